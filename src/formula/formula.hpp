@@ -1,0 +1,50 @@
+// R-style model formulas (contract section 4), parsed into a small AST.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kohort {
+
+// One variable inside a term: a plain column, or factor(col[, ref=L]).
+struct Variable {
+    std::string column;
+    bool as_factor = false;             // factor(x); categorical/bool columns are factors anyway
+    std::optional<std::string> ref;     // factor(x, ref=L)
+    bool operator==(const Variable&) const = default;
+};
+
+// A model term: a main effect (one variable) or an interaction a:b:c.
+struct Term {
+    std::vector<Variable> variables;
+    bool operator==(const Term&) const = default;
+};
+
+struct Offset {
+    std::string column;
+    bool log = false;                   // offset(log(x))
+};
+
+struct Formula {
+    enum class Response { None, Column, Surv2, Surv3 };
+    Response response = Response::None;
+    // Column: {y}; Surv2: {time, status}; Surv3: {start, stop, status}.
+    std::vector<std::string> response_columns;
+    std::vector<Term> terms;            // expanded: a*b -> a + b + a:b, duplicates removed, R's order
+    std::vector<std::string> strata;    // strata(x, y) columns, in order
+    std::vector<Offset> offsets;
+    std::optional<std::string> cluster; // cluster(id)
+    bool intercept = true;              // false after "- 1" or "+ 0"
+    std::string text;                   // the original text
+
+    // All columns the formula reads (for loading and missing-value handling).
+    std::vector<std::string> columns() const;
+};
+
+// Throws FormulaError (a UsageError) whose message shows the formula with a caret under the
+// offending position, for example:
+//   formula: Surv(time, status) ~ age + factor(sex
+//                                                 ^ expected ')' to close factor(
+Formula parse_formula(const std::string& text);
+
+}  // namespace kohort

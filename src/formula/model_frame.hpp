@@ -1,0 +1,55 @@
+// The design matrix and response of one model, built from each rank's local rows.
+// Factor levels are agreed across ranks (allgather of the distinct levels, then a global sort),
+// so a level seen on one rank only still gets the same column everywhere.
+#pragma once
+#include <Eigen/Dense>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "formula/formula.hpp"
+#include "mpi/comm.hpp"
+#include "store/table.hpp"
+
+namespace kohort {
+
+struct FrameOptions {
+    bool allow_intercept = true;               // glm: true; cox/km/cif: no intercept column
+    std::string weights_column;                // job file `weights = w` (empty: all 1)
+    std::string cluster_column;                // job file `cluster = id` (formula cluster() wins)
+    std::string source;                        // for messages, e.g. "job.ini [model.cox1]"
+    // false: Surv status is normalised to 0/1 (0/1, bool, or R's 1/2 coding where 2 = event,
+    // decided from the values seen on all ranks). true (cif, finegray): kept as 0 = censored, 1..K.
+    bool competing_risks = false;
+};
+
+struct ModelFrame {
+    // Local rows after dropping rows with a missing value in any used column.
+    Eigen::MatrixXd X;                         // n_local x p; includes "(Intercept)" if present
+    std::vector<std::string> terms;            // column labels, contract section 4 naming
+    bool has_intercept = false;
+
+    Eigen::VectorXd y;                         // Column response (glm)
+    Eigen::VectorXd start, stop;               // Surv: stop = time; start only for Surv3
+    Eigen::VectorXi status;                    // 0 censored, 1 event (or 1..K causes, see options)
+    bool has_start = false;
+
+    Eigen::VectorXd weights;                   // all 1 when none
+    Eigen::VectorXd offset;                    // all 0 when none
+    std::vector<std::int32_t> strata;          // global stratum index per row (0 when no strata)
+    std::vector<std::string> strata_labels;    // e.g. "sex=1" or "sex=1, inst=3"; {"all"} when none
+    std::vector<std::int64_t> cluster;         // cluster id per row when has_cluster
+    bool has_cluster = false;
+
+    std::int64_t n_total = 0;                  // rows used, all ranks
+    std::int64_t n_dropped_missing = 0;        // rows dropped, all ranks
+
+    Eigen::Index n_local() const { return X.rows(); }
+};
+
+// Collective over comm. Throws UsageError naming the model when a column is missing or of a
+// type the formula cannot use.
+ModelFrame build_model_frame(const Formula& formula, const Table& local, const Comm& comm,
+                             const FrameOptions& options);
+
+}  // namespace kohort

@@ -1,0 +1,138 @@
+// The engine's one communicator: a duplicate of the caller's, owned RAII-style (PETSc's pattern),
+// so library traffic never mixes with the caller's messages. Typed collectives over scalars,
+// std::vector and Eigen objects keep MPI datatypes out of kernels.
+#pragma once
+#include <mpi.h>
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace kohort {
+
+template <typename T>
+MPI_Datatype mpi_type();
+template <> inline MPI_Datatype mpi_type<double>() { return MPI_DOUBLE; }
+template <> inline MPI_Datatype mpi_type<float>() { return MPI_FLOAT; }
+template <> inline MPI_Datatype mpi_type<std::int64_t>() { return MPI_INT64_T; }
+template <> inline MPI_Datatype mpi_type<std::uint64_t>() { return MPI_UINT64_T; }
+template <> inline MPI_Datatype mpi_type<std::int32_t>() { return MPI_INT32_T; }
+template <> inline MPI_Datatype mpi_type<std::uint32_t>() { return MPI_UINT32_T; }
+template <> inline MPI_Datatype mpi_type<std::int8_t>() { return MPI_INT8_T; }
+template <> inline MPI_Datatype mpi_type<std::uint8_t>() { return MPI_UINT8_T; }
+template <> inline MPI_Datatype mpi_type<char>() { return MPI_CHAR; }
+
+enum class ReduceOp { sum, min, max };
+
+class Comm {
+public:
+    // Duplicates `parent`; the duplicate is freed in the destructor.
+    explicit Comm(MPI_Comm parent = MPI_COMM_WORLD);
+    ~Comm();
+    Comm(const Comm&) = delete;
+    Comm& operator=(const Comm&) = delete;
+    Comm(Comm&& other) noexcept;
+    Comm& operator=(Comm&&) = delete;
+
+    int rank() const { return rank_; }
+    int size() const { return size_; }
+    bool is_root() const { return rank_ == 0; }
+    MPI_Comm raw() const { return comm_; }
+
+    void barrier() const;
+
+    // In-place elementwise reduction across ranks of a contiguous buffer.
+    template <typename T>
+    void allreduce(T* data, std::size_t count, ReduceOp op = ReduceOp::sum) const {
+        allreduce_raw(data, count, mpi_type<T>(), op);
+    }
+    template <typename T, typename = std::enable_if_t<std::is_arithmetic_v<T>>>
+    T allreduce(T value, ReduceOp op = ReduceOp::sum) const {
+        allreduce(&value, 1, op);
+        return value;
+    }
+    template <typename T>
+    void allreduce(std::vector<T>& v, ReduceOp op = ReduceOp::sum) const {
+        allreduce(v.data(), v.size(), op);
+    }
+    // Works for Eigen::VectorXd, MatrixXd and fixed-size types (all contiguous).
+    template <typename Derived>
+    void allreduce(Eigen::PlainObjectBase<Derived>& m, ReduceOp op = ReduceOp::sum) const {
+        allreduce(m.data(), static_cast<std::size_t>(m.size()), op);
+    }
+
+    // Exclusive prefix sum (rank 0 gets 0).
+    std::int64_t exscan_sum(std::int64_t value) const;
+
+    // Gathers every rank's vector on every rank, concatenated in rank order.
+    template <typename T>
+    std::vector<T> allgatherv(const std::vector<T>& local) const {
+        std::vector<int> counts = allgather_int(static_cast<int>(local.size()));
+        std::vector<int> displs(counts.size(), 0);
+        long long total = 0;
+        for (std::size_t i = 0; i < counts.size(); ++i) {
+            displs[i] = static_cast<int>(total);
+            total += counts[i];
+        }
+        std::vector<T> out(static_cast<std::size_t>(total));
+        allgatherv_raw(local.data(), static_cast<int>(local.size()), out.data(), counts.data(),
+                       displs.data(), mpi_type<T>());
+        return out;
+    }
+    std::vector<int> allgather_int(int value) const;
+    std::vector<std::string> allgather_strings(const std::vector<std::string>& local) const;
+
+    // Sends sendbufs[r] to rank r; returns what each rank sent to this one, concatenated in rank order.
+    template <typename T>
+    std::vector<T> alltoallv(const std::vector<std::vector<T>>& sendbufs) const;
+
+    template <typename T>
+    void broadcast(T* data, std::size_t count, int root = 0) const {
+        bcast_raw(data, count, mpi_type<T>(), root);
+    }
+    void broadcast(std::string& s, int root = 0) const;
+
+    // Ends every rank of the job. Used only from main's error path.
+    [[noreturn]] void abort(int code) const;
+
+private:
+    void allreduce_raw(void* data, std::size_t count, MPI_Datatype type, ReduceOp op) const;
+    void allgatherv_raw(const void* send, int count, void* recv, const int* counts, const int* displs,
+                        MPI_Datatype type) const;
+    void bcast_raw(void* data, std::size_t count, MPI_Datatype type, int root) const;
+    void alltoallv_raw(const void* send, const int* scounts, const int* sdispls, void* recv,
+                       const int* rcounts, const int* rdispls, MPI_Datatype type) const;
+
+    MPI_Comm comm_ = MPI_COMM_NULL;
+    int rank_ = 0;
+    int size_ = 1;
+};
+
+template <typename T>
+std::vector<T> Comm::alltoallv(const std::vector<std::vector<T>>& sendbufs) const {
+    const int p = size_;
+    std::vector<int> scounts(p), sdispls(p), rcounts(p), rdispls(p);
+    std::vector<T> flat;
+    std::size_t total = 0;
+    for (int r = 0; r < p; ++r) total += sendbufs[r].size();
+    flat.reserve(total);
+    for (int r = 0; r < p; ++r) {
+        sdispls[r] = static_cast<int>(flat.size());
+        scounts[r] = static_cast<int>(sendbufs[r].size());
+        flat.insert(flat.end(), sendbufs[r].begin(), sendbufs[r].end());
+    }
+    MPI_Alltoall(scounts.data(), 1, MPI_INT, rcounts.data(), 1, MPI_INT, comm_);
+    int rtotal = 0;
+    for (int r = 0; r < p; ++r) {
+        rdispls[r] = rtotal;
+        rtotal += rcounts[r];
+    }
+    std::vector<T> out(static_cast<std::size_t>(rtotal));
+    alltoallv_raw(flat.data(), scounts.data(), sdispls.data(), out.data(), rcounts.data(), rdispls.data(),
+                  mpi_type<T>());
+    return out;
+}
+
+}  // namespace kohort
