@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace kohort {
 
 // One variable inside a term: a plain column, or factor(col[, ref=L]).
@@ -23,6 +25,7 @@ struct Term {
 struct Offset {
     std::string column;
     bool log = false;                   // offset(log(x))
+    bool operator==(const Offset&) const = default;
 };
 
 struct Formula {
@@ -46,5 +49,21 @@ struct Formula {
 //   formula: Surv(time, status) ~ age + factor(sex
 //                                                 ^ expected ')' to close factor(
 Formula parse_formula(const std::string& text);
+
+// A formula that does not parse. position() is the 0-based byte offset in the formula text that
+// the caret points at; reason() is the "expected ..." part without the formula and caret lines.
+class FormulaError : public UsageError {
+public:
+    FormulaError(const std::string& text, std::size_t position, const std::string& reason);
+    std::size_t position() const noexcept { return position_; }
+    const std::string& reason() const noexcept { return reason_; }
+
+private:
+    std::size_t position_;
+    std::string reason_;
+};
+
+// The term's label much as R's terms() prints it: variables joined by ':', e.g. "factor(sex):age".
+std::string term_label(const Term& term);
 
 }  // namespace kohort

@@ -1,0 +1,82 @@
+// kind = summary: per-column n, missing, mean, sd and quantiles (R's summary()/quantile type 7).
+// Two passes: global n and sum give the mean; then the squared deviations give sd without the
+// cancellation of the one-pass formula. Quantiles are exact (distributed_quantiles.hpp).
+#include <cmath>
+#include <limits>
+
+#include "core/error.hpp"
+#include "jobs/job_file.hpp"
+#include "kernels/descriptive/distributed_quantiles.hpp"
+#include "kernels/kernel.hpp"
+
+namespace kohort {
+namespace {
+
+nlohmann::json released(DisclosureLedger& ledger, std::int64_t count) {
+    auto r = ledger.release(count);
+    return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
+}
+
+ModelOutput run_summary(const ModelContext& ctx) {
+    const Table& t = ctx.table;
+    std::vector<std::string> names = split_list(ctx.spec.get("columns"));
+    if (names.empty())
+        for (const auto& c : t.columns)
+            if (c.name != "pid") names.push_back(c.name);
+    const bool show_extremes = ctx.disclosure.policy().min_count <= 0;
+
+    ModelOutput out;
+    out.csv.header = {"column", "type", "n", "missing", "mean", "sd", "min", "p25", "median", "p75", "max"};
+    nlohmann::json cols = nlohmann::json::array();
+    for (const auto& name : names) {
+        const Column& c = t.column(name);
+        std::vector<double> values;
+        values.reserve(c.size());
+        if (c.type != ColumnType::Categorical)
+            for (std::size_t i = 0; i < c.size(); ++i)
+                if (!c.missing(i)) values.push_back(c.as_double(i));
+        std::int64_t n_missing = static_cast<std::int64_t>(c.count_missing());
+        std::int64_t n = static_cast<std::int64_t>(c.size()) - n_missing;
+        double sum = 0.0;
+        for (double v : values) sum += v;
+        ctx.comm.allreduce(&n, 1);
+        ctx.comm.allreduce(&n_missing, 1);
+        ctx.comm.allreduce(&sum, 1);
+
+        nlohmann::json j = {{"column", name}, {"type", std::string(to_string(c.type))}};
+        const nlohmann::json n_rel = released(ctx.disclosure, n);
+        j["n"] = n_rel;
+        j["missing"] = released(ctx.disclosure, n_missing);
+        std::vector<std::string> row = {name, std::string(to_string(c.type)), n_rel.is_null() ? "NA" : std::to_string(n_rel.get<std::int64_t>()),
+                                        j["missing"].is_null() ? "NA" : std::to_string(j["missing"].get<std::int64_t>())};
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        double mean = nan, sd = nan;
+        std::vector<double> q(5, nan);
+        if (c.type != ColumnType::Categorical && n > 0 && !n_rel.is_null()) {
+            mean = sum / static_cast<double>(n);
+            double ss = 0.0;
+            for (double v : values) ss += (v - mean) * (v - mean);
+            ctx.comm.allreduce(&ss, 1);
+            sd = n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : nan;
+            q = global_quantiles_type7(values, n, {0.0, 0.25, 0.5, 0.75, 1.0}, ctx.comm);
+            if (!show_extremes) q[0] = q[4] = nan;
+        }
+        if (c.type == ColumnType::Categorical) j["levels"] = c.dictionary.size();
+        j["mean"] = json_number(mean);
+        j["sd"] = json_number(sd);
+        const char* qnames[] = {"min", "p25", "median", "p75", "max"};
+        for (int k = 0; k < 5; ++k) j[qnames[k]] = json_number(q[k]);
+        for (double v : {mean, sd, q[0], q[1], q[2], q[3], q[4]}) row.push_back(format_number(v));
+        cols.push_back(j);
+        out.csv.rows.push_back(row);
+    }
+    out.result = {{"columns", cols}, {"n_rows", ctx.comm.allreduce(static_cast<std::int64_t>(t.rows()))}};
+    if (!show_extremes) out.result["note"] = "min and max are withheld under a disclosure policy: each is one person's value";
+    return out;
+}
+
+}  // namespace
+
+KOHORT_REGISTER_MODEL("summary", run_summary);
+
+}  // namespace kohort

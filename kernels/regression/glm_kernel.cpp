@@ -1,0 +1,107 @@
+// kind = glm: the job-file entry point. Reads the [model.NAME] options, builds the distributed
+// model frame, fits (glm_fit.hpp) and formats the results.
+//
+// Options: formula (required), family = gaussian | binomial | poisson (default gaussian, as R),
+// link (binomial: logit | probit | cloglog), weights, cluster, robust = HC0 | HC1,
+// epsilon (default 1e-8), maxit (default 25).
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "core/error.hpp"
+#include "formula/formula.hpp"
+#include "formula/model_frame.hpp"
+#include "kernels/kernel.hpp"
+#include "kernels/regression/glm_fit.hpp"
+#include "kernels/regression/glm_output.hpp"
+
+namespace kohort {
+namespace {
+
+double parse_positive(const ModelSpec& spec, const std::string& key, double fallback) {
+    const std::string text = spec.get(key);
+    if (text.empty()) return fallback;
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || !(v > 0))
+        throw UsageError(spec.where() + ": " + key + " = " + text + " (expected a positive number)");
+    return v;
+}
+
+std::string robust_option(const ModelSpec& spec) {
+    std::string r = spec.get("robust");
+    std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (r.empty() || r == "NONE" || r == "FALSE") return "";
+    if (r == "HC0" || r == "HC1") return r;
+    throw UsageError(spec.where() + ": robust = " + spec.get("robust") + " (expected HC0, HC1 or none)");
+}
+
+// A column with no value at all on any rank would make every row drop as missing; say which.
+void refuse_all_missing_columns(const ModelContext& ctx, const std::vector<std::string>& columns) {
+    for (const auto& name : columns) {
+        const Column* col = ctx.table.find(name);
+        std::vector<std::int64_t> counts{0, 0};
+        if (col) counts = {static_cast<std::int64_t>(col->size()), static_cast<std::int64_t>(col->count_missing())};
+        ctx.comm.allreduce(counts);
+        if (col && counts[0] > 0 && counts[0] == counts[1])
+            throw UsageError(ctx.spec.where() + ": column '" + name + "' of table '" + ctx.table.name +
+                             "' has only missing values (expected at least one value)");
+    }
+}
+
+ModelOutput run_glm(const ModelContext& ctx) {
+    const ModelSpec& spec = ctx.spec;
+    const Formula formula = parse_formula(spec.require("formula"));
+    if (formula.response != Formula::Response::Column)
+        throw UsageError(spec.where() + ": kind = glm needs a formula 'y ~ terms' with one response column (found '" +
+                         formula.text + "')");
+    if (!formula.strata.empty())
+        throw UsageError(spec.where() + ": strata() is not available for kind = glm (found in '" + formula.text +
+                         "'; use factor() instead)");
+
+    glm::GlmOptions opt;
+    opt.where = spec.where();
+    opt.family = glm::Family::make(spec.get("family", "gaussian"), spec.get("link"), spec.where());
+    opt.epsilon = parse_positive(spec, "epsilon", 1e-8);
+    opt.maxit = static_cast<int>(parse_positive(spec, "maxit", 25));
+    opt.robust = robust_option(spec);
+    opt.has_offset = !formula.offsets.empty();
+
+    FrameOptions fo;
+    fo.allow_intercept = true;
+    fo.weights_column = spec.get("weights");
+    fo.cluster_column = spec.get("cluster");
+    fo.source = spec.where();
+
+    std::vector<std::string> used = formula.columns();
+    if (!fo.weights_column.empty()) used.push_back(fo.weights_column);
+    if (!fo.cluster_column.empty()) used.push_back(fo.cluster_column);
+    refuse_all_missing_columns(ctx, used);
+
+    const ModelFrame frame = build_model_frame(formula, ctx.table, ctx.comm, fo);
+    if (ctx.log)
+        ctx.log("glm " + spec.name + ": " + opt.family.family_name() + "(" + opt.family.link_name() + "), " +
+                std::to_string(frame.X.cols()) + " parameters, " + std::to_string(frame.n_total) + " rows");
+    const glm::GlmFit fit = glm::fit_glm(frame, opt, ctx.comm);
+    if (ctx.log) {
+        ctx.log("glm " + spec.name + ": " + (fit.converged ? "converged" : "did not converge") + " after " +
+                std::to_string(fit.iterations) + " iterations, deviance " + format_number(fit.deviance));
+        for (const auto& w : fit.warnings) ctx.log("glm " + spec.name + ": warning: " + w);
+    }
+
+    ModelOutput out;
+    out.result = glm::glm_to_json(fit, ctx.disclosure);
+    out.csv = glm::glm_to_csv(fit);
+    return out;
+}
+
+}  // namespace
+
+KOHORT_REGISTER_MODEL("glm", run_glm);
+
+}  // namespace kohort

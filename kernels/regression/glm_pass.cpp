@@ -1,0 +1,248 @@
+#include "kernels/regression/glm_pass.hpp"
+
+#include <cfloat>
+#include <cmath>
+
+namespace kohort::glm {
+namespace {
+
+using Eigen::ArrayXd;
+using Eigen::Index;
+
+// Lower-triangle pack/unpack of a symmetric matrix.
+void pack_lower(const Eigen::MatrixXd& m, std::vector<double>& out) {
+    for (Index j = 0; j < m.cols(); ++j)
+        for (Index i = j; i < m.rows(); ++i) out.push_back(m(i, j));
+}
+std::size_t unpack_lower(Eigen::MatrixXd& m, const std::vector<double>& in, std::size_t pos) {
+    for (Index j = 0; j < m.cols(); ++j)
+        for (Index i = j; i < m.rows(); ++i) {
+            m(i, j) = in[pos++];
+            m(j, i) = m(i, j);
+        }
+    return pos;
+}
+
+// Linear predictor of rows [b, b+len): X beta + offset, or linkfun(mustart).
+void linear_predictor(const GlmData& d, const Family& f, const EtaSource& src, Index b, Index len,
+                      ArrayXd& eta) {
+    if (src.beta) {
+        eta.head(len) = (d.X.middleRows(b, len) * *src.beta).array() + d.offset.segment(b, len).array();
+    } else {
+        f.linkfun(src.mustart->segment(b, len).array(), eta.head(len));
+    }
+}
+
+// Splits [0, n) into fixed chunks; partial results per chunk are merged in chunk order, so the
+// sum is the same whatever the number of threads.
+template <typename State, typename Make, typename Consume>
+State chunked(Index n, Make make, Consume consume) {
+    const Index nchunks = (n + kChunkRows - 1) / kChunkRows;
+    std::vector<State> partial;
+    partial.reserve(static_cast<std::size_t>(nchunks));
+    for (Index c = 0; c < nchunks; ++c) partial.push_back(make());
+#pragma omp parallel for schedule(dynamic, 1)
+    for (Index c = 0; c < nchunks; ++c) {
+        const Index begin = c * kChunkRows;
+        const Index end = std::min(n, begin + kChunkRows);
+        consume(partial[static_cast<std::size_t>(c)], begin, end);
+    }
+    State total = make();
+    for (auto& s : partial) total.merge(s);
+    return total;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- IrlsStep
+
+IrlsStep::IrlsStep(Index p) : xtwx(Eigen::MatrixXd::Zero(p, p)), xtwr(Eigen::VectorXd::Zero(p)) {}
+
+void IrlsStep::merge(const IrlsStep& o) {
+    xtwx.triangularView<Eigen::Lower>() += o.xtwx;
+    xtwr += o.xtwr;
+    deviance += o.deviance;
+    n_invalid_mu += o.n_invalid_mu;
+    n_bad_variance += o.n_bad_variance;
+    n_good += o.n_good;
+    n_nonfinite += o.n_nonfinite;
+    sum_w += o.sum_w;
+    sum_wy += o.sum_wy;
+}
+
+std::vector<double> IrlsStep::pack() const {
+    std::vector<double> out;
+    out.reserve(static_cast<std::size_t>(p() * (p() + 1) / 2 + p() + 8));
+    pack_lower(xtwx, out);
+    out.insert(out.end(), xtwr.data(), xtwr.data() + xtwr.size());
+    for (double v : {deviance, n_invalid_mu, n_bad_variance, n_good, n_nonfinite, sum_w, sum_wy}) out.push_back(v);
+    return out;
+}
+
+void IrlsStep::unpack(const std::vector<double>& in) {
+    std::size_t pos = unpack_lower(xtwx, in, 0);
+    for (Index j = 0; j < p(); ++j) xtwr[j] = in[pos++];
+    for (double* v : {&deviance, &n_invalid_mu, &n_bad_variance, &n_good, &n_nonfinite, &sum_w, &sum_wy})
+        *v = in[pos++];
+}
+
+void IrlsStep::consume(const GlmData& d, const Family& f, const EtaSource& src, Index begin, Index end) {
+    const Index p = d.X.cols();
+    ArrayXd eta(kBlockRows), mu(kBlockRows), me(kBlockRows), var(kBlockRows), dev(kBlockRows),
+        sw(kBlockRows), swr(kBlockRows);
+    Eigen::MatrixXd xs(kBlockRows, p);
+    const bool from_start = src.beta == nullptr;
+    for (Index b = begin; b < end; b += kBlockRows) {
+        const Index len = std::min(kBlockRows, end - b);
+        const auto y = d.y.segment(b, len).array();
+        const auto w = d.weights.segment(b, len).array();
+        const auto off = d.offset.segment(b, len).array();
+        linear_predictor(d, f, src, b, len, eta);
+        f.linkinv(eta.head(len), mu.head(len));
+        f.dev_resids(y, mu.head(len), w, dev.head(len));
+        f.mu_eta(eta.head(len), me.head(len));
+        f.variance(mu.head(len), var.head(len));
+        deviance += dev.head(len).sum();
+        sum_w += w.sum();
+        sum_wy += (w * y).sum();
+        for (Index i = 0; i < len; ++i) {
+            if (!f.valid_mu(mu[i])) n_invalid_mu += 1;
+            if (!std::isfinite(eta[i]) || !std::isfinite(mu[i])) n_nonfinite += 1;
+            // glm.fit: good <- (weights > 0) & (mu.eta.val != 0)
+            const bool good = w[i] > 0.0 && me[i] != 0.0;
+            if (!good) {
+                sw[i] = 0.0;
+                swr[i] = 0.0;
+                continue;
+            }
+            n_good += 1;
+            if (std::isnan(var[i]) || var[i] == 0.0) n_bad_variance += 1;
+            const double s = std::sqrt(w[i] * me[i] * me[i] / var[i]);
+            // z - X beta_ref: the working residual, plus eta - offset on the first step (beta_ref = 0).
+            double r = (y[i] - mu[i]) / me[i];
+            if (from_start) r += eta[i] - off[i];
+            sw[i] = s;
+            swr[i] = s * r;
+        }
+        auto xb = xs.topRows(len);
+        xb.noalias() = sw.head(len).matrix().asDiagonal() * d.X.middleRows(b, len);
+        xtwx.selfadjointView<Eigen::Lower>().rankUpdate(xb.transpose());
+        xtwr.noalias() += xb.transpose() * swr.head(len).matrix();
+    }
+}
+
+IrlsStep irls_pass(const GlmData& d, const Family& f, const EtaSource& src) {
+    const Index p = d.X.cols();
+    return chunked<IrlsStep>(
+        d.X.rows(), [p] { return IrlsStep(p); },
+        [&](IrlsStep& s, Index b, Index e) { s.consume(d, f, src, b, e); });
+}
+
+// ---------------------------------------------------------------- FinalStats
+
+FinalStats::FinalStats(Index p, RobustKind robust) {
+    if (robust == RobustKind::hc) meat = Eigen::MatrixXd::Zero(p, p);
+}
+
+void FinalStats::merge(const FinalStats& o) {
+    aic_terms += o.aic_terms;
+    n_rows += o.n_rows;
+    n_positive_weight += o.n_positive_weight;
+    n_fitted_one += o.n_fitted_one;
+    n_fitted_zero += o.n_fitted_zero;
+    pearson += o.pearson;
+    null_deviance += o.null_deviance;
+    if (meat.size() > 0) meat.triangularView<Eigen::Lower>() += o.meat;
+    for (const auto& [id, s] : o.cluster_scores) {
+        auto it = cluster_scores.find(id);
+        if (it == cluster_scores.end()) cluster_scores.emplace(id, s);
+        else it->second += s;
+    }
+}
+
+std::vector<double> FinalStats::pack() const {
+    std::vector<double> out{aic_terms, n_rows, n_positive_weight, n_fitted_one, n_fitted_zero, pearson,
+                            null_deviance};
+    pack_lower(meat, out);
+    return out;
+}
+
+void FinalStats::unpack(const std::vector<double>& in) {
+    std::size_t pos = 0;
+    for (double* v : {&aic_terms, &n_rows, &n_positive_weight, &n_fitted_one, &n_fitted_zero, &pearson,
+                      &null_deviance})
+        *v = in[pos++];
+    unpack_lower(meat, in, pos);
+}
+
+void FinalStats::consume(const GlmData& d, const Family& f, const FinalInputs& in, Index begin, Index end,
+                         Eigen::VectorXd* fitted) {
+    const Index p = d.X.cols();
+    ArrayXd eta(kBlockRows), mu(kBlockRows), me(kBlockRows), tmp(kBlockRows), eta0(kBlockRows),
+        mu0(kBlockRows), me0(kBlockRows), var0(kBlockRows), wres(kBlockRows);
+    Eigen::MatrixXd xs(kBlockRows, p);
+    const double eps10 = 10.0 * DBL_EPSILON;
+    const EtaSource now{in.beta, nullptr};
+    for (Index b = begin; b < end; b += kBlockRows) {
+        const Index len = std::min(kBlockRows, end - b);
+        const auto y = d.y.segment(b, len).array();
+        const auto w = d.weights.segment(b, len).array();
+        linear_predictor(d, f, now, b, len, eta);
+        f.linkinv(eta.head(len), mu.head(len));
+        f.mu_eta(eta.head(len), me.head(len));
+        if (fitted) fitted->segment(b, len) = mu.head(len).matrix();
+
+        f.aic_terms(y, mu.head(len), w, tmp.head(len));
+        aic_terms += tmp.head(len).sum();
+        n_rows += static_cast<double>(len);
+        n_positive_weight += (w > 0.0).count();
+        if (f.family == FamilyKind::binomial) n_fitted_one += (mu.head(len) > 1.0 - eps10).count();
+        if (f.family != FamilyKind::gaussian) n_fitted_zero += (mu.head(len) < eps10).count();
+
+        if (in.null_mode == NullMode::weighted_mean) {
+            f.dev_resids(y, ArrayXd::Constant(len, in.null_mu), w, tmp.head(len));
+            null_deviance += tmp.head(len).sum();
+        } else if (in.null_mode == NullMode::linkinv_offset) {
+            f.linkinv(d.offset.segment(b, len).array(), mu0.head(len));
+            f.dev_resids(y, mu0.head(len), w, tmp.head(len));
+            null_deviance += tmp.head(len).sum();
+        }
+
+        // R's fit$weights: the working weights of the step that produced the final coefficients.
+        linear_predictor(d, f, in.previous, b, len, eta0);
+        f.linkinv(eta0.head(len), mu0.head(len));
+        f.mu_eta(eta0.head(len), me0.head(len));
+        f.variance(mu0.head(len), var0.head(len));
+        for (Index i = 0; i < len; ++i) {
+            const bool good = w[i] > 0.0 && me0[i] != 0.0;
+            const double wt = good ? w[i] * me0[i] * me0[i] / var0[i] : 0.0;
+            const double res = (y[i] - mu[i]) / me[i];  // residuals(fit, "working")
+            if (w[i] > 0.0) pearson += wt * res * res;
+            wres[i] = good ? res * wt : 0.0;           // sandwich::estfun.glm's wres
+        }
+        if (in.robust == RobustKind::hc) {
+            auto xb = xs.topRows(len);
+            xb.noalias() = wres.head(len).abs().matrix().asDiagonal() * d.X.middleRows(b, len);
+            meat.selfadjointView<Eigen::Lower>().rankUpdate(xb.transpose());
+        } else if (in.robust == RobustKind::cluster) {
+            auto xb = xs.topRows(len);
+            xb.noalias() = wres.head(len).matrix().asDiagonal() * d.X.middleRows(b, len);
+            for (Index i = 0; i < len; ++i) {
+                const std::int64_t id = (*d.cluster)[static_cast<std::size_t>(b + i)];
+                auto it = cluster_scores.find(id);
+                if (it == cluster_scores.end()) cluster_scores.emplace(id, xb.row(i).transpose());
+                else it->second += xb.row(i).transpose();
+            }
+        }
+    }
+}
+
+FinalStats final_pass(const GlmData& d, const Family& f, const FinalInputs& in, Eigen::VectorXd* fitted) {
+    const Index p = d.X.cols();
+    if (fitted) fitted->resize(d.X.rows());
+    return chunked<FinalStats>(
+        d.X.rows(), [p, &in] { return FinalStats(p, in.robust); },
+        [&](FinalStats& s, Index b, Index e) { s.consume(d, f, in, b, e, fitted); });
+}
+
+}  // namespace kohort::glm

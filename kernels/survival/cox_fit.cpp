@@ -1,0 +1,343 @@
+#include "kernels/survival/cox_fit.hpp"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <unordered_map>
+#include <utility>
+
+#include "kernels/survival/cox_linalg.hpp"
+#include "kernels/survival/cox_rows.hpp"
+
+namespace kohort {
+namespace {
+
+// One Newton evaluation: local pass, one allreduce, identical finalisation on every rank.
+struct Evaluator {
+    const CoxRows& rows;
+    const CoxSetup& setup;
+    CoxTies ties;
+    const Comm& comm;
+    RiskSetSums sums;
+    Eigen::VectorXd risk;
+
+    CoxDerivatives operator()(const Eigen::VectorXd& beta) {
+        sums.clear();
+        sums.consume(rows, beta, risk);
+        sums.allreduce(comm);
+        return sums.finalize(setup, ties, beta);
+    }
+};
+
+struct NewtonResult {
+    Eigen::VectorXd beta;
+    CoxDerivatives at_beta;  // derivatives at beta
+    double loglik_null = 0;
+    double score_test = 0;
+    int iterations = 0;
+    bool converged = false;
+};
+
+bool relative_change_small(double best, double latest, double eps) {
+    return std::fabs(1 - best / latest) <= eps;
+}
+
+// survival's coxfit6 iteration (right-censored data): convergence is tested before the halving
+// test, and a step that lowers the log-likelihood (or overflows) is pulled back towards the last
+// accepted beta by (new + h old)/(h + 1) with h the number of consecutive failures.
+NewtonResult newton_coxfit6(Evaluator& eval, int p, const CoxOptions& opt) {
+    NewtonResult res;
+    Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
+    CoxDerivatives d = eval(beta);
+    res.loglik_null = d.loglik;
+    SingularLdl ldl0(d.imat, opt.toler_chol);
+    Eigen::VectorXd step = ldl0.solve(d.u);
+    res.score_test = d.u.dot(step);
+    if (opt.iter_max == 0 || !std::isfinite(d.loglik)) {
+        res.beta = beta;
+        res.at_beta = d;
+        return res;
+    }
+    double best = d.loglik;
+    Eigen::VectorXd newbeta = beta + step;
+    int halving = 0;
+    int iter = 1;
+    for (; iter <= opt.iter_max; ++iter) {
+        CoxDerivatives nd = eval(newbeta);
+        const bool finite = nd.finite();
+        if (finite && relative_change_small(best, nd.loglik, opt.eps)) {
+            res.beta = newbeta;
+            res.at_beta = std::move(nd);
+            res.iterations = iter;
+            res.converged = true;
+            return res;
+        }
+        if (!finite || nd.loglik < best) {
+            ++halving;
+            newbeta = (newbeta + halving * beta) / (halving + 1.0);
+        } else {
+            halving = 0;
+            best = nd.loglik;
+            SingularLdl ldl(nd.imat, opt.toler_chol);
+            beta = newbeta;
+            newbeta = newbeta + ldl.solve(nd.u);
+        }
+    }
+    // Out of iterations: report the last accepted beta with its own derivatives.
+    res.beta = beta;
+    res.at_beta = eval(beta);
+    res.iterations = iter;  // iter_max + 1, as coxfit6 leaves it
+    return res;
+}
+
+// survival's agfit4 iteration (counting-process data): convergence requires that no halving is
+// in progress and that the rank of the information matrix has not changed since iteration 0.
+NewtonResult newton_agfit4(Evaluator& eval, int p, const CoxOptions& opt) {
+    NewtonResult res;
+    Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
+    Eigen::VectorXd oldbeta = beta;
+    CoxDerivatives d = eval(beta);
+    res.loglik_null = d.loglik;
+    SingularLdl ldl0(d.imat, opt.toler_chol);
+    const int rank0 = ldl0.rank();
+    Eigen::VectorXd step = ldl0.solve(d.u);
+    res.score_test = d.u.dot(step);
+    if (opt.iter_max == 0 || !std::isfinite(d.loglik)) {
+        res.beta = beta;
+        res.at_beta = d;
+        return res;
+    }
+    double best = d.loglik;
+    beta = beta + step;
+    int halving = 0;
+    for (int iter = 1; iter <= opt.iter_max; ++iter) {
+        CoxDerivatives nd = eval(beta);
+        SingularLdl ldl(nd.imat, opt.toler_chol);
+        const bool fail = !std::isfinite(nd.loglik) || !nd.imat.diagonal().allFinite() || ldl.rank() != rank0;
+        res.iterations = iter;
+        if (!fail && halving == 0 && relative_change_small(best, nd.loglik, opt.eps)) {
+            res.beta = beta;
+            res.at_beta = std::move(nd);
+            res.converged = true;
+            return res;
+        }
+        if (iter == opt.iter_max) {
+            if (opt.iter_max > 1 && (nd.loglik - best) / std::fabs(best) < -opt.eps) {
+                beta = oldbeta;  // the last try was worse: go back to the last good beta
+                nd = eval(beta);
+            }
+            res.beta = beta;
+            res.at_beta = std::move(nd);
+            return res;
+        }
+        if (fail || nd.loglik < best) {
+            ++halving;
+            beta = (oldbeta * halving + beta) / (halving + 1.0);
+        } else {
+            halving = 0;
+            best = nd.loglik;
+            oldbeta = beta;
+            beta = beta + ldl.solve(nd.u);
+        }
+    }
+    res.beta = beta;
+    res.at_beta = eval(beta);
+    return res;
+}
+
+// Weighted score residuals per cluster (survival's residuals.coxph(type = "score",
+// weighted = TRUE, collapse = cluster)), reduced to their cross-product U'U and column sums.
+// Clusters may span ranks: each rank sums its rows per cluster, then routes each cluster's
+// p-vector to an owner rank chosen by a hash of the id (one alltoallv per fit, not per iteration).
+// splitmix64's finaliser: spreads consecutive ids evenly over owner ranks.
+std::uint64_t mix(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+struct ClusterScores {
+    Eigen::MatrixXd utu;
+    Eigen::VectorXd usum;
+    std::int64_t clusters = 0;
+};
+
+ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, const RiskSetSums& sums,
+                                 const Eigen::VectorXd& risk, CoxTies ties, const Comm& comm) {
+    const int p = rows.p;
+    const auto up = static_cast<std::size_t>(p);
+    const ResidualTerms rt = sums.residual_terms(setup, ties);
+    const bool by_cluster = !rows.cluster.empty();
+    ClusterScores out;
+    out.utu = Eigen::MatrixXd::Zero(p, p);
+    out.usum = Eigen::VectorXd::Zero(p);
+
+    std::unordered_map<std::int64_t, std::size_t> slot;
+    std::vector<std::int64_t> ids;
+    std::vector<double> local_sums;
+    Eigen::VectorXd res(p);
+    for (Eigen::Index i = 0; i < rows.n(); ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        const std::int64_t hi = rows.last_bin[k];
+        if (hi >= 0) {
+            const std::int64_t lo = rows.first_bin[k];
+            const bool from_start = lo <= setup.bins.begin(rows.stratum[k]);
+            const auto uh = static_cast<std::size_t>(hi);
+            const auto ul = static_cast<std::size_t>(lo - 1);
+            const double a = rt.cum_a[uh] - (from_start ? 0.0 : rt.cum_a[ul]);
+            const double e = risk(i);
+            for (std::size_t j = 0; j < up; ++j) {
+                const double x = rows.X(i, static_cast<Eigen::Index>(j));
+                const double b = rt.cum_b[uh * up + j] - (from_start ? 0.0 : rt.cum_b[ul * up + j]);
+                double r = -e * (x * a - b);
+                if (rows.event[k]) r += x - rt.c[uh * up + j] + e * (x * rt.ad[uh] - rt.bd[uh * up + j]);
+                res(static_cast<Eigen::Index>(j)) = r * rows.weight(i);
+            }
+        } else {
+            res.setZero();  // never at risk at an event time: score residual 0
+        }
+        if (!by_cluster) {
+            out.utu.selfadjointView<Eigen::Lower>().rankUpdate(res);
+            out.usum += res;
+            continue;
+        }
+        auto [it, inserted] = slot.try_emplace(rows.cluster[k], ids.size());
+        if (inserted) {
+            ids.push_back(rows.cluster[k]);
+            local_sums.resize(local_sums.size() + up, 0.0);
+        }
+        for (std::size_t j = 0; j < up; ++j) local_sums[it->second * up + j] += res(static_cast<Eigen::Index>(j));
+    }
+
+    if (!by_cluster) {
+        out.clusters = setup.n;
+    } else {
+        const int P = comm.size();
+        std::vector<std::vector<std::int64_t>> send_ids(static_cast<std::size_t>(P));
+        std::vector<std::vector<double>> send_vals(static_cast<std::size_t>(P));
+        for (std::size_t c = 0; c < ids.size(); ++c) {
+            const auto owner = static_cast<std::size_t>(mix(static_cast<std::uint64_t>(ids[c])) % static_cast<std::uint64_t>(P));
+            send_ids[owner].push_back(ids[c]);
+            send_vals[owner].insert(send_vals[owner].end(), local_sums.begin() + static_cast<std::ptrdiff_t>(c * up),
+                                    local_sums.begin() + static_cast<std::ptrdiff_t>((c + 1) * up));
+        }
+        const std::vector<std::int64_t> got_ids = comm.alltoallv(send_ids);
+        const std::vector<double> got_vals = comm.alltoallv(send_vals);
+        // Ordered map: the sum per cluster arrives in rank order, the cross-product runs in id
+        // order, so the result is the same on every run.
+        std::map<std::int64_t, Eigen::VectorXd> owned;
+        for (std::size_t c = 0; c < got_ids.size(); ++c) {
+            auto [it, inserted] = owned.try_emplace(got_ids[c], Eigen::VectorXd::Zero(p));
+            it->second += Eigen::Map<const Eigen::VectorXd>(got_vals.data() + c * up, p);
+        }
+        for (const auto& [id, v] : owned) {
+            out.utu.selfadjointView<Eigen::Lower>().rankUpdate(v);
+            out.usum += v;
+        }
+        out.clusters = static_cast<std::int64_t>(owned.size());
+        out.clusters = comm.allreduce(out.clusters);
+    }
+    Eigen::MatrixXd full = out.utu.selfadjointView<Eigen::Lower>();
+    out.utu = std::move(full);
+    comm.allreduce(out.utu);
+    comm.allreduce(out.usum);
+    return out;
+}
+
+}  // namespace
+
+CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Comm& comm, const std::string& what,
+               const std::vector<std::string>& response_columns) {
+    CoxSetup setup;
+    CoxRows rows = prepare_cox_rows(frame, n_strata, comm, what, response_columns, setup);
+    const int p = rows.p;
+
+    CoxFit fit;
+    fit.p = p;
+    fit.n = setup.n;
+    fit.events = setup.events;
+    fit.constant = setup.constant;
+    fit.bins = setup.bins.size();
+    for (int s = 0; s < n_strata; ++s)
+        if (setup.stratum_has_rows[static_cast<std::size_t>(s)] && !setup.bins.stratum_has_events(s))
+            fit.strata_without_events.push_back(s);
+    fit.robust = opt.robust.value_or(frame.has_cluster || setup.fractional_weights);
+    if (!fit.robust) rows.cluster.clear();
+
+    Evaluator eval{rows, setup, opt.ties, comm, RiskSetSums(setup.bins.size(), p, opt.ties == CoxTies::efron), {}};
+    fit.bytes_per_iteration = eval.sums.bytes();
+
+    NewtonResult nr = rows.counting_process ? newton_agfit4(eval, p, opt) : newton_coxfit6(eval, p, opt);
+    fit.loglik_null = nr.loglik_null;
+    fit.loglik = nr.at_beta.loglik;
+    fit.score_test = nr.score_test;
+    fit.iterations = nr.iterations;
+    fit.converged = nr.converged;
+
+    const SingularLdl ldl(nr.at_beta.imat, opt.toler_chol);
+    const Eigen::MatrixXd var_scaled = ldl.inverse();
+    const Eigen::VectorXd& scale = setup.scale;
+    fit.beta = nr.beta.cwiseProduct(scale);
+    fit.var = scale.asDiagonal() * var_scaled * scale.asDiagonal();
+    fit.redundant.assign(static_cast<std::size_t>(p), false);
+    if (ldl.rank() < p)
+        for (int j = 0; j < p; ++j) fit.redundant[static_cast<std::size_t>(j)] = var_scaled(j, j) == 0;
+
+    // coxph.fit's checks for an infinite coefficient (monotone likelihood).
+    fit.maybe_infinite.assign(static_cast<std::size_t>(p), false);
+    const Eigen::VectorXd u_orig = nr.at_beta.u.cwiseQuotient(scale);
+    const Eigen::VectorXd infs = (u_orig.transpose() * fit.var).cwiseAbs().transpose();
+    if (opt.iter_max > 1) {
+        if (!fit.converged) {
+            double max_lp = -std::numeric_limits<double>::infinity();
+            if (rows.n() > 0) max_lp = ((rows.X * nr.beta) + rows.offset).maxCoeff();
+            max_lp = comm.allreduce(max_lp, ReduceOp::max);
+            fit.ran_out_maybe_infinite = max_lp > 500 || !infs.allFinite();
+        } else {
+            for (int j = 0; j < p; ++j)
+                fit.maybe_infinite[static_cast<std::size_t>(j)] =
+                    !std::isfinite(u_orig(j)) ||
+                    (infs(j) > opt.eps && infs(j) > opt.toler_inf() * std::fabs(fit.beta(j)));
+        }
+    }
+
+    if (fit.robust) {
+        // Score residuals at the estimate (dfbeta = U V, robust variance = V U'U V).
+        Evaluator at{rows, setup, opt.ties, comm, RiskSetSums(setup.bins.size(), p, opt.ties == CoxTies::efron), {}};
+        at(nr.beta);
+        const ClusterScores cs = score_crossproduct(rows, setup, at.sums, at.risk, opt.ties, comm);
+        fit.clusters = cs.clusters;
+        const Eigen::MatrixXd rv = var_scaled * cs.utu * var_scaled;
+        fit.robust_var = scale.asDiagonal() * rv * scale.asDiagonal();
+
+        // R's robust score test: score residuals at beta = 0 with a zero linear predictor
+        // (coxph sets linear.predictors to 0, which also leaves out any offset).
+        Eigen::VectorXd saved_offset = rows.offset;
+        rows.offset.setZero();
+        at(Eigen::VectorXd::Zero(p));
+        const ClusterScores cs0 = score_crossproduct(rows, setup, at.sums, at.risk, opt.ties, comm);
+        rows.offset = std::move(saved_offset);
+        int df0 = 0;
+        fit.robust_score_test = quadratic_form_test(cs0.utu, cs0.usum, opt.toler_chol, &df0);
+    }
+
+    // Wald test over the estimated coefficients, with the robust variance when robust (coxph).
+    std::vector<Eigen::Index> keep;
+    for (int j = 0; j < p; ++j)
+        if (!fit.redundant[static_cast<std::size_t>(j)]) keep.push_back(j);
+    fit.df = static_cast<int>(keep.size());
+    const Eigen::MatrixXd& v = fit.robust_var ? *fit.robust_var : fit.var;
+    Eigen::MatrixXd vk(fit.df, fit.df);
+    Eigen::VectorXd bk(fit.df);
+    for (int a = 0; a < fit.df; ++a) {
+        bk(a) = fit.beta(keep[static_cast<std::size_t>(a)]);
+        for (int b = 0; b < fit.df; ++b) vk(a, b) = v(keep[static_cast<std::size_t>(a)], keep[static_cast<std::size_t>(b)]);
+    }
+    int wald_df = 0;
+    fit.wald_test = fit.df > 0 ? quadratic_form_test(vk, bk, opt.toler_chol, &wald_df) : 0.0;
+    for (int j = 0; j < p; ++j)
+        if (fit.redundant[static_cast<std::size_t>(j)]) fit.beta(j) = std::numeric_limits<double>::quiet_NaN();
+    return fit;
+}
+
+}  // namespace kohort

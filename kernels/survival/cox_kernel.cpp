@@ -1,0 +1,207 @@
+// kind = cox: reads the job section, builds the model frame, fits (cox_fit.hpp) and reports
+// results.json models.NAME (contract section 5) and OUTPUT/NAME.csv, one row per coefficient.
+#include <boost/math/distributions/chi_squared.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "core/error.hpp"
+#include "formula/formula.hpp"
+#include "formula/model_frame.hpp"
+#include "kernels/kernel.hpp"
+#include "kernels/survival/cox_fit.hpp"
+
+namespace kohort {
+namespace {
+
+constexpr double kZ975 = 1.959963984540054;  // qnorm(0.975)
+
+double chisq_upper(double x, int df) {
+    if (df <= 0 || !std::isfinite(x)) return std::numeric_limits<double>::quiet_NaN();
+    if (x <= 0) return 1.0;
+    return boost::math::cdf(boost::math::complement(boost::math::chi_squared(df), x));
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+CoxOptions read_options(const ModelSpec& spec) {
+    CoxOptions o;
+    const std::string ties = lower(spec.get("ties", "efron"));
+    if (ties == "efron") o.ties = CoxTies::efron;
+    else if (ties == "breslow") o.ties = CoxTies::breslow;
+    else
+        throw UsageError(spec.where() + ": ties = '" + spec.get("ties") + "'; expected efron or breslow");
+
+    if (auto r = spec.get("robust"); !r.empty()) {
+        const std::string v = lower(r);
+        if (v == "true" || v == "yes" || v == "1") o.robust = true;
+        else if (v == "false" || v == "no" || v == "0") o.robust = false;
+        else throw UsageError(spec.where() + ": robust = '" + r + "'; expected true or false");
+    }
+    if (auto it = spec.get("iter.max"); !it.empty()) {
+        char* end = nullptr;
+        const long v = std::strtol(it.c_str(), &end, 10);
+        if (*end != '\0' || v < 0 || v > 100000)
+            throw UsageError(spec.where() + ": iter.max = '" + it + "'; expected a whole number >= 0");
+        o.iter_max = static_cast<int>(v);
+    }
+    if (auto e = spec.get("eps"); !e.empty()) {
+        char* end = nullptr;
+        const double v = std::strtod(e.c_str(), &end);
+        if (*end != '\0' || !(v > 0) || !std::isfinite(v))
+            throw UsageError(spec.where() + ": eps = '" + e + "'; expected a positive number such as 1e-9");
+        o.eps = v;
+    }
+    return o;
+}
+
+nlohmann::json test_json(double statistic, int df) {
+    return {{"statistic", json_number(statistic)}, {"df", df}, {"p", json_number(chisq_upper(statistic, df))}};
+}
+
+std::string join_terms(const std::vector<std::string>& terms, const std::vector<bool>& which) {
+    std::string s;
+    for (std::size_t j = 0; j < which.size(); ++j)
+        if (which[j]) s += (s.empty() ? "" : ", ") + terms[j];
+    return s;
+}
+
+ModelOutput run_cox(const ModelContext& ctx) {
+    const ModelSpec& spec = ctx.spec;
+    const CoxOptions opt = read_options(spec);
+    const Formula formula = parse_formula(spec.require("formula"));
+    if (formula.response != Formula::Response::Surv2 && formula.response != Formula::Response::Surv3)
+        throw UsageError(spec.where() + ": formula '" + formula.text +
+                         "' has no Surv() response; expected Surv(time, status) or Surv(start, stop, status)");
+
+    FrameOptions fo;
+    fo.allow_intercept = false;
+    fo.weights_column = spec.get("weights");
+    fo.cluster_column = spec.get("cluster");
+    fo.source = spec.where();
+    ModelFrame frame = build_model_frame(formula, ctx.table, ctx.comm, fo);
+    const std::vector<std::string> terms = frame.terms;
+    const std::vector<std::string> strata_labels = frame.strata_labels;
+    const std::int64_t n_dropped = frame.n_dropped_missing;
+    const bool had_cluster = frame.has_cluster;
+    if (terms.empty())
+        throw UsageError(spec.where() + ": formula '" + formula.text +
+                         "' has no covariates; a Cox model needs at least one term on the right-hand side");
+
+    const CoxFit fit = fit_cox(frame, static_cast<int>(strata_labels.size()), opt, ctx.comm, spec.where(),
+                               formula.response_columns);
+    if (ctx.log)
+        ctx.log("cox " + spec.name + ": " + std::to_string(fit.bins) + " event time(s), " +
+                std::to_string(fit.iterations) + " iteration(s), " + std::to_string(fit.bytes_per_iteration) +
+                " bytes allreduced per iteration");
+
+    ModelOutput out;
+    nlohmann::json& r = out.result;
+    r["kind"] = "cox";
+    out.csv.header = {"term", "estimate", "se", "robust_se", "z", "p", "exp_estimate", "conf_low", "conf_high"};
+
+    // Disclosure control: the model is released only when both the number of rows and the number
+    // of events are releasable counts; released counts are rounded as the policy says.
+    const DisclosurePolicy& policy = ctx.disclosure.policy();
+    if (policy.suppresses(fit.n) || policy.suppresses(fit.events)) {
+        ctx.disclosure.note_suppressed(1);
+        r["suppressed"] = true;
+        r["reason"] = "fewer rows or events than the disclosure policy's minimum count (" +
+                      std::to_string(policy.min_count) + ")";
+        r["n"] = nullptr;
+        r["events"] = nullptr;
+        r["coefficients"] = nlohmann::json::array();
+        return out;
+    }
+    auto released = [&](std::int64_t count) -> nlohmann::json {
+        auto v = ctx.disclosure.release(count);
+        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
+
+    r["n"] = released(fit.n);
+    r["n_dropped_missing"] = released(n_dropped);
+    r["events"] = released(fit.events);
+    r["converged"] = fit.converged;
+    r["iterations"] = fit.iterations;
+    r["ties"] = opt.ties == CoxTies::efron ? "efron" : "breslow";
+    r["loglik"] = {json_number(fit.loglik_null), json_number(fit.loglik)};
+    r["robust"] = fit.robust;
+    if (fit.robust) r["clusters"] = released(fit.clusters);
+    if (strata_labels.size() > 1) r["strata"] = strata_labels;
+
+    nlohmann::json coefs = nlohmann::json::array();
+    for (int j = 0; j < fit.p; ++j) {
+        const auto k = static_cast<std::size_t>(j);
+        const double b = fit.beta(j);
+        const double se = fit.redundant[k] ? std::numeric_limits<double>::quiet_NaN() : std::sqrt(fit.var(j, j));
+        const double rse = (fit.robust_var && !fit.redundant[k]) ? std::sqrt((*fit.robust_var)(j, j))
+                                                                   : std::numeric_limits<double>::quiet_NaN();
+        const double used = fit.robust_var ? rse : se;  // summary.coxph: z, p and interval use the robust se
+        const double z = b / used;
+        const double pz = std::erfc(std::fabs(z) / std::sqrt(2.0));
+        const double lo = std::exp(b - kZ975 * used), hi = std::exp(b + kZ975 * used);
+        coefs.push_back({{"term", terms[k]},
+                         {"estimate", json_number(b)},
+                         {"se", json_number(se)},
+                         {"robust_se", fit.robust_var ? json_number(rse) : nlohmann::json(nullptr)},
+                         {"z", json_number(z)},
+                         {"p", json_number(pz)},
+                         {"exp_estimate", json_number(std::exp(b))},
+                         {"conf_low", json_number(lo)},
+                         {"conf_high", json_number(hi)}});
+        out.csv.rows.push_back({terms[k], format_number(b), format_number(se),
+                                fit.robust_var ? format_number(rse) : "NA", format_number(z), format_number(pz),
+                                format_number(std::exp(b)), format_number(lo), format_number(hi)});
+    }
+    r["coefficients"] = coefs;
+
+    nlohmann::json tests;
+    tests["likelihood_ratio"] = test_json(2 * (fit.loglik - fit.loglik_null), fit.df);
+    tests["wald"] = test_json(fit.wald_test, fit.df);
+    tests["score"] = test_json(fit.score_test, fit.df);
+    if (fit.robust_score_test) tests["robust_score"] = test_json(*fit.robust_score_test, fit.df);
+    r["tests"] = tests;
+
+    // Everything R would warn about, and what kohort decided, stays visible in the results.
+    nlohmann::json warnings = nlohmann::json::array();
+    if (!fit.converged) {
+        warnings.push_back(opt.iter_max == 0 ? "iter.max = 0: no Newton iterations were run"
+                                             : "Ran out of iterations and did not converge");
+        if (fit.ran_out_maybe_infinite) warnings.push_back("one or more coefficients may be infinite");
+    }
+    bool any_infinite = false;
+    for (bool b : fit.maybe_infinite) any_infinite |= b;
+    if (any_infinite)
+        warnings.push_back("Loglik converged before variable(s) " + join_terms(terms, fit.maybe_infinite) +
+                           "; coefficient may be infinite");
+    bool any_constant = false;
+    for (bool b : fit.constant) any_constant |= b;
+    if (any_constant)
+        warnings.push_back("constant covariate(s) " + join_terms(terms, fit.constant) +
+                           ": no estimate (reported as null, R gives NA)");
+    std::vector<bool> collinear(fit.redundant.size());
+    bool any_collinear = false;
+    for (std::size_t j = 0; j < collinear.size(); ++j) {
+        collinear[j] = fit.redundant[j] && !fit.constant[j];
+        any_collinear |= collinear[j];
+    }
+    if (any_collinear)
+        warnings.push_back("X matrix deemed to be singular; variable(s) " + join_terms(terms, collinear) +
+                           ": no estimate (reported as null, R gives NA)");
+    for (int s : fit.strata_without_events)
+        warnings.push_back("stratum " + strata_labels[static_cast<std::size_t>(s)] +
+                           " has no events; its rows do not contribute to the partial likelihood");
+    if (opt.robust && !*opt.robust && had_cluster)
+        warnings.push_back("cluster specified with robust = false: cluster ignored");
+    r["warnings"] = warnings;
+    return out;
+}
+
+}  // namespace
+
+KOHORT_REGISTER_MODEL("cox", run_cox);
+
+}  // namespace kohort

@@ -1,0 +1,253 @@
+#include "kernels/survival/cox_rows.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/error.hpp"
+
+namespace kohort {
+namespace {
+
+std::string rows_text(double count) {
+    const auto n = static_cast<long long>(count);
+    return std::to_string(n) + (n == 1 ? " row" : " rows");
+}
+
+// Every rank checks its rows; the counts are summed so all ranks throw the same error together
+// (a rank that threw alone would leave the others waiting in the next collective).
+void validate(const ModelFrame& f, const Comm& comm, const std::string& what,
+              const std::vector<std::string>& cols) {
+    const Eigen::Index n = f.n_local();
+    const std::string time_col = f.has_start ? (cols.size() > 1 ? cols[1] : "stop") : (cols.empty() ? "time" : cols[0]);
+    const std::string start_col = f.has_start && !cols.empty() ? cols[0] : "start";
+    enum { kTimeInf, kTimeNeg, kStartInf, kStartNeg, kOrder, kWeight, kOffset, kCovariate, kCount };
+    std::vector<double> bad(kCount, 0.0);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const double t = f.stop(i);
+        if (!std::isfinite(t)) bad[kTimeInf] += 1;
+        else if (t < 0) bad[kTimeNeg] += 1;
+        if (f.has_start) {
+            const double s = f.start(i);
+            if (!std::isfinite(s)) bad[kStartInf] += 1;
+            else if (s < 0) bad[kStartNeg] += 1;
+            else if (std::isfinite(t) && !(t > s)) bad[kOrder] += 1;
+        }
+        const double w = f.weights.size() ? f.weights(i) : 1.0;
+        if (!(std::isfinite(w) && w > 0)) bad[kWeight] += 1;
+        if (f.offset.size() && !std::isfinite(f.offset(i))) bad[kOffset] += 1;
+        if (!f.X.row(i).allFinite()) bad[kCovariate] += 1;
+    }
+    comm.allreduce(bad);
+    const std::string pre = what + ": ";
+    if (bad[kTimeInf] > 0)
+        throw UsageError(pre + rows_text(bad[kTimeInf]) + " with an infinite time in column '" + time_col +
+                         "'; expected finite times");
+    if (bad[kTimeNeg] > 0)
+        throw UsageError(pre + rows_text(bad[kTimeNeg]) + " with a negative time in column '" + time_col +
+                         "'; expected times >= 0");
+    if (bad[kStartInf] > 0)
+        throw UsageError(pre + rows_text(bad[kStartInf]) + " with an infinite start time in column '" +
+                         start_col + "'; expected finite times");
+    if (bad[kStartNeg] > 0)
+        throw UsageError(pre + rows_text(bad[kStartNeg]) + " with a negative start time in column '" +
+                         start_col + "'; expected times >= 0");
+    if (bad[kOrder] > 0)
+        throw UsageError(pre + rows_text(bad[kOrder]) + " where '" + time_col + "' <= '" + start_col +
+                         "'; expected each interval to end after it starts (stop > start)");
+    if (bad[kWeight] > 0)
+        throw UsageError(pre + rows_text(bad[kWeight]) +
+                         " with a zero, negative or infinite case weight; expected weights > 0");
+    if (bad[kOffset] > 0)
+        throw UsageError(pre + rows_text(bad[kOffset]) + " with an infinite offset; expected finite offsets");
+    if (bad[kCovariate] > 0)
+        throw UsageError(pre + rows_text(bad[kCovariate]) +
+                         " with an infinite covariate value; expected finite values");
+}
+
+// Reorders rows in place: new row i = old row perm[i]. One column at a time, so the extra memory
+// is one column rather than a second copy of X.
+template <typename Vec>
+void permute_vector(Vec& v, const std::vector<std::int64_t>& perm) {
+    Vec out(v.size());
+    for (std::size_t i = 0; i < perm.size(); ++i) out[i] = v[static_cast<std::size_t>(perm[i])];
+    v = std::move(out);
+}
+
+}  // namespace
+
+CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const std::string& what,
+                         const std::vector<std::string>& response_columns, CoxSetup& setup) {
+    const Eigen::Index n = f.n_local();
+    const int p = static_cast<int>(f.X.cols());
+    validate(f, comm, what, response_columns);
+
+    CoxRows rows;
+    rows.p = p;
+    rows.counting_process = f.has_start;
+    rows.weight = f.weights.size() ? f.weights : Eigen::VectorXd::Ones(n);
+    rows.offset = f.offset.size() ? f.offset : Eigen::VectorXd::Zero(n);
+
+    // Counts, weights and the global means (survival's coxfit6 centres by the weighted mean).
+    double totals[4] = {static_cast<double>(n), 0, 0, 0};  // rows, events, any weight != 1, fractional
+    for (Eigen::Index i = 0; i < n; ++i) {
+        totals[1] += f.status(i) != 0 ? 1 : 0;
+        const double w = rows.weight(i);
+        if (w != 1.0) totals[2] = 1;
+        if (w != std::floor(w)) totals[3] = 1;
+    }
+    comm.allreduce(totals, 4);
+    setup.n = static_cast<std::int64_t>(totals[0]);
+    setup.events = static_cast<std::int64_t>(totals[1]);
+    setup.has_weights = totals[2] > 0;
+    setup.fractional_weights = totals[3] > 0;
+    if (setup.events == 0)
+        throw UsageError(what + ": no events among the " + std::to_string(setup.n) +
+                         " rows used (every row is censored); a Cox model needs at least one event");
+
+    Eigen::VectorXd sums(p + 1);
+    sums.head(p) = f.X.transpose() * rows.weight;
+    sums(p) = rows.weight.sum();
+    comm.allreduce(sums);
+    setup.means = sums.head(p) / sums(p);
+
+    Eigen::VectorXd lo = Eigen::VectorXd::Constant(p, std::numeric_limits<double>::infinity());
+    Eigen::VectorXd hi = Eigen::VectorXd::Constant(p, -std::numeric_limits<double>::infinity());
+    if (n > 0) {
+        lo = f.X.colwise().minCoeff().transpose();
+        hi = f.X.colwise().maxCoeff().transpose();
+    }
+    comm.allreduce(lo, ReduceOp::min);
+    comm.allreduce(hi, ReduceOp::max);
+    setup.constant.assign(static_cast<std::size_t>(p), false);
+    for (int j = 0; j < p; ++j) setup.constant[static_cast<std::size_t>(j)] = !(hi(j) > lo(j));
+
+    for (int j = 0; j < p; ++j) {
+        if (setup.constant[static_cast<std::size_t>(j)]) f.X.col(j).setZero();  // exactly 0, as R's centring gives
+        else f.X.col(j).array() -= setup.means(j);
+    }
+    Eigen::VectorXd abs_sums(p);
+    for (int j = 0; j < p; ++j) abs_sums(j) = f.X.col(j).cwiseAbs().dot(rows.weight);
+    comm.allreduce(abs_sums);
+    setup.scale.resize(p);
+    for (int j = 0; j < p; ++j) {
+        setup.scale(j) = abs_sums(j) > 0 ? sums(p) / abs_sums(j) : 1.0;
+        f.X.col(j) *= setup.scale(j);
+    }
+
+    // The one global ordering of event times, and each row's at-risk bin range.
+    std::vector<std::int32_t> status(static_cast<std::size_t>(n));
+    std::vector<double> stop(f.stop.data(), f.stop.data() + n);
+    for (Eigen::Index i = 0; i < n; ++i) status[static_cast<std::size_t>(i)] = f.status(i) != 0 ? 1 : 0;
+    std::vector<std::int32_t> strata = f.strata;
+    if (strata.size() != static_cast<std::size_t>(n)) strata.assign(static_cast<std::size_t>(n), 0);
+    setup.bins = EventTimeIndex::gather(comm, n_strata, strata.data(), stop.data(), status.data(),
+                                        static_cast<std::size_t>(n));
+    const EventTimeIndex& bins = setup.bins;
+    const std::int64_t T = bins.size();
+
+    std::vector<std::int64_t> first(static_cast<std::size_t>(n)), last(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        const int s = strata[k];
+        std::int64_t l = bins.last_at_or_before(s, stop[k]);
+        std::int64_t b = f.has_start ? bins.first_after(s, f.start(i)) : bins.begin(s);
+        if (l < 0 || l < b) l = b = -1;  // at risk at no event time: contributes nothing
+        first[k] = b;
+        last[k] = l;
+    }
+
+    // Exit order: at-risk rows by bin, deaths first; rows never at risk last. Stable, so the
+    // order (and every floating-point sum) is the same on every run.
+    std::vector<std::int64_t> perm(static_cast<std::size_t>(n));
+    std::iota(perm.begin(), perm.end(), 0);
+    auto key = [&](std::int64_t i) {
+        const auto k = static_cast<std::size_t>(i);
+        const std::int64_t bin = last[k] < 0 ? T : last[k];
+        return std::make_pair(bin, 1 - status[k]);
+    };
+    std::stable_sort(perm.begin(), perm.end(), [&](std::int64_t a, std::int64_t b) { return key(a) < key(b); });
+
+    {
+        Eigen::VectorXd tmp(n);
+        for (int j = 0; j < p; ++j) {
+            for (Eigen::Index i = 0; i < n; ++i) tmp(i) = f.X(perm[static_cast<std::size_t>(i)], j);
+            f.X.col(j) = tmp;
+        }
+    }
+    rows.X = std::move(f.X);
+    permute_vector(rows.weight, perm);
+    permute_vector(rows.offset, perm);
+    permute_vector(status, perm);
+    permute_vector(strata, perm);
+    permute_vector(first, perm);
+    permute_vector(last, perm);
+    rows.event.assign(status.begin(), status.end());
+    rows.stratum = std::move(strata);
+    rows.first_bin = std::move(first);
+    rows.last_bin = std::move(last);
+    if (f.has_cluster) {
+        rows.cluster = f.cluster;
+        permute_vector(rows.cluster, perm);
+    }
+
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const std::int64_t b = rows.last_bin[static_cast<std::size_t>(i)];
+        if (b < 0) break;
+        if (rows.exit_group_bin.empty() || rows.exit_group_bin.back() != b) {
+            rows.exit_group_begin.push_back(i);
+            rows.exit_group_bin.push_back(b);
+            rows.exit_group_deaths.push_back(0);
+        }
+        if (rows.event[static_cast<std::size_t>(i)]) ++rows.exit_group_deaths.back();
+    }
+    {
+        std::int64_t end = 0;
+        while (end < n && rows.last_bin[static_cast<std::size_t>(end)] >= 0) ++end;
+        rows.exit_group_begin.push_back(end);
+    }
+
+    if (rows.counting_process) {
+        for (Eigen::Index i = 0; i < n; ++i) {
+            const auto k = static_cast<std::size_t>(i);
+            if (rows.first_bin[k] > bins.begin(rows.stratum[k])) rows.entry_rows.push_back(i);
+        }
+        std::stable_sort(rows.entry_rows.begin(), rows.entry_rows.end(), [&](std::int64_t a, std::int64_t b) {
+            return rows.first_bin[static_cast<std::size_t>(a)] < rows.first_bin[static_cast<std::size_t>(b)];
+        });
+        for (std::size_t k = 0; k < rows.entry_rows.size(); ++k) {
+            const std::int64_t b = rows.first_bin[static_cast<std::size_t>(rows.entry_rows[k])] - 1;
+            if (rows.entry_group_bin.empty() || rows.entry_group_bin.back() != b) {
+                rows.entry_group_begin.push_back(static_cast<std::int64_t>(k));
+                rows.entry_group_bin.push_back(b);
+            }
+        }
+        rows.entry_group_begin.push_back(static_cast<std::int64_t>(rows.entry_rows.size()));
+    }
+
+    // Per-bin death counts and weights, the deaths' covariate and offset sums: fixed for the fit.
+    std::vector<double> death_sums(static_cast<std::size_t>(2 * T + p + 1), 0.0);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        if (!rows.event[k]) continue;
+        const double w = rows.weight(i);
+        death_sums[static_cast<std::size_t>(rows.last_bin[k])] += 1;
+        death_sums[static_cast<std::size_t>(T + rows.last_bin[k])] += w;
+        for (int j = 0; j < p; ++j) death_sums[static_cast<std::size_t>(2 * T + j)] += w * rows.X(i, j);
+        death_sums[static_cast<std::size_t>(2 * T + p)] += w * rows.offset(i);
+    }
+    comm.allreduce(death_sums);
+    setup.deaths.assign(death_sums.begin(), death_sums.begin() + T);
+    setup.death_weight.assign(death_sums.begin() + T, death_sums.begin() + 2 * T);
+    setup.death_x = Eigen::Map<Eigen::VectorXd>(death_sums.data() + 2 * T, p);
+    setup.death_offset = death_sums[static_cast<std::size_t>(2 * T + p)];
+
+    std::vector<std::int64_t> per_stratum(static_cast<std::size_t>(n_strata), 0);
+    for (std::int32_t s : rows.stratum) ++per_stratum[static_cast<std::size_t>(s)];
+    comm.allreduce(per_stratum);
+    setup.stratum_has_rows.resize(static_cast<std::size_t>(n_strata));
+    for (int s = 0; s < n_strata; ++s) setup.stratum_has_rows[static_cast<std::size_t>(s)] = per_stratum[static_cast<std::size_t>(s)] > 0;
+    return rows;
+}
+
+}  // namespace kohort

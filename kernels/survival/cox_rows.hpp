@@ -1,0 +1,66 @@
+// One rank's rows of a Cox model, laid out once per fit for the per-iteration passes.
+//
+// Rows are reordered by the bin (global event-time index) of their exit time, deaths first within
+// a bin, so every Newton iteration streams the covariates in order and each bin's risk-set sums
+// are one small symmetric rank-k update. Covariates are centred by their global weighted means
+// and scaled as survival's coxfit6 does (scale = sum w / sum w|x - mean|), which only changes
+// the numerics, not the estimates.
+#pragma once
+#include <Eigen/Dense>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "formula/model_frame.hpp"
+#include "kernels/survival/event_times.hpp"
+#include "mpi/comm.hpp"
+
+namespace kohort {
+
+struct CoxRows {
+    int p = 0;
+    bool counting_process = false;       // Surv(start, stop, status)
+    Eigen::MatrixXd X;                   // n x p, centred and scaled, rows in exit-bin order
+    Eigen::VectorXd weight, offset;
+    std::vector<std::int8_t> event;      // 1 death, 0 censored
+    std::vector<std::int64_t> first_bin; // first bin the row is at risk at; -1 when never at risk
+    std::vector<std::int64_t> last_bin;  // last bin the row is at risk at (its exit bin); -1 never
+    std::vector<std::int32_t> stratum;
+    std::vector<std::int64_t> cluster;   // empty when no cluster column
+
+    // Runs of rows with the same last_bin (rows never at risk are excluded and placed last).
+    std::vector<std::int64_t> exit_group_begin;   // size groups + 1
+    std::vector<std::int64_t> exit_group_bin;
+    std::vector<std::int64_t> exit_group_deaths;  // the group's deaths come first
+    // Counting process only: rows whose risk interval starts after the stratum's first bin,
+    // ordered by (first_bin - 1), where their contribution is subtracted before the suffix sums.
+    std::vector<std::int64_t> entry_rows;
+    std::vector<std::int64_t> entry_group_begin;  // runs of entry_rows with the same bin
+    std::vector<std::int64_t> entry_group_bin;
+
+    Eigen::Index n() const { return X.rows(); }
+};
+
+// Global quantities of a fit that every rank shares after set-up.
+struct CoxSetup {
+    EventTimeIndex bins;
+    std::vector<double> deaths;          // per bin: number of deaths
+    std::vector<double> death_weight;    // per bin: sum of death weights
+    Eigen::VectorXd death_x;             // sum over deaths of w x (centred, scaled)
+    double death_offset = 0;             // sum over deaths of w offset
+    Eigen::VectorXd means, scale;        // x_scaled = (x - mean) * scale
+    std::vector<bool> constant;          // covariate constant over all used rows
+    std::vector<bool> stratum_has_rows;  // some used row lies in the stratum
+    std::int64_t n = 0, events = 0;
+    bool has_weights = false;            // some weight != 1
+    bool fractional_weights = false;     // some weight is not an integer
+};
+
+// Validates and lays out the frame's local rows (collective over comm). Throws UsageError, the
+// same on every rank, for negative or non-finite times, stop <= start, non-positive or
+// non-finite weights, and data without any event. `what` names the model for messages.
+// response_columns are the Surv() column names (for messages). The frame's X is moved from.
+CoxRows prepare_cox_rows(ModelFrame& frame, int n_strata, const Comm& comm, const std::string& what,
+                         const std::vector<std::string>& response_columns, CoxSetup& setup);
+
+}  // namespace kohort

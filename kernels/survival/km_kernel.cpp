@@ -1,0 +1,146 @@
+#include "kernels/survival/km_kernel.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "kernels/survival/km_estimator.hpp"
+#include "kernels/survival/km_release.hpp"
+#include "kernels/survival/logrank.hpp"
+#include "kernels/survival/svg_plot.hpp"
+
+namespace kohort::survival {
+namespace {
+
+nlohmann::json numbers(const std::vector<double>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (double x : v) a.push_back(json_number(x));
+    return a;
+}
+
+}  // namespace
+
+ConfOptions conf_options(const ModelSpec& spec) {
+    ConfOptions c;
+    c.type = parse_conf_type(spec.get("conf_type", spec.get("conf.type", "log")), spec.where());
+    const std::string level = spec.get("conf_int", spec.get("conf.int", "0.95"));
+    try {
+        std::size_t used = 0;
+        c.level = std::stod(level, &used);
+        if (used != level.size()) throw std::invalid_argument(level);
+    } catch (const std::exception&) {
+        throw UsageError(spec.where() + ": conf_int is '" + level + "', expected a number between 0 and 1");
+    }
+    if (!(c.level > 0 && c.level < 1))
+        throw UsageError(spec.where() + ": conf_int is '" + level + "', expected a number between 0 and 1");
+    return c;
+}
+
+ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
+    const ConfOptions conf = conf_options(ctx.spec);
+    // survfit uses the robust (infinitesimal-jackknife) variance when any case weight is not an
+    // integer; that needs right-censored data here (survfit would need an id for start/stop data).
+    const bool robust = data.fractional_weights;
+    if (robust && data.has_start)
+        throw UsageError(ctx.spec.where() +
+                         ": non-integer weights with Surv(start, stop, status) are not supported for km; "
+                         "expected integer case weights or right-censored Surv(time, status)");
+    const EventCounts counts = merged_counts(ctx, data);
+    DisclosureLedger& led = ctx.disclosure;
+
+    ModelOutput out;
+    nlohmann::json& r = out.result;
+    r["kind"] = "km";
+    r["n"] = data.n_total;
+    r["n_dropped_missing"] = data.n_dropped_missing;
+    r["conf_type"] = to_string(conf.type);
+    r["conf_int"] = conf.level;
+    r["std_err_scale"] = robust ? "survival" : "log_survival";
+    r["curves"] = nlohmann::json::array();
+    out.csv.header = {"stratum", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "conf_low", "conf_high"};
+
+    StepPlot plot;
+    plot.title = "Kaplan-Meier: " + ctx.spec.name;
+    plot.x_label = "Time";
+    plot.y_label = "Survival probability";
+    double max_time = 0.0, total_events = 0.0;
+    std::vector<KmCurve> curves;
+    for (int c = 0; c < counts.n_strata(); ++c) {
+        const StratumCounts& sc = counts.stratum(c);
+        KmCurve k = kaplan_meier(sc, 1, robust, conf);
+        double n_rows = 0.0;
+        for (std::size_t j = 0; j < sc.size(); ++j) n_rows += sc.rows[j * 2] + sc.rows[j * 2 + 1];
+        nlohmann::json cj;
+        cj["stratum"] = data.curve_labels[c];
+        cj["n"] = release_json(led, n_rows);
+        cj["time"] = numbers(k.time);
+        nlohmann::json nr = nlohmann::json::array(), ne = nlohmann::json::array(), ncen = nlohmann::json::array();
+        for (std::size_t j = 0; j < k.time.size(); ++j) {
+            nr.push_back(release_json(led, k.n_risk[j]));
+            ne.push_back(release_json(led, k.n_event[j]));
+            ncen.push_back(release_json(led, k.n_censor[j]));
+            out.csv.rows.push_back({data.curve_labels[c], format_number(k.time[j]), nr.back().is_null() ? "NA" : format_number(nr.back().get<double>()),
+                                    ne.back().is_null() ? "NA" : format_number(ne.back().get<double>()),
+                                    ncen.back().is_null() ? "NA" : format_number(ncen.back().get<double>()),
+                                    format_number(k.survival[j]), format_number(k.std_err[j]), format_number(k.conf_low[j]),
+                                    format_number(k.conf_high[j])});
+            total_events += k.n_event[j];
+        }
+        cj["n_risk"] = nr;
+        cj["n_event"] = ne;
+        cj["n_censor"] = ncen;
+        cj["survival"] = numbers(k.survival);
+        cj["std_err"] = numbers(k.std_err);
+        cj["conf_low"] = numbers(k.conf_low);
+        cj["conf_high"] = numbers(k.conf_high);
+        r["curves"].push_back(cj);
+        if (!k.time.empty()) max_time = std::max(max_time, k.time.back());
+
+        StepSeries s;
+        s.label = data.curve_labels[c];
+        s.start_value = 1.0;
+        s.colour = c;
+        s.time = k.time;
+        s.value = k.survival;
+        s.low = k.conf_low;
+        s.high = k.conf_high;
+        for (std::size_t j = 0; j < k.time.size(); ++j)
+            if (k.n_censor[j] > 0) s.censor_times.push_back(k.time[j]);
+        plot.series.push_back(std::move(s));
+    }
+    r["events"] = release_json(led, total_events);
+
+    // Log-rank (survdiff) across the groups, stratified by strata() variables when there are groups too.
+    const int n_groups = static_cast<int>(data.group_labels.size());
+    if (n_groups >= 2) {
+        std::vector<double> O, E;
+        const ChiSquareTest t = logrank_test(counts, data.group_of, n_groups, data.test_stratum_of,
+                                             static_cast<int>(data.test_stratum_labels.size()), &O, &E);
+        nlohmann::json lr{{"statistic", json_number(t.statistic)}, {"df", t.df}, {"p", json_number(t.p)}};
+        lr["groups"] = data.group_labels;
+        lr["observed"] = nlohmann::json::array();
+        for (double o : O) lr["observed"].push_back(release_json(led, o));
+        lr["expected"] = numbers(E);
+        lr["stratified"] = data.test_stratum_labels.size() > 1;
+        r["logrank"] = lr;
+    } else {
+        r["logrank"] = nullptr;
+    }
+
+    const std::vector<double> ticks = axis_ticks(max_time);
+    RiskTable risk;
+    for (int c = 0; c < counts.n_strata(); ++c) {
+        risk.row_labels.push_back(data.curve_labels[c]);
+        risk.row_colour.push_back(c);
+        std::vector<std::string> cells;
+        for (double t : ticks) cells.push_back(release_text(led, number_at_risk(counts.stratum(c), 2, t)));
+        risk.cells.push_back(cells);
+    }
+    out.svg = render_step_plot(plot, ticks, risk);
+    return out;
+}
+
+ModelOutput run_km(const ModelContext& ctx) { return km_from_data(ctx, load_survival_data(ctx, false)); }
+
+KOHORT_REGISTER_MODEL("km", run_km);
+
+}  // namespace kohort::survival

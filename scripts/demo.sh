@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Quick start, command one: install the stack, build, and run the demo study.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+build/bin/kohort demo "$@"

@@ -1,0 +1,71 @@
+// kohort import: CSV -> store table (contract section 3; rules in docs/import.md).
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "io/csv_reader.hpp"
+#include "io/import.hpp"
+#include "io/root_only.hpp"
+
+namespace po = boost::program_options;
+
+namespace kohort::cli {
+
+int cmd_import(const Args& args, const Comm& comm) {
+    po::options_description desc(
+        "Usage: kohort import --csv FILE --table NAME --store STORE.h5 [options]\n\n"
+        "Reads a CSV file with a header row into table NAME of the store (created if missing). Types are\n"
+        "inferred over all rows (bool, int64, double, date YYYY-MM-DD, else categorical); empty and NA are\n"
+        "missing. The whole file is validated first, and the store is replaced atomically, so a bad\n"
+        "file leaves the store unchanged. Under mpirun, rank 0 imports and the other ranks wait.\n"
+        "See docs/import.md.\n\nOptions");
+    desc.add_options()
+        ("help,h", "show this help")
+        ("csv", po::value<std::string>(), "the CSV file to read")
+        ("table", po::value<std::string>(), "name of the table to write")
+        ("store", po::value<std::string>(), "the HDF5 store (created if it does not exist)")
+        ("delimiter", po::value<std::string>(), "',', ';' or tab; default: detected from the header line")
+        ("decimal", po::value<std::string>()->default_value("."), "decimal separator: '.' or ',' (Danish)")
+        ("schema", po::value<std::string>(), "INI file whose [columns] section sets column types (name = date)")
+        ("pseudonymise", po::value<std::string>(), "COLUMN holds CPR numbers: replace it by an int64 'pid'")
+        ("pseudonymize", po::value<std::string>(), "same as --pseudonymise")
+        ("key-file", po::value<std::string>(), "project key for --pseudonymise (see kohort keygen)")
+        ("replace", "replace the table if the store already has it");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(std::string("kohort import: ") + e.what() + "; run 'kohort import --help'");
+    }
+    if (vm.count("help")) {
+        if (comm.is_root()) std::cout << desc << "\n";
+        return 0;
+    }
+    io::ImportOptions o;
+    auto get = [&](const char* k) { return vm.count(k) ? vm[k].as<std::string>() : std::string(); };
+    o.csv_path = get("csv");
+    o.table_name = get("table");
+    o.store_path = get("store");
+    if (vm.count("delimiter")) o.delimiter = io::parse_delimiter_option(get("delimiter"));
+    const std::string decimal = get("decimal");
+    if (decimal != "." && decimal != ",")
+        throw UsageError("kohort import: --decimal '" + decimal + "' is not supported; expected '.' or ','");
+    o.decimal = decimal[0];
+    if (vm.count("schema")) o.schema_path = get("schema");
+    if (vm.count("pseudonymise") && vm.count("pseudonymize"))
+        throw UsageError("kohort import: give --pseudonymise once");
+    if (vm.count("pseudonymise")) o.pseudonymise_column = get("pseudonymise");
+    if (vm.count("pseudonymize")) o.pseudonymise_column = get("pseudonymize");
+    if (vm.count("key-file")) o.key_file = get("key-file");
+    o.replace = vm.count("replace") > 0;
+    io::validate_import_options(o);
+
+    return io::run_on_root(comm, [&] {
+        const io::ImportReport report = io::run_import(o);
+        std::cout << io::format_import_report(o, report) << std::flush;
+    });
+}
+
+}  // namespace kohort::cli

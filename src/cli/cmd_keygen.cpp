@@ -1,0 +1,42 @@
+// kohort keygen --out KEY: a new random project key (docs/import.md, "Project keys").
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "io/project_key.hpp"
+#include "io/root_only.hpp"
+
+namespace po = boost::program_options;
+
+namespace kohort::cli {
+
+int cmd_keygen(const Args& args, const Comm& comm) {
+    po::options_description desc(
+        "Usage: kohort keygen --out KEY\n\n"
+        "Writes a new project key for `kohort import --pseudonymise`: 32 random bytes from OpenSSL's\n"
+        "RAND_bytes as 64 hexadecimal digits, in a new file with mode 0600. An existing file is never\n"
+        "overwritten. Keep the key secret and backed up: the same CPR number gets the same pid only\n"
+        "under the same key. Under mpirun, rank 0 writes the key.\n\nOptions");
+    desc.add_options()("help,h", "show this help")("out,o", po::value<std::string>(), "the key file to create");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(std::string("kohort keygen: ") + e.what() + "; run 'kohort keygen --help'");
+    }
+    if (vm.count("help")) {
+        if (comm.is_root()) std::cout << desc << "\n";
+        return 0;
+    }
+    if (!vm.count("out")) throw UsageError("kohort keygen: --out KEY is required; run 'kohort keygen --help'");
+    const std::string out = vm["out"].as<std::string>();
+    return io::run_on_root(comm, [&] {
+        io::write_new_project_key(out);
+        std::cout << "kohort keygen: wrote a new " << io::kKeygenBytes << "-byte project key to " << out
+                  << " (mode 600). Keep it secret and back it up.\n";
+    });
+}
+
+}  // namespace kohort::cli

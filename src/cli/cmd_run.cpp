@@ -1,0 +1,49 @@
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "jobs/job_file.hpp"
+#include "jobs/runner.hpp"
+
+namespace kohort::cli {
+namespace po = boost::program_options;
+
+int cmd_run(const Args& args, const Comm& comm) {
+    po::options_description opts(
+        "Usage: kohort run JOB.ini [--set section.key=value]... [--quiet]\n"
+        "       mpirun -np 4 kohort run JOB.ini\n"
+        "       srun --mpi=pmix kohort run JOB.ini\n\n"
+        "Runs every [model.NAME] of a job file and writes OUTPUT/results.json, OUTPUT/NAME.csv,\n"
+        "OUTPUT/NAME.svg (km, cif) and OUTPUT/job.log, where OUTPUT is [job] output. The output folder\n"
+        "appears only when the whole job succeeded. See docs/jobs.md for the job file format.\n\n"
+        "Options");
+    std::string job_path;
+    std::vector<std::string> sets;
+    opts.add_options()("help,h", "show this help")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override a job file value, e.g. --set job.output=out/run2 --set model.cox1.ties=breslow")(
+        "quiet,q", "no progress lines on stderr")("job", po::value<std::string>(&job_path), "the job file");
+    po::positional_options_description pos;
+    pos.add("job", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(std::string("kohort run: ") + e.what() + "; see 'kohort run --help'");
+    }
+    if (vm.count("help")) {
+        if (comm.is_root()) std::cout << opts << "\n";
+        return 0;
+    }
+    if (job_path.empty()) throw UsageError("kohort run: no job file given; usage: kohort run JOB.ini");
+    const JobFile job = read_job_file(job_path, sets);
+    RunOptions ro;
+    ro.quiet = vm.count("quiet") > 0;
+    run_job(job, comm, ro);
+    if (comm.is_root()) std::cout << job.output << "/results.json\n";
+    return 0;
+}
+
+}  // namespace kohort::cli

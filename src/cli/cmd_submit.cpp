@@ -1,0 +1,230 @@
+// `kohort submit JOB.ini`: renders slurm/kohort.sbatch.in for the job and hands it to sbatch.
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "cli/commands.hpp"
+#include "cli/slurm_process.hpp"
+#include "cli/slurm_script.hpp"
+#include "core/error.hpp"
+#include "jobs/job_file.hpp"
+
+namespace kohort::cli {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw UsageError(p.string() + ": cannot read the batch script template");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+// The template, in the order a user or site would expect to override it: an explicit
+// --template, $KOHORT_SBATCH_TEMPLATE, the installed copy (PREFIX/share/kohort/slurm, see the
+// install() rules), then the source tree this binary was built from.
+fs::path find_template(const std::string& flag, const fs::path& exe) {
+    if (!flag.empty()) {
+        if (!fs::is_regular_file(flag)) throw UsageError(flag + ": --template: file not found");
+        return fs::absolute(flag);
+    }
+    if (const char* env = std::getenv("KOHORT_SBATCH_TEMPLATE"); env && *env) {
+        if (!fs::is_regular_file(env)) throw UsageError(std::string(env) + ": $KOHORT_SBATCH_TEMPLATE: file not found");
+        return fs::absolute(env);
+    }
+    const std::vector<fs::path> candidates = {
+        exe.parent_path().parent_path() / "share/kohort/slurm/kohort.sbatch.in",
+        fs::path(__FILE__).parent_path().parent_path().parent_path() / "slurm/kohort.sbatch.in",
+    };
+    for (const auto& c : candidates)
+        if (fs::is_regular_file(c)) return c.lexically_normal();
+    std::string tried;
+    for (const auto& c : candidates) tried += "\n  " + c.lexically_normal().string();
+    throw InternalError("cannot find the batch script template kohort.sbatch.in; looked in:" + tried +
+                        "\nreinstall kohort, or pass --template FILE or set KOHORT_SBATCH_TEMPLATE");
+}
+
+void refuse_whitespace(const std::string& path, const std::string& what) {
+    if (path.find_first_of(" \t\n\r\"'") != std::string::npos)
+        throw UsageError(fmt::format("{} '{}' contains a space or quote, which #SBATCH lines cannot hold; {}", what,
+                                     path, what == "the log folder" ? "choose another with --log-dir"
+                                                                    : "run kohort submit from another folder"));
+}
+
+std::string trim_ws(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// sbatch failed. Refusals of the request (bad partition, too many CPUs, memory) are the user's
+// to fix (exit 2); a controller that cannot be reached is the environment's (exit 1).
+[[noreturn]] void relay_sbatch_failure(const ProcessResult& r) {
+    const std::string msg = trim_ws(r.err.empty() ? r.out : r.err);
+    const std::string text = fmt::format("sbatch refused the job (exit code {}):\n{}", r.exit_code, msg);
+    if (msg.find("Unable to contact") != std::string::npos || msg.find("Socket timed out") != std::string::npos ||
+        msg.find("configuration source") != std::string::npos)
+        throw InternalError(text + "\nis Slurm running here? try 'sinfo'");
+    throw UsageError(text);
+}
+
+}  // namespace
+
+int cmd_submit(const Args& args, const Comm& comm) {
+    po::options_description opts(
+        "Usage: kohort submit JOB.ini [--nodes N] [--ntasks-per-node T] [--cpus-per-task C] [--time T]\n"
+        "                     [--mem M] [--partition P] [--account A] [--qos Q] [--log-dir DIR]\n"
+        "                     [--set section.key=value]... [--template FILE] [--dry-run]\n\n"
+        "Renders a Slurm batch script for a job from slurm/kohort.sbatch.in and submits it with\n"
+        "'sbatch --parsable', printing the job id. The job runs 'srun --mpi=pmix kohort run JOB.ini' with\n"
+        "N x T MPI ranks of C OpenMP threads each. Resources come from these flags or from the job file's\n"
+        "[slurm] section (same names: nodes, ntasks-per-node, cpus-per-task, time, mem, partition,\n"
+        "account, qos, log-dir); flags win. Slurm writes NAME-JOBID.out/.err into the log folder, by\n"
+        "default slurm-logs/ beside the job's output folder. See docs/admin.md.\n\n"
+        "Options");
+    std::string job_path, template_flag;
+    std::vector<std::string> sets;
+    SlurmRequest flags;
+    long nodes = 0, ntasks = 0, cpus = 0;
+    std::string time, mem, partition, account, qos, log_dir;
+    opts.add_options()("help,h", "show this help")                                          //
+        ("nodes,N", po::value<long>(&nodes), "number of nodes (default 1)")                 //
+        ("ntasks-per-node", po::value<long>(&ntasks), "MPI ranks per node (default 1)")      //
+        ("cpus-per-task,c", po::value<long>(&cpus), "OpenMP threads per rank (default 1)")  //
+        ("time,t", po::value<std::string>(&time), "time limit, e.g. 2:00:00 or 1-00:00:00")  //
+        ("mem", po::value<std::string>(&mem), "memory per node, e.g. 64G (see kohort run --plan)")  //
+        ("partition,p", po::value<std::string>(&partition), "partition (queue)")                //
+        ("account,A", po::value<std::string>(&account), "account to charge")                    //
+        ("qos", po::value<std::string>(&qos), "quality of service")                             //
+        ("log-dir", po::value<std::string>(&log_dir), "folder for the Slurm .out/.err files")  //
+        ("set", po::value<std::vector<std::string>>(&sets)->composing(),
+         "override a job file value, passed on to 'kohort run' (e.g. --set job.output=out/run2)")  //
+        ("template", po::value<std::string>(&template_flag), "batch script template to render")   //
+        ("dry-run", "print the batch script instead of submitting it")                            //
+        ("job", po::value<std::string>(&job_path), "the job file");
+    po::positional_options_description pos;
+    pos.add("job", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(std::string("kohort submit: ") + e.what() + "; see 'kohort submit --help'");
+    }
+    if (vm.count("help")) {
+        if (comm.is_root()) std::cout << opts << "\n";
+        return 0;
+    }
+    if (comm.size() > 1)
+        throw UsageError("kohort submit runs as one process on a login node; run it without mpirun or srun");
+    if (job_path.empty()) throw UsageError("kohort submit: no job file given; usage: kohort submit JOB.ini");
+
+    if (vm.count("nodes")) flags.nodes = parse_positive_count(std::to_string(nodes), "--nodes");
+    if (vm.count("ntasks-per-node"))
+        flags.ntasks_per_node = parse_positive_count(std::to_string(ntasks), "--ntasks-per-node");
+    if (vm.count("cpus-per-task")) flags.cpus_per_task = parse_positive_count(std::to_string(cpus), "--cpus-per-task");
+    auto take_string = [&](const char* name, const std::string& value, std::optional<std::string>& into) {
+        if (!vm.count(name)) return;
+        check_slurm_value(value, std::string("--") + name);
+        into = value;
+    };
+    take_string("time", time, flags.time);
+    take_string("mem", mem, flags.mem);
+    take_string("partition", partition, flags.partition);
+    take_string("account", account, flags.account);
+    take_string("qos", qos, flags.qos);
+    if (vm.count("log-dir")) {
+        if (log_dir.empty()) throw UsageError("--log-dir: the value is empty");
+        flags.log_dir = log_dir;
+    }
+
+    // The lead's parser validates the job now, so a malformed job fails here and not in the queue.
+    const JobFile job = read_job_file(job_path, sets);
+    SlurmRequest from_file;
+    for (const auto& [section, keys] : job.sections)
+        if (section == "slurm") from_file = slurm_request_from_section(keys, job_path + " [slurm]");
+    const SlurmRequest request = merge(from_file, flags);
+
+    const fs::path workdir = fs::current_path();
+    // The default log folder sits beside the output folder, never inside it: the output folder
+    // must not exist unless the job succeeded.
+    const fs::path logs = request.log_dir ? fs::absolute(*request.log_dir).lexically_normal()
+                                          : (fs::path(job.output).parent_path() / "slurm-logs").lexically_normal();
+    refuse_whitespace(workdir.string(), "the working directory");
+    refuse_whitespace(logs.string(), "the log folder");
+    const fs::path job_abs = fs::absolute(job_path).lexically_normal();
+    refuse_whitespace(job_abs.string(), "the job file path");
+
+    const fs::path exe = fs::read_symlink("/proc/self/exe");
+    const fs::path tmpl = find_template(template_flag, exe);
+
+    ScriptInputs in;
+    in.job_name = job.name;
+    in.job_file = job_abs.string();
+    in.kohort_binary = exe.string();
+    in.workdir = workdir.string();
+    in.log_dir = logs.string();
+    for (const auto& s : sets) {
+        in.run_args.push_back("--set");
+        in.run_args.push_back(s);
+    }
+    in.template_path = tmpl.string();
+    const std::string script = render_batch_script(read_text(tmpl), request, in);
+
+    if (vm.count("dry-run")) {
+        std::cout << script;
+        return 0;
+    }
+
+    const auto sbatch = find_on_path("sbatch");
+    if (!sbatch)
+        throw UsageError(
+            "sbatch not found on PATH; kohort submit needs Slurm's client tools: install them (Debian/Ubuntu: "
+            "apt-get install slurm-client) or run kohort submit on a login node of the cluster. "
+            "To look at the batch script without submitting it, use --dry-run");
+
+    // Slurm does not create the folder for --output/--error; a missing one loses the logs silently.
+    const bool created_logs = !fs::exists(logs);
+    std::error_code ec;
+    fs::create_directories(logs, ec);
+    if (ec) throw UsageError(fmt::format("cannot create the log folder {}: {}", logs.string(), ec.message()));
+
+    // The rendered script is kept beside the logs as NAME-JOBID.sbatch, so a run can be repeated.
+    const std::string name = safe_job_name(job.name);
+    const fs::path pending = logs / fmt::format("{}.{}.sbatch.pending", name, ::getpid());
+    {
+        std::ofstream f(pending, std::ios::binary | std::ios::trunc);
+        f << script;
+        if (!f) throw UsageError("cannot write " + pending.string());
+    }
+    const ProcessResult r = run_process({*sbatch, "--parsable", pending.string()});
+    if (r.exit_code != 0) {
+        fs::remove(pending, ec);
+        if (created_logs) fs::remove(logs, ec);  // only succeeds while empty
+        relay_sbatch_failure(r);
+    }
+    // --parsable prints "JOBID" or "JOBID;CLUSTER".
+    const std::string first = trim_ws(r.out.substr(0, r.out.find('\n')));
+    const std::string job_id = first.substr(0, first.find(';'));
+    if (job_id.empty() || job_id.find_first_not_of("0123456789_") != std::string::npos)
+        throw InternalError(fmt::format("sbatch succeeded but printed '{}', expected a job id", trim_ws(r.out)));
+    const fs::path kept = logs / (name + "-" + job_id + ".sbatch");
+    fs::rename(pending, kept, ec);
+
+    std::cout << job_id << "\n";
+    std::cerr << fmt::format("kohort submit: job {} queued; Slurm logs: {}/{}-{}.out and .err; script: {}\n", job_id,
+                             logs.string(), name, job_id, ec ? pending.string() : kept.string());
+    if (!trim_ws(r.err).empty()) std::cerr << trim_ws(r.err) << "\n";  // sbatch warnings
+    return 0;
+}
+
+}  // namespace kohort::cli

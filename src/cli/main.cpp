@@ -1,0 +1,97 @@
+// kohort's entry point. MPI_Init/MPI_Finalize and MPI_Abort stay here, explicit (LightGBM's
+// pattern): an exception on any rank prints its rank and message and aborts every rank, so a job
+// never hangs with one rank dead and the others waiting in a collective.
+#include <mpi.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "mpi/comm.hpp"
+
+namespace {
+
+using Command = int (*)(const kohort::cli::Args&, const kohort::Comm&);
+
+struct CommandEntry {
+    Command fn;
+    const char* summary;
+};
+
+const std::map<std::string, CommandEntry>& commands() {
+    using namespace kohort::cli;
+    static const std::map<std::string, CommandEntry> table = {
+        {"synth", {cmd_synth, "write a synthetic registry cohort with planted effects"}},
+        {"import", {cmd_import, "read a CSV file into a table of a store (optionally pseudonymising CPR numbers)"}},
+        {"keygen", {cmd_keygen, "write a new random project key for pseudonymisation"}},
+        {"inspect", {cmd_inspect, "list a store's tables, columns, types and missing counts"}},
+        {"run", {cmd_run, "run a job file (standalone, under mpirun, or under srun)"}},
+        {"submit", {cmd_submit, "render a Slurm batch script for a job and submit it with sbatch"}},
+        {"demo", {cmd_demo, "synthesise a cohort and run the bundled statin/MI study on local MPI ranks"}},
+    };
+    return table;
+}
+
+void print_usage(std::FILE* out) {
+    std::fprintf(out,
+                 "kohort %s - batch analytics on pseudonymised registry cohorts with MPI\n\n"
+                 "Usage: kohort COMMAND [OPTIONS]\n       kohort COMMAND --help\n\nCommands:\n",
+                 kohort::kVersion);
+    for (const auto& [name, entry] : commands()) std::fprintf(out, "  %-9s %s\n", name.c_str(), entry.summary);
+    std::fprintf(out,
+                 "\nExamples:\n"
+                 "  kohort demo\n"
+                 "  kohort synth --persons 100000 --seed 1 --out cohort.h5\n"
+                 "  kohort inspect cohort.h5\n"
+                 "  mpirun -np 4 kohort run jobs/demo_statin_mi.ini --set job.output=out/demo\n"
+                 "  kohort submit jobs/demo_statin_mi.ini --nodes 2 --ntasks-per-node 4 --dry-run\n"
+                 "\nExit codes: 0 success, 1 internal error, 2 bad usage or input, 3 refused by governance.\n"
+                 "Documentation: docs/ (README.md, docs/jobs.md, docs/results.md, docs/admin.md).\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    int exit_code = 0;
+    {
+        kohort::Comm comm(MPI_COMM_WORLD);
+        std::string name = argc > 1 ? argv[1] : "";
+        try {
+            if (name.empty() || name == "--help" || name == "-h" || name == "help") {
+                if (comm.is_root()) print_usage(stdout);
+                exit_code = name.empty() ? 2 : 0;
+            } else if (name == "--version" || name == "-V") {
+                if (comm.is_root()) std::printf("kohort %s\n", kohort::kVersion);
+            } else {
+                auto it = commands().find(name);
+                if (it == commands().end())
+                    throw kohort::UsageError("unknown command '" + name + "'; run 'kohort --help' to list commands");
+                kohort::cli::Args args(argv + 2, argv + argc);
+                exit_code = it->second.fn(args, comm);
+            }
+        } catch (const kohort::Error& e) {
+            exit_code = static_cast<int>(e.code());
+            if (comm.size() > 1)
+                std::fprintf(stderr, "kohort: error on rank %d of %d: %s\n", comm.rank(), comm.size(), e.what());
+            else
+                std::fprintf(stderr, "kohort: error: %s\n", e.what());
+        } catch (const std::exception& e) {
+            exit_code = 1;
+            std::fprintf(stderr, "kohort: internal error on rank %d of %d: %s\n", comm.rank(), comm.size(),
+                         e.what());
+        }
+        std::fflush(stdout);
+        std::fflush(stderr);
+        // One failing rank must end all of them, since the others may wait in a collective forever.
+        if (exit_code != 0 && comm.size() > 1) comm.abort(exit_code);
+    }
+    MPI_Finalize();
+    return exit_code;
+}

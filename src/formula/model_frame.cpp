@@ -1,0 +1,521 @@
+// Distributed model frame: R's model.frame(na.action = na.omit, drop.unused.levels = TRUE)
+// followed by model.matrix() with treatment contrasts, built from each rank's local rows.
+//
+// Every check that depends on data is reduced across ranks before it throws, so all ranks throw
+// the same error together and no rank is left waiting in a collective.
+#include "formula/model_frame.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/error.hpp"
+#include "formula/agreed_levels.hpp"
+
+namespace kohort {
+
+namespace {
+
+bool is_factor_type(ColumnType t) { return t == ColumnType::Bool || t == ColumnType::Categorical; }
+
+std::string list_values(const std::vector<double>& v, std::size_t max = 10) {
+    std::string s;
+    for (std::size_t k = 0; k < v.size() && k < max; ++k) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.15g", v[k]);
+        s += (k ? ", " : "") + std::string(buf);
+    }
+    if (v.size() > max) s += ", ... (" + std::to_string(v.size()) + " distinct values)";
+    return s;
+}
+
+// One column the model reads, with the role it plays (for messages).
+struct Use {
+    const Column* column;
+    std::string role;
+};
+
+class FrameBuilder {
+public:
+    FrameBuilder(const Formula& f, const Table& t, const Comm& comm, const FrameOptions& o)
+        : f_(f), table_(t), comm_(comm), opt_(o), where_(o.source.empty() ? "" : o.source + ": ") {}
+
+    ModelFrame build() {
+        resolve_columns();
+        select_rows();
+        response();
+        design_matrix();
+        weights_and_offset();
+        strata();
+        cluster();
+        return std::move(mf_);
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& msg) const { throw UsageError(where_ + msg); }
+
+    const Column& column(const std::string& name, const std::string& role) {
+        const Column* c = table_.find(name);
+        if (!c) {
+            std::string have;
+            for (const auto& col : table_.columns) have += (have.empty() ? "" : ", ") + col.name;
+            fail("table '" + table_.name + "' has no column '" + name + "' (used as " + role +
+                 " in formula '" + f_.text + "'); its columns are: " + have);
+        }
+        if (c->size() != table_.rows())
+            throw InternalError("column '" + name + "' of table '" + table_.name + "' has a different row count");
+        if (std::none_of(uses_.begin(), uses_.end(), [c](const Use& u) { return u.column == c; }))
+            uses_.push_back({c, role});
+        return *c;
+    }
+
+    void require_type(const Column& c, const std::string& role, std::initializer_list<ColumnType> ok,
+                      const std::string& expected) const {
+        if (std::find(ok.begin(), ok.end(), c.type) == ok.end())
+            fail("column '" + c.name + "' is " + std::string(to_string(c.type)) + ", but " + role + " needs " +
+                 expected);
+    }
+
+    void resolve_columns() {
+        using CT = ColumnType;
+        const auto& rc = f_.response_columns;
+        if (f_.response == Formula::Response::Column) {
+            response_ = &column(rc[0], "the response");
+            require_type(*response_, "the response", {CT::Int64, CT::Double, CT::Bool},
+                         "a numeric or bool column (int64, double or bool)");
+        } else if (f_.response == Formula::Response::Surv2 || f_.response == Formula::Response::Surv3) {
+            const bool three = f_.response == Formula::Response::Surv3;
+            if (three) {
+                start_ = &column(rc[0], "the Surv() start time");
+                require_type(*start_, "the Surv() start time", {CT::Int64, CT::Double, CT::Date},
+                             "a numeric column (int64, double or date)");
+            }
+            time_ = &column(rc[three ? 1 : 0], "the Surv() time");
+            require_type(*time_, "the Surv() time", {CT::Int64, CT::Double, CT::Date},
+                         "a numeric column (int64, double or date)");
+            status_ = &column(rc[three ? 2 : 1], "the Surv() status");
+            require_type(*status_, "the Surv() status", {CT::Int64, CT::Double, CT::Bool},
+                         "an int64, double or bool column");
+        }
+        for (const Term& t : f_.terms)
+            for (const Variable& v : t.variables) {
+                if (std::any_of(vars_.begin(), vars_.end(), [&v](const VarData& d) { return d.var == v; })) continue;
+                VarData d;
+                d.var = v;
+                d.column = &column(v.column, "a term");
+                d.factor = v.as_factor || is_factor_type(d.column->type);
+                if (!d.factor)
+                    require_type(*d.column, "a numeric term", {CT::Int64, CT::Double, CT::Date},
+                                 "a numeric column; wrap it in factor() for a factor");
+                vars_.push_back(std::move(d));
+            }
+        for (const auto& s : f_.strata) strata_.push_back(&column(s, "strata()"));
+        for (const Offset& o : f_.offsets) {
+            const std::string role = o.log ? "offset(log(" + o.column + "))" : "offset(" + o.column + ")";
+            offsets_.push_back(&column(o.column, role));
+            require_type(*offsets_.back(), role, {CT::Int64, CT::Double}, "a numeric column (int64 or double)");
+        }
+        if (!opt_.weights_column.empty()) {
+            weights_ = &column(opt_.weights_column, "weights");
+            require_type(*weights_, "weights", {CT::Int64, CT::Double}, "a numeric column (int64 or double)");
+        }
+        const std::string cl = f_.cluster ? *f_.cluster : opt_.cluster_column;
+        if (!cl.empty()) cluster_ = &column(cl, "cluster");
+    }
+
+    // R's na.omit: a row with a missing value in any used column is dropped.
+    void select_rows() {
+        const std::size_t n = table_.rows();
+        std::vector<std::uint8_t> keep(n, 1);
+        std::vector<std::int64_t> present(uses_.size() + 1, 0);
+        for (std::size_t k = 0; k < uses_.size(); ++k) {
+            const Column& c = *uses_[k].column;
+            std::int64_t count = 0;
+#pragma omp parallel for reduction(+ : count) if (n > 50000)
+            for (std::size_t i = 0; i < n; ++i) {
+                if (c.missing(i))
+                    keep[i] = 0;
+                else
+                    ++count;
+            }
+            present[k] = count;
+        }
+        present.back() = static_cast<std::int64_t>(n);
+        comm_.allreduce(present);
+        const std::int64_t total = present.back();
+        if (total == 0) fail("table '" + table_.name + "' has no rows; a model needs data");
+        for (std::size_t k = 0; k < uses_.size(); ++k)
+            if (present[k] == 0)
+                fail("column '" + uses_[k].column->name + "' (used as " + uses_[k].role + ") is missing in all " +
+                     std::to_string(total) + " rows of table '" + table_.name + "'; expected some values");
+        rows_.reserve(n);
+        for (std::size_t i = 0; i < n; ++i)
+            if (keep[i]) rows_.push_back(i);
+        mf_.n_total = comm_.allreduce(static_cast<std::int64_t>(rows_.size()));
+        mf_.n_dropped_missing = total - mf_.n_total;
+        if (mf_.n_total == 0) {
+            std::string cols;
+            for (const Use& u : uses_) cols += (cols.empty() ? "" : ", ") + u.column->name;
+            fail("no complete rows: each of the " + std::to_string(total) + " rows of table '" + table_.name +
+                 "' has a missing value in at least one of the columns " + cols);
+        }
+    }
+
+    Eigen::VectorXd values(const Column& c) const {
+        const Eigen::Index n = static_cast<Eigen::Index>(rows_.size());
+        Eigen::VectorXd v(n);
+#pragma omp parallel for if (n > 50000)
+        for (Eigen::Index i = 0; i < n; ++i) v[i] = c.as_double(rows_[static_cast<std::size_t>(i)]);
+        return v;
+    }
+
+    void response() {
+        const Eigen::Index n = static_cast<Eigen::Index>(rows_.size());
+        if (response_) mf_.y = values(*response_);
+        if (!time_) return;
+        mf_.stop = values(*time_);
+        if (start_) {
+            mf_.has_start = true;
+            mf_.start = values(*start_);
+            std::int64_t bad = 0;
+            for (Eigen::Index i = 0; i < n; ++i) bad += mf_.stop[i] <= mf_.start[i] ? 1 : 0;
+            bad = comm_.allreduce(bad);
+            if (bad > 0)
+                fail("Surv(" + start_->name + ", " + time_->name + ", ...): " + std::to_string(bad) +
+                     " rows have a stop time at or before their start time; expected stop > start");
+        }
+        status();
+    }
+
+    // Status codings of R's Surv(): logical, 0/1, or 1/2 where 2 = event (if the largest value is 2,
+    // 1 is subtracted); decided from the values on all ranks. Competing risks keep 0..K.
+    void status() {
+        const Column& c = *status_;
+        const std::size_t n = rows_.size();
+        mf_.status.resize(static_cast<Eigen::Index>(n));
+        if (c.type == ColumnType::Bool) {
+            for (std::size_t i = 0; i < n; ++i) mf_.status[static_cast<Eigen::Index>(i)] = c.i8[rows_[i]];
+            return;
+        }
+        std::vector<double> local(n);
+        for (std::size_t i = 0; i < n; ++i) local[i] = c.as_double(rows_[i]);
+        std::vector<double> distinct = local;
+        std::sort(distinct.begin(), distinct.end());
+        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        std::vector<double> global = comm_.allgatherv(distinct);
+        std::sort(global.begin(), global.end());
+        global.erase(std::unique(global.begin(), global.end()), global.end());
+        const bool integers = std::all_of(global.begin(), global.end(),
+                                          [](double v) { return v == std::floor(v) && std::abs(v) < 1e9; });
+        const std::string head = "Surv() status column '" + c.name + "' has the values " + list_values(global) + "; ";
+        if (opt_.competing_risks) {
+            if (!integers || global.front() < 0)
+                fail(head + "expected 0 for censored and 1, 2, ..., K for the competing causes");
+            for (std::size_t i = 0; i < n; ++i) mf_.status[static_cast<Eigen::Index>(i)] = static_cast<int>(local[i]);
+            return;
+        }
+        const double shift = global.back() == 2.0 ? 1.0 : 0.0;  // R: max(status) == 2 means 1/2 coding
+        const bool ok = integers && std::all_of(global.begin(), global.end(), [shift](double v) {
+                            return v - shift == 0.0 || v - shift == 1.0;
+                        });
+        if (!ok)
+            fail(head + "expected 0/1 (1 = event), bool (TRUE = event), or 1/2 (R's coding, 2 = event); "
+                        "a competing-risks model (kind = cif) takes 0 = censored and 1..K = causes");
+        for (std::size_t i = 0; i < n; ++i)
+            mf_.status[static_cast<Eigen::Index>(i)] = static_cast<int>(local[i] - shift);
+    }
+
+    // Per variable of the terms: numeric values, or agreed factor levels with the reference level.
+    struct VarData {
+        Variable var;
+        const Column* column = nullptr;
+        bool factor = false;
+        Eigen::VectorXd numeric;
+        AgreedLevels levels;
+        std::size_t ref = 0;
+        std::string name_for_messages() const {
+            return var.as_factor ? "factor(" + var.column + ")" : "column '" + var.column + "'";
+        }
+    };
+
+    VarData& data_of(const Variable& v) {
+        for (auto& d : vars_)
+            if (d.var == v) return d;
+        throw InternalError("formula variable '" + v.column + "' was not resolved");
+    }
+
+    void prepare_variables() {
+        for (VarData& d : vars_) {
+            if (!d.factor) {
+                d.numeric = values(*d.column);
+                continue;
+            }
+            d.levels = agree_levels(*d.column, rows_, comm_);
+            if (d.levels.labels.size() < 2)
+                fail(d.name_for_messages() + " has a single level (" + d.levels.list() + ") among the " +
+                     std::to_string(mf_.n_total) +
+                     " rows used; a factor in a model needs at least 2 levels (R: contrasts can be applied "
+                     "only to factors with 2 or more levels)");
+            if (d.var.ref) {
+                const auto k = d.levels.find(*d.var.ref);
+                if (!k)
+                    fail("factor(" + d.var.column + ", ref=" + *d.var.ref + "): level '" + *d.var.ref +
+                         "' does not occur among the rows used; the levels are: " + d.levels.list());
+                d.ref = *k;
+            }
+        }
+    }
+
+    // One design-matrix column: the product of one entry per variable of its term (level -1: the
+    // numeric value, otherwise the indicator of that level).
+    struct ColumnSpec {
+        std::vector<std::pair<const VarData*, int>> parts;
+    };
+
+    // R's coding rule (TermCode in R's model.c, and model.matrix): a factor in a term is coded by
+    // treatment contrasts when the term without it is the empty term or is contained in an earlier
+    // term; otherwise by one indicator per level. Without an intercept, the first factor of the
+    // first term that has one gets indicators (it takes the intercept's place).
+    std::vector<std::vector<bool>> coding(bool intercept) const {
+        std::vector<std::vector<bool>> contrast(f_.terms.size());
+        for (std::size_t j = 0; j < f_.terms.size(); ++j) {
+            const auto& vs = f_.terms[j].variables;
+            contrast[j].assign(vs.size(), true);
+            for (std::size_t a = 0; a < vs.size(); ++a) {
+                if (vs.size() == 1) continue;  // margin is the empty term
+                bool found = false;
+                for (std::size_t e = 0; e < j && !found; ++e) {
+                    const auto& earlier = f_.terms[e].variables;
+                    bool subset = true;
+                    for (std::size_t b = 0; b < vs.size() && subset; ++b)
+                        if (b != a && std::find(earlier.begin(), earlier.end(), vs[b]) == earlier.end()) subset = false;
+                    found = subset;
+                }
+                contrast[j][a] = found;
+            }
+        }
+        if (!intercept) {
+            for (std::size_t j = 0; j < f_.terms.size(); ++j)
+                for (std::size_t a = 0; a < f_.terms[j].variables.size(); ++a)
+                    if (vars_factor(f_.terms[j].variables[a])) {
+                        contrast[j][a] = false;
+                        return contrast;
+                    }
+        }
+        return contrast;
+    }
+
+    bool vars_factor(const Variable& v) const {
+        for (const auto& d : vars_)
+            if (d.var == v) return d.factor;
+        return false;
+    }
+
+    void design_matrix() {
+        prepare_variables();
+        mf_.has_intercept = opt_.allow_intercept && f_.intercept;
+        // Models without an intercept column (cox, km, cif) code factors as R's coxph does: as if the
+        // intercept were there, then drop its column.
+        const bool coding_intercept = opt_.allow_intercept ? f_.intercept : true;
+        const auto contrast = coding(coding_intercept);
+
+        std::vector<ColumnSpec> specs;
+        std::vector<std::string> labels;
+        if (mf_.has_intercept) {
+            specs.push_back({});
+            labels.push_back("(Intercept)");
+        }
+        for (std::size_t j = 0; j < f_.terms.size(); ++j) {
+            const auto& vs = f_.terms[j].variables;
+            // Per variable: the entries it contributes (levels in R's order, reference first).
+            std::vector<const VarData*> data;
+            std::vector<std::vector<int>> choices;
+            for (std::size_t a = 0; a < vs.size(); ++a) {
+                const VarData& d = data_of(vs[a]);
+                data.push_back(&d);
+                std::vector<int> ch;
+                if (!d.factor) {
+                    ch.push_back(-1);
+                } else {
+                    if (!contrast[j][a]) ch.push_back(static_cast<int>(d.ref));
+                    for (std::size_t k = 0; k < d.levels.labels.size(); ++k)
+                        if (k != d.ref) ch.push_back(static_cast<int>(k));
+                }
+                choices.push_back(std::move(ch));
+            }
+            // R's column order: the first variable of the term varies fastest.
+            std::vector<std::size_t> at(vs.size(), 0);
+            for (;;) {
+                ColumnSpec spec;
+                std::string label;
+                for (std::size_t a = 0; a < vs.size(); ++a) {
+                    const int level = choices[a][at[a]];
+                    spec.parts.emplace_back(data[a], level);
+                    if (a) label += ":";
+                    label += data[a]->var.column;
+                    if (level >= 0) label += "=" + data[a]->levels.labels[static_cast<std::size_t>(level)];
+                }
+                specs.push_back(std::move(spec));
+                labels.push_back(std::move(label));
+                std::size_t a = 0;
+                while (a < vs.size() && ++at[a] == choices[a].size()) at[a++] = 0;
+                if (a == vs.size()) break;
+            }
+        }
+
+        const Eigen::Index n = static_cast<Eigen::Index>(rows_.size());
+        const Eigen::Index p = static_cast<Eigen::Index>(specs.size());
+        mf_.X.resize(n, p);
+        mf_.terms = std::move(labels);
+#pragma omp parallel for schedule(dynamic)
+        for (Eigen::Index c = 0; c < p; ++c) {
+            double* out = mf_.X.col(c).data();
+            std::fill(out, out + n, 1.0);
+            for (const auto& [d, level] : specs[static_cast<std::size_t>(c)].parts) {
+                if (level < 0) {
+                    const double* v = d->numeric.data();
+                    for (Eigen::Index i = 0; i < n; ++i) out[i] *= v[i];
+                } else {
+                    const std::int32_t* idx = d->levels.index.data();
+                    for (Eigen::Index i = 0; i < n; ++i)
+                        if (idx[i] != level) out[i] = 0.0;
+                }
+            }
+        }
+    }
+
+    void weights_and_offset() {
+        const Eigen::Index n = static_cast<Eigen::Index>(rows_.size());
+        if (weights_) {
+            mf_.weights = values(*weights_);
+            std::int64_t negative = (mf_.weights.array() < 0.0).count();
+            negative = comm_.allreduce(negative);
+            if (negative > 0)
+                fail("weights column '" + weights_->name + "' has " + std::to_string(negative) +
+                     " negative values among the rows used; expected weights >= 0");
+        } else {
+            mf_.weights = Eigen::VectorXd::Ones(n);
+        }
+        mf_.offset = Eigen::VectorXd::Zero(n);
+        for (std::size_t k = 0; k < f_.offsets.size(); ++k) {
+            Eigen::VectorXd v = values(*offsets_[k]);
+            if (f_.offsets[k].log) {
+                std::int64_t bad = (v.array() <= 0.0).count();
+                bad = comm_.allreduce(bad);
+                if (bad > 0)
+                    fail("offset(log(" + offsets_[k]->name + ")): column '" + offsets_[k]->name + "' has " +
+                         std::to_string(bad) + " values <= 0 among the rows used; log() needs values > 0");
+                v = v.array().log();
+            }
+            mf_.offset += v;
+        }
+    }
+
+    // Strata: the combination of the strata columns' agreed levels, numbered in lexicographic order
+    // (first column slowest, as R's strata() orders them), counting only combinations that occur.
+    void strata() {
+        const std::size_t n = rows_.size();
+        if (strata_.empty()) {
+            mf_.strata.assign(n, 0);
+            mf_.strata_labels = {"all"};
+            return;
+        }
+        std::vector<AgreedLevels> levels;
+        std::vector<std::int64_t> radix;
+        std::int64_t combos = 1;
+        for (const Column* c : strata_) {
+            levels.push_back(agree_levels(*c, rows_, comm_));
+            const auto k = static_cast<std::int64_t>(levels.back().labels.size());
+            if (combos > (std::int64_t{1} << 62) / std::max<std::int64_t>(k, 1))
+                fail("strata(): the strata columns have too many combinations of levels");
+            combos *= k;
+            radix.push_back(k);
+        }
+        std::vector<std::int64_t> code(n, 0);
+        for (std::size_t s = 0; s < levels.size(); ++s)
+            for (std::size_t i = 0; i < n; ++i) code[i] = code[i] * radix[s] + levels[s].index[i];
+        std::vector<std::int64_t> distinct = code;
+        std::sort(distinct.begin(), distinct.end());
+        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        std::vector<std::int64_t> global = comm_.allgatherv(distinct);
+        std::sort(global.begin(), global.end());
+        global.erase(std::unique(global.begin(), global.end()), global.end());
+        mf_.strata.resize(n);
+#pragma omp parallel for if (n > 50000)
+        for (std::size_t i = 0; i < n; ++i)
+            mf_.strata[i] =
+                static_cast<std::int32_t>(std::lower_bound(global.begin(), global.end(), code[i]) - global.begin());
+        for (std::int64_t g : global) {
+            std::vector<std::string> parts(levels.size());
+            for (std::size_t s = levels.size(); s-- > 0;) {
+                parts[s] = strata_[s]->name + "=" + levels[s].labels[static_cast<std::size_t>(g % radix[s])];
+                g /= radix[s];
+            }
+            std::string label;
+            for (const auto& part : parts) label += (label.empty() ? "" : ", ") + part;
+            mf_.strata_labels.push_back(std::move(label));
+        }
+    }
+
+    void cluster() {
+        if (!cluster_) return;
+        const Column& c = *cluster_;
+        const std::size_t n = rows_.size();
+        mf_.has_cluster = true;
+        mf_.cluster.resize(n);
+        if (c.type == ColumnType::Categorical) {
+            const AgreedLevels lv = agree_levels(c, rows_, comm_);  // codes may differ by rank; labels do not
+            for (std::size_t i = 0; i < n; ++i) mf_.cluster[i] = lv.index[i];
+            return;
+        }
+        if (c.type == ColumnType::Double) {
+            std::int64_t bad = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const double v = c.f64[rows_[i]];
+                bad += (v != std::floor(v) || std::abs(v) > 9e15) ? 1 : 0;
+            }
+            bad = comm_.allreduce(bad);
+            if (bad > 0)
+                fail("cluster column '" + c.name + "' has " + std::to_string(bad) +
+                     " values that are not whole numbers; expected an id (int64, categorical or whole numbers)");
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t r = rows_[i];
+            switch (c.type) {
+                case ColumnType::Int64: mf_.cluster[i] = c.i64[r]; break;
+                case ColumnType::Double: mf_.cluster[i] = static_cast<std::int64_t>(c.f64[r]); break;
+                case ColumnType::Bool: mf_.cluster[i] = c.i8[r]; break;
+                case ColumnType::Date: mf_.cluster[i] = c.i32[r]; break;
+                case ColumnType::Categorical: break;
+            }
+        }
+    }
+
+    const Formula& f_;
+    const Table& table_;
+    const Comm& comm_;
+    const FrameOptions& opt_;
+    const std::string where_;
+
+    std::vector<Use> uses_;
+    const Column* response_ = nullptr;
+    const Column* start_ = nullptr;
+    const Column* time_ = nullptr;
+    const Column* status_ = nullptr;
+    const Column* weights_ = nullptr;
+    const Column* cluster_ = nullptr;
+    std::vector<const Column*> strata_;
+    std::vector<const Column*> offsets_;
+    std::vector<VarData> vars_;
+    std::vector<std::size_t> rows_;
+    ModelFrame mf_;
+};
+
+}  // namespace
+
+ModelFrame build_model_frame(const Formula& formula, const Table& local, const Comm& comm,
+                             const FrameOptions& options) {
+    return FrameBuilder(formula, local, comm, options).build();
+}
+
+}  // namespace kohort

@@ -1,0 +1,73 @@
+#include "jobs/output_dir.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "core/error.hpp"
+
+namespace kohort {
+namespace fs = std::filesystem;
+
+OutputDir::OutputDir(std::string target) : target_(std::move(target)) {
+    const fs::path t(target_);
+    temp_ = (t.parent_path() / ("." + t.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
+}
+
+OutputDir::~OutputDir() {
+    if (!committed_) {
+        std::error_code ec;
+        fs::remove_all(temp_, ec);
+    }
+}
+
+void OutputDir::add(const std::string& name, std::string content) { files_[name] = std::move(content); }
+
+namespace {
+void write_file_synced(const fs::path& path, const std::string& content) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw UsageError("cannot create " + path.string() + " (check that the output folder is writable)");
+    std::size_t off = 0;
+    while (off < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+        if (n <= 0) {
+            ::close(fd);
+            throw InternalError("cannot write " + path.string());
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    ::fsync(fd);
+    ::close(fd);
+}
+}  // namespace
+
+void OutputDir::commit() {
+    std::error_code ec;
+    const fs::path target(target_);
+    if (!target.parent_path().empty()) {
+        fs::create_directories(target.parent_path(), ec);
+        if (ec) throw UsageError("cannot create the folder " + target.parent_path().string() + ": " + ec.message());
+    }
+    fs::remove_all(temp_, ec);
+    if (!fs::create_directory(temp_, ec) || ec)
+        throw UsageError("cannot create the output folder beside " + target_ + ": " + ec.message());
+    for (const auto& [name, content] : files_) write_file_synced(fs::path(temp_) / name, content);
+
+    if (fs::exists(target)) {
+        // Swap the new folder with the old in one step, then remove the old one.
+        if (::syscall(SYS_renameat2, AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0)
+            throw UsageError("cannot replace the output folder " + target_ + " (is it a folder you may write?)");
+        committed_ = true;
+        fs::remove_all(temp_, ec);
+    } else {
+        if (std::rename(temp_.c_str(), target_.c_str()) != 0)
+            throw UsageError("cannot move the results into " + target_);
+        committed_ = true;
+    }
+}
+
+}  // namespace kohort

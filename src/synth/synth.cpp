@@ -1,0 +1,436 @@
+#include "synth/synth.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <utility>
+
+#include "core/error.hpp"
+#include "synth/codes.hpp"
+#include "synth/person.hpp"
+#include "synth/pid.hpp"
+#include "synth/registers.hpp"
+#include "synth/rng.hpp"
+#include "synth/truth.hpp"
+
+namespace kohort::synth {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Progress {
+public:
+    explicit Progress(bool on) : on_(on), start_(Clock::now()) {}
+    template <typename... A>
+    void say(const char* fmt, A... a) const {
+        if (!on_) return;
+        const double s = std::chrono::duration<double>(Clock::now() - start_).count();
+        std::fprintf(stderr, "kohort synth [%6.2fs] ", s);
+        std::fprintf(stderr, fmt, a...);
+        std::fputc('\n', stderr);
+    }
+    double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+private:
+    bool on_;
+    Clock::time_point start_;
+};
+
+// The [begin, end) share of `n` items for thread t of T (contiguous, in order).
+std::pair<std::size_t, std::size_t> share(std::size_t n, int t, int T) {
+    return {n * static_cast<std::size_t>(t) / static_cast<std::size_t>(T),
+            n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(T)};
+}
+
+Column make_column(const char* name, ColumnType type, std::size_t n, std::vector<std::string> dict = {}) {
+    Column c(name, type);
+    c.resize(n);
+    c.dictionary = std::move(dict);
+    return c;
+}
+
+// Concatenates per-thread buffers in thread order (= person order) into one column buffer.
+template <typename T>
+std::vector<T> concatenate(std::vector<std::vector<T>>& parts) {
+    if (parts.size() == 1) return std::move(parts.front());
+    std::vector<std::size_t> offset(parts.size() + 1, 0);
+    for (std::size_t t = 0; t < parts.size(); ++t) offset[t + 1] = offset[t] + parts[t].size();
+    std::vector<T> out(offset.back());
+#pragma omp parallel for schedule(static, 1)
+    for (std::size_t t = 0; t < parts.size(); ++t) {
+        if (!parts[t].empty()) std::memcpy(out.data() + offset[t], parts[t].data(), parts[t].size() * sizeof(T));
+        std::vector<T>().swap(parts[t]);
+    }
+    return out;
+}
+
+std::vector<PersonLife> simulate_lives(const SynthConfig& config, const std::vector<std::int64_t>& persons) {
+    std::vector<PersonLife> lives(persons.size());
+    const auto n = static_cast<std::int64_t>(persons.size());
+#pragma omp parallel for schedule(static)
+    for (std::int64_t k = 0; k < n; ++k) lives[static_cast<std::size_t>(k)] = simulate_person(config.seed, persons[static_cast<std::size_t>(k)]);
+    return lives;
+}
+
+Table make_population(const std::vector<PersonLife>& lives) {
+    const Dictionaries& dict = code_tables().dict;
+    const std::size_t n = lives.size();
+    Table t;
+    t.name = "population";
+    t.partitioned_by_pid = true;
+    Column pid = make_column("pid", ColumnType::Int64, n), birth = make_column("birth_date", ColumnType::Date, n),
+           sex = make_column("sex", ColumnType::Categorical, n, dict.sex),
+           region = make_column("region", ColumnType::Categorical, n, dict.region),
+           education = make_column("education", ColumnType::Categorical, n, dict.education),
+           death = make_column("death_date", ColumnType::Date, n),
+           emigration = make_column("emigration_date", ColumnType::Date, n);
+    const auto nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t kk = 0; kk < nn; ++kk) {
+        const auto k = static_cast<std::size_t>(kk);
+        const PersonLife& p = lives[k];
+        pid.i64[k] = p.pid;
+        birth.i32[k] = p.birth;
+        sex.i32[k] = p.male;
+        region.i32[k] = p.region;
+        education.i32[k] = p.education < 0 ? kMissingCode : p.education;
+        death.i32[k] = p.death;
+        emigration.i32[k] = p.emigration;
+    }
+    for (Column* c : {&pid, &birth, &sex, &region, &education, &death, &emigration}) t.add(std::move(*c));
+    return t;
+}
+
+Table make_diagnoses(std::uint64_t seed, const std::vector<PersonLife>& lives) {
+    const int T = omp_get_max_threads();
+    std::vector<std::vector<std::int64_t>> pid(static_cast<std::size_t>(T));
+    std::vector<std::vector<std::int32_t>> date(static_cast<std::size_t>(T)), code(static_cast<std::size_t>(T));
+#pragma omp parallel num_threads(T)
+    {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        const auto [lo, hi] = share(lives.size(), t, nt);
+        auto& P = pid[static_cast<std::size_t>(t)];
+        auto& D = date[static_cast<std::size_t>(t)];
+        auto& C = code[static_cast<std::size_t>(t)];
+        const std::size_t expect = (hi - lo) * 11;
+        P.reserve(expect), D.reserve(expect), C.reserve(expect);
+        std::vector<DiagnosisRow> rows;
+        rows.reserve(64);
+        for (std::size_t k = lo; k < hi; ++k) {
+            person_diagnoses(seed, lives[k], rows);
+            for (const auto& r : rows) {
+                P.push_back(lives[k].pid);
+                D.push_back(r.date);
+                C.push_back(r.code);
+            }
+        }
+    }
+    Table t;
+    t.name = "diagnoses";
+    t.partitioned_by_pid = true;
+    Column cp("pid", ColumnType::Int64), cd("date", ColumnType::Date), cc("icd10", ColumnType::Categorical);
+    cp.i64 = concatenate(pid);
+    cd.i32 = concatenate(date);
+    cc.i32 = concatenate(code);
+    cc.dictionary = code_tables().dict.icd10;
+    t.add(std::move(cp));
+    t.add(std::move(cd));
+    t.add(std::move(cc));
+    return t;
+}
+
+Table make_prescriptions(std::uint64_t seed, const std::vector<PersonLife>& lives) {
+    const int T = omp_get_max_threads();
+    std::vector<std::vector<std::int64_t>> pid(static_cast<std::size_t>(T));
+    std::vector<std::vector<std::int32_t>> date(static_cast<std::size_t>(T)), code(static_cast<std::size_t>(T));
+    std::vector<std::vector<double>> ddd(static_cast<std::size_t>(T));
+#pragma omp parallel num_threads(T)
+    {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        const auto [lo, hi] = share(lives.size(), t, nt);
+        auto& P = pid[static_cast<std::size_t>(t)];
+        auto& D = date[static_cast<std::size_t>(t)];
+        auto& C = code[static_cast<std::size_t>(t)];
+        auto& X = ddd[static_cast<std::size_t>(t)];
+        const std::size_t expect = (hi - lo) * 21;
+        P.reserve(expect), D.reserve(expect), C.reserve(expect), X.reserve(expect);
+        std::vector<PrescriptionRow> rows;
+        rows.reserve(128);
+        for (std::size_t k = lo; k < hi; ++k) {
+            person_prescriptions(seed, lives[k], rows);
+            for (const auto& r : rows) {
+                P.push_back(lives[k].pid);
+                D.push_back(r.date);
+                C.push_back(r.code);
+                X.push_back(r.ddd);
+            }
+        }
+    }
+    Table t;
+    t.name = "prescriptions";
+    t.partitioned_by_pid = true;
+    Column cp("pid", ColumnType::Int64), cd("date", ColumnType::Date), cc("atc", ColumnType::Categorical),
+        cx("ddd", ColumnType::Double);
+    cp.i64 = concatenate(pid);
+    cd.i32 = concatenate(date);
+    cc.i32 = concatenate(code);
+    cc.dictionary = code_tables().dict.atc;
+    cx.f64 = concatenate(ddd);
+    t.add(std::move(cp));
+    t.add(std::move(cd));
+    t.add(std::move(cc));
+    t.add(std::move(cx));
+    return t;
+}
+
+std::string snp_name(std::int64_t j, std::int64_t m) {
+    const int width = static_cast<int>(std::to_string(m).size());
+    std::string digits = std::to_string(j + 1);
+    return "snp" + std::string(static_cast<std::size_t>(width) - digits.size(), '0') + digits;
+}
+
+std::vector<double> allele_frequencies(const SynthConfig& config) {
+    std::vector<double> f(static_cast<std::size_t>(config.genotypes));
+    for (std::int64_t j = 0; j < config.genotypes; ++j) {
+        Rng rng(config.seed, static_cast<std::uint64_t>(j), Stream::snp);
+        f[static_cast<std::size_t>(j)] = rng.uniform(truth::kAlleleFrequencyMin, truth::kAlleleFrequencyMax);
+    }
+    return f;
+}
+
+bool genotyped(std::uint64_t seed, std::int64_t i) {
+    Rng rng(seed, static_cast<std::uint64_t>(i), Stream::genotype_pick);
+    return rng.uniform() < truth::kGenotypedFraction;
+}
+
+Table make_genotypes(const SynthConfig& config, const std::vector<PersonLife>& lives) {
+    const std::vector<double> freq = allele_frequencies(config);
+    std::vector<std::size_t> picked;
+    for (std::size_t k = 0; k < lives.size(); ++k)
+        if (genotyped(config.seed, lives[k].index)) picked.push_back(k);
+    const std::size_t n = picked.size(), m = static_cast<std::size_t>(config.genotypes);
+    Table t;
+    t.name = "genotypes";
+    t.partitioned_by_pid = true;
+    t.columns.reserve(m + 1);
+    t.add(make_column("pid", ColumnType::Int64, n));
+    for (std::size_t j = 0; j < m; ++j)
+        t.add(make_column(snp_name(static_cast<std::int64_t>(j), config.genotypes).c_str(), ColumnType::Double, n));
+    const auto nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t gg = 0; gg < nn; ++gg) {
+        const auto g = static_cast<std::size_t>(gg);
+        const PersonLife& p = lives[picked[g]];
+        t.columns[0].i64[g] = p.pid;
+        Rng rng(config.seed, static_cast<std::uint64_t>(p.index), Stream::genotype);
+        for (std::size_t j = 0; j < m; ++j) {
+            // Hardy-Weinberg: two independent alleles, each the coded allele with probability f_j.
+            const double a = rng.uniform(), b = rng.uniform(), miss = rng.uniform();
+            const double dose = (a < freq[j] ? 1.0 : 0.0) + (b < freq[j] ? 1.0 : 0.0);
+            t.columns[j + 1].f64[g] = miss < truth::kGenotypeMissing ? std::nan("") : dose;
+        }
+    }
+    return t;
+}
+
+Table make_genotype_snps(const SynthConfig& config, int rank, int ranks) {
+    const std::vector<double> freq = allele_frequencies(config);
+    const auto [lo, hi] = share(freq.size(), rank, ranks);
+    std::vector<std::string> names;
+    names.reserve(freq.size());
+    for (std::size_t j = 0; j < freq.size(); ++j) names.push_back(snp_name(static_cast<std::int64_t>(j), config.genotypes));
+    Table t;
+    t.name = "genotype_snps";
+    t.partitioned_by_pid = false;
+    Column snp = make_column("snp", ColumnType::Categorical, hi - lo, std::move(names));
+    Column f = make_column("allele_frequency", ColumnType::Double, hi - lo);
+    for (std::size_t j = lo; j < hi; ++j) {
+        snp.i32[j - lo] = static_cast<std::int32_t>(j);
+        f.f64[j - lo] = freq[j];
+    }
+    t.add(std::move(snp));
+    t.add(std::move(f));
+    return t;
+}
+
+void validate(const SynthConfig& config) {
+    if (config.persons < 1)
+        throw UsageError("synth: --persons must be a positive number of persons; got " + std::to_string(config.persons));
+    if (config.persons > (std::int64_t{1} << 40))
+        throw UsageError("synth: --persons " + std::to_string(config.persons) + " is too large; expected at most 2^40");
+    if (config.genotypes < 0 || config.genotypes > 100000)
+        throw UsageError("synth: --genotypes must be between 0 and 100000; got " + std::to_string(config.genotypes));
+}
+
+}  // namespace
+
+std::vector<std::int64_t> local_persons(const SynthConfig& config, int rank, int ranks) {
+    validate(config);
+    const std::int64_t first = first_bucket(rank, ranks), last = first_bucket(rank + 1, ranks);
+    const int T = omp_get_max_threads();
+    std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> parts(static_cast<std::size_t>(T));
+#pragma omp parallel num_threads(T)
+    {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        const auto [lo, hi] = share(static_cast<std::size_t>(config.persons), t, nt);
+        auto& mine = parts[static_cast<std::size_t>(t)];
+        mine.reserve((hi - lo) / static_cast<std::size_t>(ranks) + 64);
+        for (std::size_t i = lo; i < hi; ++i) {
+            const std::int64_t pid = synthetic_pid(config.seed, i);
+            const std::int64_t b = pid_bucket(pid);
+            if (b >= first && b < last) mine.emplace_back(pid, static_cast<std::int64_t>(i));
+        }
+        std::sort(mine.begin(), mine.end());
+    }
+    // Merge the sorted thread parts (pids are distinct, so the order is unique).
+    std::vector<std::pair<std::int64_t, std::int64_t>> all;
+    for (auto& p : parts) {
+        const std::size_t mid = all.size();
+        all.insert(all.end(), p.begin(), p.end());
+        std::inplace_merge(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(mid), all.end());
+        std::vector<std::pair<std::int64_t, std::int64_t>>().swap(p);
+    }
+    std::vector<std::int64_t> out(all.size());
+    for (std::size_t k = 0; k < all.size(); ++k) out[k] = all[k].second;
+    return out;
+}
+
+SynthTables generate_part(const SynthConfig& config, int rank, int ranks) {
+    const std::vector<PersonLife> lives = simulate_lives(config, local_persons(config, rank, ranks));
+    SynthTables out;
+    out.population = make_population(lives);
+    out.diagnoses = make_diagnoses(config.seed, lives);
+    out.prescriptions = make_prescriptions(config.seed, lives);
+    if (config.genotypes > 0) {
+        out.genotypes = make_genotypes(config, lives);
+        out.genotype_snps = make_genotype_snps(config, rank, ranks);
+    }
+    return out;
+}
+
+Attributes planted_attributes(const SynthConfig& config) {
+    using namespace truth;
+    Attributes a;
+    a["synth_version"] = 1;
+    a["seed"] = static_cast<double>(config.seed);  // exact value in the string attribute "seed"
+    a["persons"] = static_cast<double>(config.persons);
+    a["genotypes"] = static_cast<double>(config.genotypes);
+    a["index_date"] = kIndexDate;
+    a["end_of_study"] = kEndOfStudy;
+    a["data_start"] = kDataStart;
+    a["birth_date_first"] = kBirthFirst;
+    a["birth_date_last"] = kBirthLast;
+    a["reference_age"] = 60;
+    a["statin_window_days"] = 365;
+    a["male_fraction"] = kMaleFraction;
+    for (const auto& [prefix, h] : {std::pair{"mi", kMI}, std::pair{"death", kDeath}}) {
+        const std::string p = prefix;
+        a[p + "_baseline_hazard_per_year"] = h.baseline_per_year;
+        a[p + "_hr_statin"] = h.hr_statin;
+        a[p + "_hr_diabetes"] = h.hr_diabetes;
+        a[p + "_hr_age10"] = h.hr_age10;
+        a[p + "_hr_age_per_year"] = std::pow(h.hr_age10, 0.1);
+        a[p + "_hr_male"] = h.hr_male;
+    }
+    a["post_mi_death_hr"] = kPostMiDeathHr;
+    a["emigration_hazard_per_year"] = kEmigrationPerYear;
+    for (const auto& [prefix, m] : {std::pair{"diabetes", kDiabetesAtIndex}, std::pair{"statin", kStatinAtIndex},
+                                    std::pair{"prior_mi", kPriorMi}}) {
+        const std::string p = std::string(prefix) + "_logit_";
+        a[p + "intercept"] = m.intercept;
+        a[p + "age10"] = m.age10;
+        a[p + "male"] = m.male;
+        a[p + "diabetes"] = m.diabetes;
+    }
+    a["genotyped_fraction"] = kGenotypedFraction;
+    a["genotype_missing_fraction"] = kGenotypeMissing;
+    return a;
+}
+
+std::vector<std::pair<std::string, std::string>> planted_string_attributes(const SynthConfig& config) {
+    const CodeTables& codes = code_tables();
+    auto list = [](const auto& arr) {
+        std::vector<std::string> v(std::begin(arr), std::end(arr));
+        return join(v);
+    };
+    std::vector<std::string> filler_icd, filler_atc;
+    for (std::size_t k = 0; k < codes.dict.icd10.size(); ++k) {
+        const std::string& c = codes.dict.icd10[k];
+        if (c != kMiCode && !(c >= "E10" && c <= "E14")) filler_icd.push_back(c);
+    }
+    for (std::size_t k = 0; k < codes.dict.atc.size(); ++k) {
+        const std::string& c = codes.dict.atc[k];
+        if (c.rfind("C10", 0) != 0 && c.rfind("A10", 0) != 0) filler_atc.push_back(c);
+    }
+    return {
+        {"seed", std::to_string(config.seed)},
+        {"index_date", "2010-01-01"},
+        {"end_of_study", "2020-12-31"},
+        {"data_start", "1995-01-01"},
+        {"mi_codes", kMiCode},
+        {"mi_definition", "first diagnoses.icd10 = I21 dated after the index date (index + 1 day or later)"},
+        {"diabetes_codes", list(kDiabetesCodes)},
+        {"diabetes_definition", "any diagnoses.icd10 in E10-E14 dated before the index date"},
+        {"statin_codes", list(kStatinCodes)},
+        {"statin_definition", "any prescriptions.atc matching C10AA* dated in [index - 365 days, index - 1 day]"},
+        {"antidiabetic_codes", list(kAntidiabeticCodes)},
+        {"eligibility", "alive and resident on the index date: death_date and emigration_date missing or after index"},
+        {"hazard_model",
+         "cause-specific, Gompertz in attained age: h(t) = baseline * HR_statin^statin * HR_diabetes^diabetes * "
+         "HR_male^male * HR_age10^((age_at_index + t - 60) / 10), t = years since index"},
+        {"censoring", "emigration (constant hazard, independent) and end of study 2020-12-31"},
+        {"filler_icd10_codes", join(filler_icd)},
+        {"filler_atc_codes", join(filler_atc)},
+        {"planted_only_codes", "I21, E10-E14, C10*, A10*: no filler row uses them"},
+        {"generator", "kohort synth (docs/synthetic.md)"},
+    };
+}
+
+SynthSummary write_synthetic_store(const std::string& path, const SynthConfig& config, const Comm& comm) {
+    validate(config);
+    const Progress progress(config.progress && comm.is_root());
+    const std::string partial = path + ".partial";
+    SynthSummary summary;
+
+    progress.say("%lld persons, seed %llu, %d rank(s) x %d thread(s)", static_cast<long long>(config.persons),
+                 static_cast<unsigned long long>(config.seed), comm.size(), omp_get_max_threads());
+    const std::vector<PersonLife> lives = simulate_lives(config, local_persons(config, comm.rank(), comm.size()));
+    progress.say("simulated lives; rank 0 holds %zu persons", lives.size());
+
+    Store store = Store::create(partial, &comm);
+    auto write = [&](const Table& t, std::int64_t& counter) {
+        const auto rows = comm.allreduce(static_cast<std::int64_t>(t.rows()));
+        progress.say("writing %s: %lld rows", t.name.c_str(), static_cast<long long>(rows));
+        store.write(t, comm);
+        counter = rows;
+    };
+    write(make_population(lives), summary.population_rows);
+    write(make_diagnoses(config.seed, lives), summary.diagnosis_rows);
+    write(make_prescriptions(config.seed, lives), summary.prescription_rows);
+    if (config.genotypes > 0) {
+        write(make_genotypes(config, lives), summary.genotype_rows);
+        std::int64_t snps = 0;
+        write(make_genotype_snps(config, comm.rank(), comm.size()), snps);
+    }
+    store.set_attributes(kTruthGroup, planted_attributes(config));
+    for (const auto& [key, value] : planted_string_attributes(config)) store.set_string_attribute(kTruthGroup, key, value);
+    store.close();
+    comm.barrier();
+    if (comm.is_root()) {
+        std::error_code ec;
+        std::filesystem::rename(partial, path, ec);
+        if (ec) throw InputError(path, 0, 0, "cannot rename " + partial + " to the store name: " + ec.message());
+    }
+    comm.barrier();
+    summary.seconds = progress.seconds();
+    progress.say("done: %s", path.c_str());
+    return summary;
+}
+
+}  // namespace kohort::synth

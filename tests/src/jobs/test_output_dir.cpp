@@ -1,0 +1,54 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "jobs/output_dir.hpp"
+
+namespace fs = std::filesystem;
+using namespace kohort;
+
+namespace {
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+fs::path fresh_dir(const std::string& name) {
+    const fs::path d = fs::temp_directory_path() / "kohort_test_output" / name;
+    fs::remove_all(d);
+    fs::create_directories(d.parent_path());
+    return d;
+}
+}  // namespace
+
+TEST(OutputDir, NothingAppearsBeforeCommit) {
+    const fs::path target = fresh_dir("uncommitted");
+    {
+        OutputDir out(target.string());
+        out.add("results.json", "{}");
+    }  // destroyed without commit, as when a job fails
+    EXPECT_FALSE(fs::exists(target));
+    for (const auto& e : fs::directory_iterator(target.parent_path()))
+        EXPECT_EQ(e.path().filename().string().find(".uncommitted.tmp"), std::string::npos);
+}
+
+TEST(OutputDir, CommitCreatesAndReplacesWhole) {
+    const fs::path target = fresh_dir("replace");
+    {
+        OutputDir out(target.string());
+        out.add("results.json", "first");
+        out.add("old.csv", "x");
+        out.commit();
+    }
+    EXPECT_EQ(slurp(target / "results.json"), "first");
+    {
+        OutputDir out(target.string());
+        out.add("results.json", "second");
+        out.commit();
+    }
+    EXPECT_EQ(slurp(target / "results.json"), "second");
+    EXPECT_FALSE(fs::exists(target / "old.csv"));  // the folder is replaced, not merged
+}
