@@ -3,11 +3,10 @@
 // one allreduce merges them. Rows with a missing grouping value are counted apart (R's table()
 // drops them; we report how many).
 #include <algorithm>
-#include <unordered_map>
 
 #include "core/error.hpp"
 #include "jobs/job_file.hpp"
-#include "kernels/descriptive/level_labels.hpp"
+#include "formula/agreed_levels.hpp"
 #include "kernels/kernel.hpp"
 
 namespace kohort {
@@ -15,31 +14,20 @@ namespace {
 
 constexpr std::int64_t kMaxCells = 1'000'000;
 
-// Level index of every row of c in `levels` (-1 when missing).
-std::vector<std::int32_t> level_index(const Column& c, const std::vector<std::string>& levels) {
-    std::unordered_map<std::string, std::int32_t> pos;
-    for (std::size_t k = 0; k < levels.size(); ++k) pos[levels[k]] = static_cast<std::int32_t>(k);
-    std::vector<std::int32_t> out(c.size(), -1);
-    if (c.type == ColumnType::Categorical) {
-        // Translate each dictionary code once, not each row.
-        std::vector<std::int32_t> code_to_level(c.dictionary.size(), -1);
-        for (std::size_t k = 0; k < c.dictionary.size(); ++k) {
-            auto it = pos.find(c.dictionary[k]);
-            if (it != pos.end()) code_to_level[k] = it->second;
-        }
-        for (std::size_t i = 0; i < c.size(); ++i)
-            if (!c.missing(i)) out[i] = code_to_level[static_cast<std::size_t>(c.i32[i])];
-        return out;
-    }
-    std::unordered_map<double, std::int32_t> by_value;
-    for (std::size_t i = 0; i < c.size(); ++i) {
-        if (c.missing(i)) continue;
-        const double v = c.as_double(i);
-        auto it = by_value.find(v);
-        if (it == by_value.end()) it = by_value.emplace(v, pos.at(value_label(c, i))).first;
-        out[i] = it->second;
-    }
-    return out;
+// Agreed levels of a grouping column and each row's level (-1 where the value is missing).
+struct Grouping {
+    AgreedLevels levels;
+    std::vector<std::int32_t> row_level;
+};
+
+Grouping group_rows(const Column& c, const Comm& comm) {
+    std::vector<std::size_t> present;
+    present.reserve(c.size());
+    for (std::size_t i = 0; i < c.size(); ++i)
+        if (!c.missing(i)) present.push_back(i);
+    Grouping g{agree_levels(c, present, comm), std::vector<std::int32_t>(c.size(), -1)};
+    for (std::size_t k = 0; k < present.size(); ++k) g.row_level[present[k]] = g.levels.index[k];
+    return g;
 }
 
 ModelOutput run_table(const ModelContext& ctx) {
@@ -54,8 +42,9 @@ ModelOutput run_table(const ModelContext& ctx) {
         if (c.type == ColumnType::Double)
             throw UsageError(ctx.spec.where() + ": column '" + name +
                              "' is a double; table counts need categorical, bool, integer or date columns");
-        levels.push_back(agreed_levels(c, ctx.comm));
-        index.push_back(level_index(c, levels.back()));
+        Grouping g = group_rows(c, ctx.comm);
+        levels.push_back(g.levels.labels);
+        index.push_back(std::move(g.row_level));
         cells *= std::max<std::int64_t>(1, static_cast<std::int64_t>(levels.back().size()));
         if (cells > kMaxCells)
             throw UsageError(ctx.spec.where() + ": the table would have more than " + std::to_string(kMaxCells) +
@@ -82,6 +71,7 @@ ModelOutput run_table(const ModelContext& ctx) {
     out.csv.header.push_back("count");
     nlohmann::json rows = nlohmann::json::array();
     std::int64_t total = 0;
+    const std::int64_t suppressed_before = ctx.disclosure.suppressed();
     for (std::int64_t cell = 0; cell < cells; ++cell) {
         total += counts[static_cast<std::size_t>(cell)];
         nlohmann::json r = nlohmann::json::object();
@@ -99,7 +89,9 @@ ModelOutput run_table(const ModelContext& ctx) {
         rows.push_back(r);
         out.csv.rows.push_back(csv_row);
     }
-    const auto n_rel = ctx.disclosure.release(total);
+    // With one suppressed cell, a released total would give it away by subtraction.
+    const bool any_suppressed = ctx.disclosure.suppressed() > suppressed_before;
+    const auto n_rel = any_suppressed ? std::nullopt : ctx.disclosure.release(total);
     const auto miss_rel = ctx.disclosure.release(counts.back());
     out.result = {{"by", by},
                   {"cells", rows},

@@ -115,6 +115,7 @@ GlmFit fit_glm(const ModelFrame& frame, const GlmOptions& opt, const Comm& comm)
     fit.converged = irls.converged;
     fit.boundary = irls.boundary;
     fit.iterations = irls.iterations;
+    fit.data_passes = irls.passes + 1;  // + the final pass
     fit.deviance = irls.deviance;
 
     // ---- final pass: AIC, dispersion, separation, null deviance, sandwich meat
@@ -166,6 +167,7 @@ GlmFit fit_glm(const ModelFrame& frame, const GlmOptions& opt, const Comm& comm)
         if (!null_fit.converged)
             fit.warnings.push_back("fitting to calculate the null deviance did not converge -- increase 'maxit'?");
         fit.null_deviance = null_fit.deviance;
+        fit.data_passes += null_fit.passes;
     } else {
         fit.null_deviance = stats.null_deviance;
     }

@@ -44,6 +44,7 @@ struct GlmFit {
     bool converged = false;
     bool boundary = false;
     int iterations = 0;
+    int data_passes = 0;                 // passes over the rows in all (for timing reports)
     double deviance = NAN, null_deviance = NAN, aic = NAN, dispersion = NAN;
     std::int64_t df_residual = 0, df_null = 0, rank = 0;
     bool statistic_is_t = false;         // gaussian: t on df_residual; otherwise z

@@ -25,6 +25,7 @@ IrlsResult run_irls(const GlmData& data, const Family& family, const Eigen::Vect
     const Eigen::Index p = data.X.cols();
     IrlsResult out;
     const auto pass = [&](const EtaSource& src) {
+        ++out.passes;
         IrlsStep s = irls_pass(data, family, src);
         allreduce_step(s, comm);
         return s;

@@ -25,6 +25,7 @@ struct IrlsResult {
     bool converged = false;
     bool boundary = false;
     double sum_w = 0, sum_wy = 0;   // for the null model's weighted mean
+    int passes = 0;                 // passes over the rows (iterations + start + step halvings)
     std::vector<std::string> warnings;
 };
 

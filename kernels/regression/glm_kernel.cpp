@@ -6,6 +6,8 @@
 // epsilon (default 1e-8), maxit (default 25).
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 #include <string>
 
 #include "core/error.hpp"
@@ -87,10 +89,16 @@ ModelOutput run_glm(const ModelContext& ctx) {
     if (ctx.log)
         ctx.log("glm " + spec.name + ": " + opt.family.family_name() + "(" + opt.family.link_name() + "), " +
                 std::to_string(frame.X.cols()) + " parameters, " + std::to_string(frame.n_total) + " rows");
+    const auto t0 = std::chrono::steady_clock::now();
     const glm::GlmFit fit = glm::fit_glm(frame, opt, ctx.comm);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (ctx.log) {
         ctx.log("glm " + spec.name + ": " + (fit.converged ? "converged" : "did not converge") + " after " +
                 std::to_string(fit.iterations) + " iterations, deviance " + format_number(fit.deviance));
+        char timing[160];
+        std::snprintf(timing, sizeof timing, "glm %s: fit %.3f s, %d passes over the rows, %.4f s per pass",
+                      spec.name.c_str(), seconds, fit.data_passes, seconds / fit.data_passes);
+        ctx.log(timing);
         for (const auto& w : fit.warnings) ctx.log("glm " + spec.name + ": warning: " + w);
     }
 

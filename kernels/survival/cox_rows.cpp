@@ -76,6 +76,73 @@ void permute_vector(Vec& v, const std::vector<std::int64_t>& perm) {
 
 }  // namespace
 
+void build_groups(CoxRows& r, const EventTimeIndex& bins) {
+    const Eigen::Index n = r.n();
+    r.exit_group_begin.clear();
+    r.exit_group_bin.clear();
+    r.exit_group_deaths.clear();
+    r.entry_rows.clear();
+    r.entry_group_begin.clear();
+    r.entry_group_bin.clear();
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const std::int64_t b = r.last_bin[static_cast<std::size_t>(i)];
+        if (b < 0) break;
+        if (r.exit_group_bin.empty() || r.exit_group_bin.back() != b) {
+            r.exit_group_begin.push_back(i);
+            r.exit_group_bin.push_back(b);
+            r.exit_group_deaths.push_back(0);
+        }
+        if (r.event[static_cast<std::size_t>(i)]) ++r.exit_group_deaths.back();
+    }
+    {
+        std::int64_t end = 0;
+        while (end < n && r.last_bin[static_cast<std::size_t>(end)] >= 0) ++end;
+        r.exit_group_begin.push_back(end);
+    }
+
+    if (r.counting_process) {
+        for (Eigen::Index i = 0; i < n; ++i) {
+            const auto k = static_cast<std::size_t>(i);
+            if (r.first_bin[k] > bins.begin(r.stratum[k])) r.entry_rows.push_back(i);
+        }
+        std::stable_sort(r.entry_rows.begin(), r.entry_rows.end(), [&](std::int64_t a, std::int64_t b) {
+            return r.first_bin[static_cast<std::size_t>(a)] < r.first_bin[static_cast<std::size_t>(b)];
+        });
+        for (std::size_t k = 0; k < r.entry_rows.size(); ++k) {
+            const std::int64_t b = r.first_bin[static_cast<std::size_t>(r.entry_rows[k])] - 1;
+            if (r.entry_group_bin.empty() || r.entry_group_bin.back() != b) {
+                r.entry_group_begin.push_back(static_cast<std::int64_t>(k));
+                r.entry_group_bin.push_back(b);
+            }
+        }
+        r.entry_group_begin.push_back(static_cast<std::int64_t>(r.entry_rows.size()));
+    }
+}
+
+CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which, const EventTimeIndex& bins) {
+    CoxRows out;
+    out.p = rows.p;
+    out.counting_process = rows.counting_process;
+    const auto m = static_cast<Eigen::Index>(which.size());
+    out.X.resize(m, rows.p);
+    out.weight.resize(m);
+    out.offset.resize(m);
+    for (Eigen::Index k = 0; k < m; ++k) {
+        const Eigen::Index i = which[static_cast<std::size_t>(k)];
+        const auto u = static_cast<std::size_t>(i);
+        out.X.row(k) = rows.X.row(i);
+        out.weight(k) = rows.weight(i);
+        out.offset(k) = rows.offset(i);
+        out.event.push_back(rows.event[u]);
+        out.first_bin.push_back(rows.first_bin[u]);
+        out.last_bin.push_back(rows.last_bin[u]);
+        out.stratum.push_back(rows.stratum[u]);
+        if (!rows.cluster.empty()) out.cluster.push_back(rows.cluster[u]);
+    }
+    build_groups(out, bins);
+    return out;
+}
+
 CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const std::string& what,
                          const std::vector<std::string>& response_columns, CoxSetup& setup) {
     const Eigen::Index n = f.n_local();
@@ -191,39 +258,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         permute_vector(rows.cluster, perm);
     }
 
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const std::int64_t b = rows.last_bin[static_cast<std::size_t>(i)];
-        if (b < 0) break;
-        if (rows.exit_group_bin.empty() || rows.exit_group_bin.back() != b) {
-            rows.exit_group_begin.push_back(i);
-            rows.exit_group_bin.push_back(b);
-            rows.exit_group_deaths.push_back(0);
-        }
-        if (rows.event[static_cast<std::size_t>(i)]) ++rows.exit_group_deaths.back();
-    }
-    {
-        std::int64_t end = 0;
-        while (end < n && rows.last_bin[static_cast<std::size_t>(end)] >= 0) ++end;
-        rows.exit_group_begin.push_back(end);
-    }
-
-    if (rows.counting_process) {
-        for (Eigen::Index i = 0; i < n; ++i) {
-            const auto k = static_cast<std::size_t>(i);
-            if (rows.first_bin[k] > bins.begin(rows.stratum[k])) rows.entry_rows.push_back(i);
-        }
-        std::stable_sort(rows.entry_rows.begin(), rows.entry_rows.end(), [&](std::int64_t a, std::int64_t b) {
-            return rows.first_bin[static_cast<std::size_t>(a)] < rows.first_bin[static_cast<std::size_t>(b)];
-        });
-        for (std::size_t k = 0; k < rows.entry_rows.size(); ++k) {
-            const std::int64_t b = rows.first_bin[static_cast<std::size_t>(rows.entry_rows[k])] - 1;
-            if (rows.entry_group_bin.empty() || rows.entry_group_bin.back() != b) {
-                rows.entry_group_begin.push_back(static_cast<std::int64_t>(k));
-                rows.entry_group_bin.push_back(b);
-            }
-        }
-        rows.entry_group_begin.push_back(static_cast<std::int64_t>(rows.entry_rows.size()));
-    }
+    build_groups(rows, bins);
 
     // Per-bin death counts and weights, the deaths' covariate and offset sums: fixed for the fit.
     std::vector<double> death_sums(static_cast<std::size_t>(2 * T + p + 1), 0.0);

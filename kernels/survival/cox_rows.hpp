@@ -63,4 +63,11 @@ struct CoxSetup {
 CoxRows prepare_cox_rows(ModelFrame& frame, int n_strata, const Comm& comm, const std::string& what,
                          const std::vector<std::string>& response_columns, CoxSetup& setup);
 
+// Builds the exit and entry groups from first_bin/last_bin/event of rows already in exit order.
+void build_groups(CoxRows& rows, const EventTimeIndex& bins);
+
+// A rank's share of already prepared rows: rows `which` (ascending), regrouped. Lets tests split
+// one data set into "ranks" and check that merging their sums equals one pass over all rows.
+CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which, const EventTimeIndex& bins);
+
 }  // namespace kohort

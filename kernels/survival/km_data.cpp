@@ -149,11 +149,4 @@ SurvivalData load_survival_data(const ModelContext& ctx, bool competing_risks) {
     return data;
 }
 
-EventCounts merged_counts(const ModelContext& ctx, const SurvivalData& data) {
-    EventCounts counts(static_cast<int>(data.curve_labels.size()), data.n_causes);
-    counts.consume(data.rows);
-    counts.allreduce(ctx.comm);
-    return counts;
-}
-
 }  // namespace kohort::survival

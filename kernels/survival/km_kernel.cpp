@@ -19,6 +19,13 @@ nlohmann::json numbers(const std::vector<double>& v) {
 
 }  // namespace
 
+EventCounts merged_counts(const ModelContext& ctx, const SurvivalData& data) {
+    EventCounts counts(static_cast<int>(data.curve_labels.size()), data.n_causes);
+    counts.consume(data.rows);
+    counts.allreduce(ctx.comm);
+    return counts;
+}
+
 ConfOptions conf_options(const ModelSpec& spec) {
     ConfOptions c;
     c.type = parse_conf_type(spec.get("conf_type", spec.get("conf.type", "log")), spec.where());
@@ -115,7 +122,12 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
         std::vector<double> O, E;
         const ChiSquareTest t = logrank_test(counts, data.group_of, n_groups, data.test_stratum_of,
                                              static_cast<int>(data.test_stratum_labels.size()), &O, &E);
-        nlohmann::json lr{{"statistic", json_number(t.statistic)}, {"df", t.df}, {"p", json_number(t.p)}};
+        // No expected events in two or more groups (e.g. everything censored): no test, as
+        // survdiff's chisq = 0 on df <= 0 carries no information.
+        const bool testable = t.df >= 1;
+        nlohmann::json lr{{"statistic", testable ? json_number(t.statistic) : nlohmann::json(nullptr)},
+                          {"df", std::max(t.df, 0)},
+                          {"p", testable ? json_number(t.p) : nlohmann::json(nullptr)}};
         lr["groups"] = data.group_labels;
         lr["observed"] = nlohmann::json::array();
         for (double o : O) lr["observed"].push_back(release_json(led, o));
@@ -138,9 +150,5 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
     out.svg = render_step_plot(plot, ticks, risk);
     return out;
 }
-
-ModelOutput run_km(const ModelContext& ctx) { return km_from_data(ctx, load_survival_data(ctx, false)); }
-
-KOHORT_REGISTER_MODEL("km", run_km);
 
 }  // namespace kohort::survival

@@ -2,6 +2,7 @@
 #pragma once
 #include "kernels/kernel.hpp"
 #include "kernels/survival/km_data.hpp"
+#include "kernels/survival/km_estimator.hpp"
 
 namespace kohort::survival {
 

@@ -112,11 +112,11 @@ std::string render_step_plot(const StepPlot& plot, const std::vector<double>& ti
                 if (k > j) {
                     std::ostringstream up, down;
                     for (std::size_t i = j; i < k; ++i) {
-                        const double t1 = (i + 1 < s.time.size()) ? s.time[i + 1] : xmax;
+                        const double t1 = (i + 1 < s.time.size()) ? s.time[i + 1] : s.time[i];
                         up << num(X(s.time[i])) << "," << num(Y(s.high[i])) << " " << num(X(t1)) << "," << num(Y(s.high[i])) << " ";
                     }
                     for (std::size_t i = k; i-- > j;) {
-                        const double t1 = (i + 1 < s.time.size()) ? s.time[i + 1] : xmax;
+                        const double t1 = (i + 1 < s.time.size()) ? s.time[i + 1] : s.time[i];
                         down << num(X(t1)) << "," << num(Y(s.low[i])) << " " << num(X(s.time[i])) << "," << num(Y(s.low[i])) << " ";
                     }
                     o << "<polygon points=\"" << up.str() << down.str() << "\" fill=\"" << colour(s.colour)

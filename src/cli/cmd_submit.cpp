@@ -193,7 +193,12 @@ int cmd_submit(const Args& args, const Comm& comm) {
             "To look at the batch script without submitting it, use --dry-run");
 
     // Slurm does not create the folder for --output/--error; a missing one loses the logs silently.
-    const bool created_logs = !fs::exists(logs);
+    // Remember the topmost folder this call creates, to remove the empty chain if sbatch refuses.
+    fs::path first_created;
+    for (fs::path p = logs; !p.empty() && !fs::exists(p); p = p.parent_path()) {
+        first_created = p;
+        if (p == p.parent_path()) break;
+    }
     std::error_code ec;
     fs::create_directories(logs, ec);
     if (ec) throw UsageError(fmt::format("cannot create the log folder {}: {}", logs.string(), ec.message()));
@@ -209,7 +214,10 @@ int cmd_submit(const Args& args, const Comm& comm) {
     const ProcessResult r = run_process({*sbatch, "--parsable", pending.string()});
     if (r.exit_code != 0) {
         fs::remove(pending, ec);
-        if (created_logs) fs::remove(logs, ec);  // only succeeds while empty
+        if (!first_created.empty())
+            for (fs::path p = logs; fs::remove(p, ec) && p != first_created; p = p.parent_path()) {
+                // fs::remove deletes empty folders only; stop at the first one that is not ours.
+            }
         relay_sbatch_failure(r);
     }
     // --parsable prints "JOBID" or "JOBID;CLUSTER".

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "formula/level_labels.hpp"
 
@@ -24,7 +25,11 @@ void numeric_levels(AgreedLevels& out, const std::vector<std::size_t>& rows, con
     std::vector<T> local(n);
 #pragma omp parallel for if (n > 50000)
     for (std::size_t i = 0; i < n; ++i) local[i] = get(rows[i]);
-    const std::vector<T> global = sorted_unique(comm.allgatherv(sorted_unique(local)));
+    // Distinct local values through a hash set: factors have few levels, so this beats sorting all rows.
+    std::unordered_set<T> seen;
+    for (const T& v : local) seen.insert(v);
+    const std::vector<T> global =
+        sorted_unique(comm.allgatherv(sorted_unique(std::vector<T>(seen.begin(), seen.end()))));
     out.index.resize(n);
 #pragma omp parallel for if (n > 50000)
     for (std::size_t i = 0; i < n; ++i)

@@ -402,6 +402,8 @@ private:
             }
             case Tok::Ident:
                 if (!t.quoted && peek(1).kind == Tok::LParen) return parse_call();
+                if (!t.quoted && t.text == ".")
+                    fail(t.pos, "'.' (all other columns) is not supported; expected the columns listed by name");
                 {
                     const std::size_t pos = t.pos;
                     Variable v;

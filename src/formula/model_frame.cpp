@@ -131,12 +131,20 @@ private:
         for (std::size_t k = 0; k < uses_.size(); ++k) {
             const Column& c = *uses_[k].column;
             std::int64_t count = 0;
+            auto scan = [&](const auto& buf, auto missing) {
 #pragma omp parallel for reduction(+ : count) if (n > 50000)
-            for (std::size_t i = 0; i < n; ++i) {
-                if (c.missing(i))
-                    keep[i] = 0;
-                else
-                    ++count;
+                for (std::size_t i = 0; i < n; ++i) {
+                    const bool m = missing(buf[i]);
+                    keep[i] &= static_cast<std::uint8_t>(!m);
+                    count += !m;
+                }
+            };
+            switch (c.type) {
+                case ColumnType::Int64: scan(c.i64, [](std::int64_t v) { return v == kMissingInt64; }); break;
+                case ColumnType::Double: scan(c.f64, [](double v) { return std::isnan(v); }); break;
+                case ColumnType::Bool: scan(c.i8, [](std::int8_t v) { return v == kMissingBool; }); break;
+                case ColumnType::Date: scan(c.i32, [](std::int32_t v) { return v == kMissingDate; }); break;
+                case ColumnType::Categorical: scan(c.i32, [](std::int32_t v) { return v == kMissingCode; }); break;
             }
             present[k] = count;
         }
@@ -161,11 +169,21 @@ private:
         }
     }
 
+    // Values of the used rows (none missing) as doubles; the type switch stays outside the row loop.
     Eigen::VectorXd values(const Column& c) const {
         const Eigen::Index n = static_cast<Eigen::Index>(rows_.size());
         Eigen::VectorXd v(n);
+        auto fill = [&](const auto& buf) {
 #pragma omp parallel for if (n > 50000)
-        for (Eigen::Index i = 0; i < n; ++i) v[i] = c.as_double(rows_[static_cast<std::size_t>(i)]);
+            for (Eigen::Index i = 0; i < n; ++i) v[i] = static_cast<double>(buf[rows_[static_cast<std::size_t>(i)]]);
+        };
+        switch (c.type) {
+            case ColumnType::Int64: fill(c.i64); break;
+            case ColumnType::Double: fill(c.f64); break;
+            case ColumnType::Bool: fill(c.i8); break;
+            case ColumnType::Date:
+            case ColumnType::Categorical: fill(c.i32); break;
+        }
         return v;
     }
 
@@ -197,11 +215,16 @@ private:
             for (std::size_t i = 0; i < n; ++i) mf_.status[static_cast<Eigen::Index>(i)] = c.i8[rows_[i]];
             return;
         }
-        std::vector<double> local(n);
-        for (std::size_t i = 0; i < n; ++i) local[i] = c.as_double(rows_[i]);
-        std::vector<double> distinct = local;
-        std::sort(distinct.begin(), distinct.end());
-        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        const Eigen::VectorXd local = values(c);
+        std::vector<double> distinct;  // a handful of codes: a small sorted vector beats sorting all rows
+        for (std::size_t i = 0; i < n; ++i) {
+            const double v = local[static_cast<Eigen::Index>(i)];
+            auto it = std::lower_bound(distinct.begin(), distinct.end(), v);
+            if (it == distinct.end() || *it != v) {
+                if (distinct.size() >= 4096) continue;  // far beyond any valid coding; enough for the message
+                distinct.insert(it, v);
+            }
+        }
         std::vector<double> global = comm_.allgatherv(distinct);
         std::sort(global.begin(), global.end());
         global.erase(std::unique(global.begin(), global.end()), global.end());
@@ -210,8 +233,8 @@ private:
         const std::string head = "Surv() status column '" + c.name + "' has the values " + list_values(global) + "; ";
         if (opt_.competing_risks) {
             if (!integers || global.front() < 0)
-                fail(head + "expected 0 for censored and 1, 2, ..., K for the competing causes");
-            for (std::size_t i = 0; i < n; ++i) mf_.status[static_cast<Eigen::Index>(i)] = static_cast<int>(local[i]);
+                fail(head + "expected 0 = censored and 1..K = the competing causes (integers)");
+            for (std::size_t i = 0; i < n; ++i) mf_.status[static_cast<Eigen::Index>(i)] = static_cast<int>(local[static_cast<Eigen::Index>(i)]);
             return;
         }
         const double shift = global.back() == 2.0 ? 1.0 : 0.0;  // R: max(status) == 2 means 1/2 coding
@@ -222,7 +245,7 @@ private:
             fail(head + "expected 0/1 (1 = event), bool (TRUE = event), or 1/2 (R's coding, 2 = event); "
                         "a competing-risks model (kind = cif) takes 0 = censored and 1..K = causes");
         for (std::size_t i = 0; i < n; ++i)
-            mf_.status[static_cast<Eigen::Index>(i)] = static_cast<int>(local[i] - shift);
+            mf_.status[static_cast<Eigen::Index>(i)] = static_cast<int>(local[static_cast<Eigen::Index>(i)] - shift);
     }
 
     // Per variable of the terms: numeric values, or agreed factor levels with the reference level.
@@ -370,15 +393,23 @@ private:
 #pragma omp parallel for schedule(dynamic)
         for (Eigen::Index c = 0; c < p; ++c) {
             double* out = mf_.X.col(c).data();
-            std::fill(out, out + n, 1.0);
-            for (const auto& [d, level] : specs[static_cast<std::size_t>(c)].parts) {
+            const auto& parts = specs[static_cast<std::size_t>(c)].parts;
+            if (parts.empty()) std::fill(out, out + n, 1.0);
+            for (std::size_t k = 0; k < parts.size(); ++k) {
+                const auto [d, level] = parts[k];
+                // The first part writes the column, later ones multiply into it (one pass each).
                 if (level < 0) {
                     const double* v = d->numeric.data();
-                    for (Eigen::Index i = 0; i < n; ++i) out[i] *= v[i];
+                    if (k == 0)
+                        std::copy(v, v + n, out);
+                    else
+                        for (Eigen::Index i = 0; i < n; ++i) out[i] *= v[i];
                 } else {
                     const std::int32_t* idx = d->levels.index.data();
-                    for (Eigen::Index i = 0; i < n; ++i)
-                        if (idx[i] != level) out[i] = 0.0;
+                    if (k == 0)
+                        for (Eigen::Index i = 0; i < n; ++i) out[i] = idx[i] == level ? 1.0 : 0.0;
+                    else
+                        for (Eigen::Index i = 0; i < n; ++i) out[i] = idx[i] == level ? out[i] : 0.0;
                 }
             }
         }
@@ -405,7 +436,9 @@ private:
                 if (bad > 0)
                     fail("offset(log(" + offsets_[k]->name + ")): column '" + offsets_[k]->name + "' has " +
                          std::to_string(bad) + " values <= 0 among the rows used; log() needs values > 0");
-                v = v.array().log();
+                // std::log per value, not Eigen's packet log: the result must not depend on where a
+                // row falls in a SIMD packet, i.e. on how rows are split across ranks.
+                for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = std::log(v[i]);
             }
             mf_.offset += v;
         }
@@ -432,19 +465,38 @@ private:
             radix.push_back(k);
         }
         std::vector<std::int64_t> code(n, 0);
-        for (std::size_t s = 0; s < levels.size(); ++s)
-            for (std::size_t i = 0; i < n; ++i) code[i] = code[i] * radix[s] + levels[s].index[i];
-        std::vector<std::int64_t> distinct = code;
-        std::sort(distinct.begin(), distinct.end());
-        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        for (std::size_t s = 0; s < levels.size(); ++s) {
+            const std::int32_t* idx = levels[s].index.data();
+            for (std::size_t i = 0; i < n; ++i) code[i] = code[i] * radix[s] + idx[i];
+        }
+        // Few combinations (the usual case): a dense table instead of sorting every row's code.
+        const bool dense = combos <= (std::int64_t{1} << 22);
+        std::vector<std::int64_t> distinct;
+        if (dense) {
+            std::vector<std::uint8_t> seen(static_cast<std::size_t>(combos), 0);
+            for (std::size_t i = 0; i < n; ++i) seen[static_cast<std::size_t>(code[i])] = 1;
+            for (std::int64_t k = 0; k < combos; ++k)
+                if (seen[static_cast<std::size_t>(k)]) distinct.push_back(k);
+        } else {
+            distinct = code;
+            std::sort(distinct.begin(), distinct.end());
+            distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        }
         std::vector<std::int64_t> global = comm_.allgatherv(distinct);
         std::sort(global.begin(), global.end());
         global.erase(std::unique(global.begin(), global.end()), global.end());
         mf_.strata.resize(n);
+        if (dense) {
+            std::vector<std::int32_t> position(static_cast<std::size_t>(combos), -1);
+            for (std::size_t g = 0; g < global.size(); ++g)
+                position[static_cast<std::size_t>(global[g])] = static_cast<std::int32_t>(g);
+            for (std::size_t i = 0; i < n; ++i) mf_.strata[i] = position[static_cast<std::size_t>(code[i])];
+        } else {
 #pragma omp parallel for if (n > 50000)
-        for (std::size_t i = 0; i < n; ++i)
-            mf_.strata[i] =
-                static_cast<std::int32_t>(std::lower_bound(global.begin(), global.end(), code[i]) - global.begin());
+            for (std::size_t i = 0; i < n; ++i)
+                mf_.strata[i] = static_cast<std::int32_t>(std::lower_bound(global.begin(), global.end(), code[i]) -
+                                                          global.begin());
+        }
         for (std::int64_t g : global) {
             std::vector<std::string> parts(levels.size());
             for (std::size_t s = levels.size(); s-- > 0;) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -53,34 +54,44 @@ Column pseudonymise_column(CsvData& csv, std::size_t j, const ProjectKey& key) {
         std::size_t my_bad = SIZE_MAX;
         CprCheck my_kind = CprCheck::ok;
         bool my_missing = false;
+        std::exception_ptr my_failure;
+        // Every thread must reach the worksharing loop, so failures are recorded, not thrown, inside.
+        std::unique_ptr<Pseudonymiser> ps;
         try {
-            Pseudonymiser ps(key);
-            std::array<char, 10> canonical{};
-#pragma omp for schedule(static)
-            for (std::size_t i = 0; i < n; ++i) {
-                const bool missing = values[i].empty() || values[i] == "NA";
-                const CprCheck check = missing ? CprCheck::bad_shape : check_cpr(values[i], canonical);
-                if (check != CprCheck::ok) {
-                    if (i < my_bad) {
-                        my_bad = i;
-                        my_kind = check;
-                        my_missing = missing;
-                    }
-                    continue;
-                }
-                pid.i64[i] = ps.pid(canonical);
-                numbers[i] = cpr_as_number(canonical);
-            }
-            canonical.fill(0);
+            ps = std::make_unique<Pseudonymiser>(key);
         } catch (...) {
-#pragma omp critical(kohort_import_pseudonymise)
-            if (!failure) failure = std::current_exception();
+            my_failure = std::current_exception();
         }
+        std::array<char, 10> canonical{};
+#pragma omp for schedule(static)
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!ps || my_failure) continue;
+            const bool missing = values[i].empty() || values[i] == "NA";
+            const CprCheck check = missing ? CprCheck::bad_shape : check_cpr(values[i], canonical);
+            if (check != CprCheck::ok) {
+                if (i < my_bad) {
+                    my_bad = i;
+                    my_kind = check;
+                    my_missing = missing;
+                }
+                continue;
+            }
+            try {
+                pid.i64[i] = ps->pid(canonical);
+            } catch (...) {
+                my_failure = std::current_exception();
+            }
+            numbers[i] = cpr_as_number(canonical);
+        }
+        canonical.fill(0);
 #pragma omp critical(kohort_import_pseudonymise)
-        if (my_bad < first_bad) {
-            first_bad = my_bad;
-            first_bad_kind = my_kind;
-            first_bad_missing = my_missing;
+        {
+            if (my_failure && !failure) failure = my_failure;
+            if (my_bad < first_bad) {
+                first_bad = my_bad;
+                first_bad_kind = my_kind;
+                first_bad_missing = my_missing;
+            }
         }
     }
     csv.cleanse_column(j);

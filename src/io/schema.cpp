@@ -53,7 +53,8 @@ Schema parse_schema(const std::string& path, const std::string& text) {
         const auto comment = type_name.find_first_of(";#");
         if (comment != std::string::npos) type_name = trim(type_name.substr(0, comment));
         if (name.empty()) throw InputError(path, line, col, "expected a column name before '='");
-        const std::int64_t type_col = static_cast<std::int64_t>(raw.find('=')) + 2;
+        const auto type_pos = raw.find_first_not_of(" \t", raw.find('=') + 1);
+        const std::int64_t type_col = static_cast<std::int64_t>(type_pos == std::string::npos ? raw.size() : type_pos) + 1;
         ColumnType type;
         try {
             type = column_type_from_string(type_name);

@@ -90,12 +90,9 @@ double peak_rss_mib() {
 nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& options) {
     JobLog log(comm, options.quiet);
     const SiteConfig site = load_site_config();
-    DisclosureLedger ledger(effective_policy(site, job.disclosure));
     const int threads = job.job_options.count("threads") ? std::stoi(job.job_options.at("threads"))
                                                           : omp_get_max_threads();
     omp_set_num_threads(threads);
-    log("job '" + job.name + "' on " + std::to_string(comm.size()) + " rank(s) x " + std::to_string(threads) +
-        " thread(s); disclosure policy " + ledger.policy().name);
 
     nlohmann::json audit = {{"job", job.name},
                             {"job_file", std::filesystem::absolute(job.path).string()},
@@ -105,7 +102,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
                             {"store", job.store},
                             {"output", job.output},
                             {"ranks", comm.size()},
-                            {"disclosure_policy", ledger.policy().name}};
+                            {"threads_per_rank", threads}};
     auto audit_failure = [&](const std::exception& e) {
         if (!comm.is_root()) return;
         audit["status"] = "failed";
@@ -119,6 +116,10 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
     };
 
     try {
+        DisclosureLedger ledger(effective_policy(site, job.disclosure));
+        audit["disclosure_policy"] = ledger.policy().name;
+        log("job '" + job.name + "' on " + std::to_string(comm.size()) + " rank(s) x " + std::to_string(threads) +
+            " thread(s); disclosure policy " + ledger.policy().name);
         if (!std::filesystem::exists(job.store))
             throw UsageError(job.path + " [job] store: '" + job.store + "' does not exist; create it with 'kohort synth' or 'kohort import'");
         Store store = Store::open(job.store, &comm);

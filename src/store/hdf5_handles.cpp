@@ -79,9 +79,11 @@ Datatype Datatype::utf8_vlen_string(const Where& where) {
 
 Datatype Datatype::utf8_fixed_string(std::size_t bytes, const Where& where) {
     Datatype t = copy_of(H5T_C_S1, where);
-    check(H5Tset_size(t.id(), std::max<std::size_t>(bytes, 1)), where, "H5Tset_size");
+    // Null-terminated with room for the terminator: h5dump then stops at the end of each label
+    // instead of printing the padding, and every reader finds the same end.
+    check(H5Tset_size(t.id(), bytes + 1), where, "H5Tset_size");
     check(H5Tset_cset(t.id(), H5T_CSET_UTF8), where, "H5Tset_cset(UTF-8)");
-    check(H5Tset_strpad(t.id(), H5T_STR_NULLPAD), where, "H5Tset_strpad");
+    check(H5Tset_strpad(t.id(), H5T_STR_NULLTERM), where, "H5Tset_strpad");
     return t;
 }
 

@@ -97,6 +97,7 @@ public:
     // Copies a predefined type (H5T_STD_I64LE, H5T_NATIVE_DOUBLE, ...) so it can be owned.
     static Datatype copy_of(hid_t predefined, const Where& where);
     static Datatype utf8_vlen_string(const Where& where);
+    // Fixed-length, null-terminated UTF-8 holding strings of up to `bytes` bytes.
     static Datatype utf8_fixed_string(std::size_t bytes, const Where& where);
     static Datatype of_object(hid_t object, const Where& where);  // H5Dget_type / H5Aget_type
     hid_t id() const noexcept { return h_.id(); }

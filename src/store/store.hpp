@@ -69,6 +69,7 @@ public:
     // `columns` empty means all. Collective when the store was opened with a comm.
     Table read(const std::string& name, const Comm& comm, const std::vector<std::string>& columns = {}) const;
     // Reads the whole table on the calling process (serial stores, tests, small tables).
+    // On a store opened with a comm, every rank must call it (HDF5 metadata reads are collective).
     Table read_all(const std::string& name, const std::vector<std::string>& columns = {}) const;
 
     // Writes a table; collective when opened with a comm. Each rank passes its rows. For a table
@@ -78,6 +79,8 @@ public:
     // Serial write of a complete table (import on one process).
     void write_all(const Table& table);
 
+    // Attributes on any group path ("/synth", "/tables/population"); setters create the group.
+    // On a store opened with a comm, every rank calls them with the same values.
     void set_attributes(const std::string& group, const Attributes& attrs);
     Attributes attributes(const std::string& group) const;
     void set_string_attribute(const std::string& group, const std::string& key, const std::string& value);

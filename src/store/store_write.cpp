@@ -149,9 +149,10 @@ void write_dictionary(h5::Group& table_group, const Column& c, const h5::PropLis
                           ? table_group.open_group(layout::kDictionariesGroup)
                           : table_group.create_group(layout::kDictionariesGroup);
     const h5::Where w{dicts.where().file, dicts.where().object + "/" + c.name};
-    std::size_t width = 1;
-    for (const auto& label : c.dictionary) width = std::max(width, label.size());
-    h5::Datatype type = h5::Datatype::utf8_fixed_string(width, w);
+    std::size_t longest = 0;
+    for (const auto& label : c.dictionary) longest = std::max(longest, label.size());
+    h5::Datatype type = h5::Datatype::utf8_fixed_string(longest, w);
+    const std::size_t width = longest + 1;
     h5::Dataspace fspace = h5::Dataspace::simple(c.dictionary.size(), w);
     h5::PropList dcpl = h5::PropList::create(H5P_DATASET_CREATE, w);
     h5::check(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), w, "H5Pset_alloc_time");
@@ -233,6 +234,9 @@ void write_table(StoreState& s, const Table& t, bool by_pid, const Participants&
     h5::Group tables = s.tables();
     if (tables.has_link(t.name)) tables.delete_link(t.name);
     staging_parent.move_link(t.name, tables, t.name);
+    const bool staging_empty = staging_parent.link_names().empty();
+    staging_parent = h5::Group();
+    if (staging_empty) root.delete_link(layout::kStagingGroup);
     s.file.flush();
 }
 

@@ -77,25 +77,26 @@ void person_prescriptions(std::uint64_t seed, const PersonLife& p, std::vector<P
         const double packs = u < 0.25 ? 0.5 : u < 0.75 ? 1.0 : 2.0;
         out.push_back({date, code, packs * codes.atc_pack_ddd[static_cast<std::size_t>(code)]});
     }
-    // Statins: a fill every 80-110 days over the episode; 100 tablets of one of three strengths.
+    // Statins: a fill of two 100-tablet packs every 150-250 days over the episode, one of three
+    // strengths (DDD per fill 200, 267 or 400).
     if (p.statin_start != kMissingDate) {
         const std::int32_t stop = std::min(p.statin_stop, last);
         const double strength = std::array<double, 3>{1.0, 4.0 / 3.0, 2.0}[rng.below(3)];
         repeat(rng, p.statin_start, stop, kStatinFillMin, kStatinFillMax,
-               [&](std::int32_t d) { out.push_back({d, p.statin_code, round2(100.0 * strength)}); });
+               [&](std::int32_t d) { out.push_back({d, p.statin_code, round2(200.0 * strength)}); });
     }
     // Antidiabetics from the diabetes onset on: metformin (type 2) or basal + bolus insulin
-    // (type 1, E10), every 80-110 days; a second-line drug joins some type 2 patients later.
+    // (type 1, E10), every 150-250 days; a second-line drug joins some type 2 patients later.
     if (p.diabetes_onset != kMissingDate && p.diabetes_onset <= last) {
         const bool type1 = p.diabetes_code == codes.diabetes[0];
         const std::int32_t first = p.diabetes_onset + static_cast<std::int32_t>(rng.between(0, 14));
-        repeat(rng, first, last, 80, 110, [&](std::int32_t d) {
+        repeat(rng, first, last, 150, 250, [&](std::int32_t d) {
             if (type1) {
-                out.push_back({d, codes.insulin_glargine, 90.0});
-                out.push_back({d, codes.insulin_aspart, 60.0});
+                out.push_back({d, codes.insulin_glargine, 180.0});
+                out.push_back({d, codes.insulin_aspart, 120.0});
             } else {
-                out.push_back({d, codes.metformin, 100.0});
-                if (p.second_line_code >= 0 && d >= p.second_line_start) out.push_back({d, p.second_line_code, 90.0});
+                out.push_back({d, codes.metformin, 200.0});
+                if (p.second_line_code >= 0 && d >= p.second_line_start) out.push_back({d, p.second_line_code, 180.0});
             }
         });
     }

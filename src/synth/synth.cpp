@@ -318,7 +318,7 @@ Attributes planted_attributes(const SynthConfig& config) {
     using namespace truth;
     Attributes a;
     a["synth_version"] = 1;
-    a["seed"] = static_cast<double>(config.seed);  // exact value in the string attribute "seed"
+    a["seed"] = static_cast<double>(config.seed);  // exact below 2^53; string "seed_decimal" is always exact
     a["persons"] = static_cast<double>(config.persons);
     a["genotypes"] = static_cast<double>(config.genotypes);
     a["index_date"] = kIndexDate;
@@ -369,10 +369,10 @@ std::vector<std::pair<std::string, std::string>> planted_string_attributes(const
         if (c.rfind("C10", 0) != 0 && c.rfind("A10", 0) != 0) filler_atc.push_back(c);
     }
     return {
-        {"seed", std::to_string(config.seed)},
-        {"index_date", "2010-01-01"},
-        {"end_of_study", "2020-12-31"},
-        {"data_start", "1995-01-01"},
+        {"seed_decimal", std::to_string(config.seed)},
+        {"index_date_iso", "2010-01-01"},
+        {"end_of_study_iso", "2020-12-31"},
+        {"data_start_iso", "1995-01-01"},
         {"mi_codes", kMiCode},
         {"mi_definition", "first diagnoses.icd10 = I21 dated after the index date (index + 1 day or later)"},
         {"diabetes_codes", list(kDiabetesCodes)},

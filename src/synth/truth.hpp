@@ -47,21 +47,21 @@ inline constexpr double kFormerStatinFraction = 0.04;      // of non-users at in
 inline constexpr double kStatinInitiationPerYear = 0.02;   // after index, times exp(0.6 * a10)
 
 // Windows that keep study definitions robust to boundary choices (docs/synthetic.md):
-// users at index fill C10AA every 80-110 days from a start in [index - 8y, index - 60 d]; former
-// users' last fill is at least 730 days before index; prevalent diabetes starts by index - 30 d,
+// users at index fill C10AA every 150-250 days from a start in [index - 8y, index - 60 d]; former
+// users' last fill is more than 730 days before index; prevalent diabetes starts by index - 30 d,
 // incident diabetes no earlier than index + 30 d; prior MI is at most index - 60 d (+28 d of
 // follow-up contacts).
-inline constexpr int kStatinFillMin = 80, kStatinFillMax = 110;
+inline constexpr int kStatinFillMin = 150, kStatinFillMax = 250;
 inline constexpr std::int32_t kStatinUserStartLatest = kIndexDate - 60;
-inline constexpr std::int32_t kFormerStatinStopLatest = kIndexDate - 730;
+inline constexpr std::int32_t kFormerStatinStopLatest = kIndexDate - 731;
 inline constexpr std::int32_t kDiabetesPrevalentLatest = kIndexDate - 30;
 inline constexpr std::int32_t kDiabetesIncidentEarliest = kIndexDate + 30;
 inline constexpr std::int32_t kPriorMiLatest = kIndexDate - 60;
 
 // Volumes: filler rows per observed person-year, tuned so the totals average about 10 diagnoses
 // and 20 prescriptions per person (tests check the averages).
-inline constexpr double kFillerDiagnosesPerYear = 0.31;
-inline constexpr double kFillerPrescriptionsPerYear = 0.45;
+inline constexpr double kFillerDiagnosesPerYear = 0.369;
+inline constexpr double kFillerPrescriptionsPerYear = 0.514;
 
 // Genotypes.
 inline constexpr double kGenotypedFraction = 0.10;

@@ -37,7 +37,9 @@ void check_case(const std::string& name, bool interleaved) {
     const GlmFit distributed = fit_glm(local, opt, world);
     const GlmFit single = fit_glm(all, opt, self);
     SCOPED_TRACE(name + (interleaved ? " interleaved" : " contiguous"));
-    expect_same_fit(distributed, single, 1e-10);
+    // Separated data: the information matrix is built from working weights near machine epsilon
+    // (SE ~ 4e5), so the order of summation shows at ~1e-9 there. Every other case: 1e-10.
+    expect_same_fit(distributed, single, name == "separation" ? 1e-7 : 1e-10);
     if (name != "separation") expect_matches_r(distributed, c, 1e-8);
 }
 

@@ -41,8 +41,9 @@ void expect_caret(const std::string& text, std::size_t pos, const std::string& r
     std::getline(lines, formula_line);
     std::getline(lines, caret_line);
     EXPECT_NE(first.find(reason_part), std::string::npos) << first;
-    const std::size_t start = formula_line.find(text);
-    ASSERT_NE(start, std::string::npos) << formula_line;
+    const std::string label = "formula: ";
+    ASSERT_NE(formula_line.find(label + text), std::string::npos) << formula_line;
+    const std::size_t start = formula_line.find(label) + label.size();
     EXPECT_EQ(caret_line.find('^'), start + pos) << e.what();
     // A UsageError, so the CLI exits with code 2.
     EXPECT_EQ(e.code(), ExitCode::usage);
@@ -254,6 +255,8 @@ TEST(FormulaParserErrors, SpecialsOnlyAtTopLevel) {
     expect_caret("y ~ (a + 1)", 9, "intercept (0 or 1) cannot be used inside parentheses");
     expect_caret("Surv(t, s) ~ cluster(a) + cluster(b)", 26, "one cluster() term");
 }
+
+TEST(FormulaParserErrors, DotIsNotSupported) { expect_caret("y ~ .", 4, "'.' (all other columns) is not supported"); }
 
 TEST(FormulaParserErrors, UnterminatedQuotes) {
     expect_caret("y ~ `my col", 4, "unterminated backquoted name");

@@ -1,0 +1,24 @@
+// What `kohort inspect` shows: table metadata only (rows, partitioning, column types, missing
+// counts, dictionary sizes). It never holds a row value or a dictionary label, so the report is
+// safe to print for sensitive stores.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace kohort {
+
+struct StoreReport {
+    std::string path;
+    std::vector<TableInfo> tables;
+};
+
+// All tables, or just `table` (UsageError naming the existing tables when it is absent).
+StoreReport inspect_store(const Store& store, const std::optional<std::string>& table = std::nullopt);
+std::string render_report_text(const StoreReport& report);
+nlohmann::json render_report_json(const StoreReport& report);
+
+}  // namespace kohort

@@ -1,0 +1,343 @@
+// Cox kernel on one rank: closed-form cases derived by hand, algebraic identities (weights as
+// copies, a split counting-process interval, merge of partial sums) and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "core/error.hpp"
+#include "cox_test_data.hpp"
+#include "kernels/survival/cox_fit.hpp"
+#include "kernels/survival/cox_linalg.hpp"
+#include "kernels/survival/event_times.hpp"
+#include "kernels/survival/risk_set.hpp"
+
+namespace kohort {
+namespace {
+
+using test::CoxRow;
+using test::make_frame;
+
+const Comm& self() {
+    static Comm c(MPI_COMM_SELF);
+    return c;
+}
+
+CoxFit fit(const std::vector<CoxRow>& rows, int p, bool counting, CoxOptions opt = {}, int n_strata = 1,
+           bool cluster = false) {
+    ModelFrame f = make_frame(rows, p, counting, n_strata, cluster);
+    return fit_cox(f, n_strata, opt, self(), "test model", {"time", "status"});
+}
+
+// Therneau & Grambsch's small test data (T&G 2000, appendix E, "test data 1"), derived here:
+//   (time, status, x) = (1,1,1) (1,0,1) (6,1,1) (6,1,0) (8,0,0) (9,1,0)
+// With r = exp(beta): event time 1 has risk set sum 3r + 3 and the death x = 1; time 6 has
+// risk set sum r + 3 and two deaths (x = 1 and x = 0); time 9 has one subject (x = 0).
+//   Breslow: l(b) = 2b - log(3r + 3) - 2 log(r + 3),  U = 2 - r/(r+1) - 2r/(r+3)
+//            U = 0  <=>  r^2 - 3r - 6 = 0  =>  r = (3 + sqrt(33))/2
+//            I(b) = r/(r+1)^2 + 6r/(r+3)^2;  at b = 0: U = 1, I = 5/8, score test = 8/5
+//   Efron:   l(b) = 2b - log(3r + 3) - log(r + 3) - log((r + 5)/2)
+//            U = 2 - r/(r+1) - r/(r+3) - r/(r+5),  I = r/(r+1)^2 + 3r/(r+3)^2 + 5r/(r+5)^2
+std::vector<CoxRow> tg_data1() {
+    return {{0, 1, 1, {1}}, {0, 1, 0, {1}}, {0, 6, 1, {1}}, {0, 6, 1, {0}}, {0, 8, 0, {0}}, {0, 9, 1, {0}}};
+}
+
+double efron_score(double b) {
+    const double r = std::exp(b);
+    return 2 - r / (r + 1) - r / (r + 3) - r / (r + 5);
+}
+
+TEST(CoxClosedForm, BreslowTestData1) {
+    CoxOptions opt;
+    opt.ties = CoxTies::breslow;
+    const CoxFit f = fit(tg_data1(), 1, false, opt);
+    const double r = (3 + std::sqrt(33.0)) / 2;
+    EXPECT_TRUE(f.converged);
+    EXPECT_NEAR(f.beta(0), std::log(r), 1e-9);
+    EXPECT_NEAR(f.loglik_null, -std::log(6.0) - 2 * std::log(4.0), 1e-12);
+    EXPECT_NEAR(f.loglik, 2 * std::log(r) - std::log(3 * r + 3) - 2 * std::log(r + 3), 1e-12);
+    EXPECT_NEAR(f.score_test, 1.6, 1e-12);
+    const double info = r / ((r + 1) * (r + 1)) + 6 * r / ((r + 3) * (r + 3));
+    EXPECT_NEAR(f.var(0, 0), 1 / info, 1e-9);
+    EXPECT_NEAR(f.wald_test, std::log(r) * std::log(r) * info, 1e-8);
+    EXPECT_EQ(f.df, 1);
+    EXPECT_EQ(f.n, 6);
+    EXPECT_EQ(f.events, 4);
+}
+
+TEST(CoxClosedForm, EfronTestData1) {
+    const CoxFit f = fit(tg_data1(), 1, false);
+    // Root of the Efron score by bisection (U is decreasing in b).
+    double lo = 0, hi = 5;
+    for (int k = 0; k < 200; ++k) {
+        const double mid = (lo + hi) / 2;
+        (efron_score(mid) > 0 ? lo : hi) = mid;
+    }
+    const double b = (lo + hi) / 2, r = std::exp(b);
+    EXPECT_NEAR(f.beta(0), b, 1e-9);
+    EXPECT_NEAR(f.loglik, 2 * b - std::log(3 * r + 3) - std::log(r + 3) - std::log((r + 5) / 2), 1e-12);
+    const double u0 = efron_score(0), i0 = 1.0 / 4 + 3.0 / 16 + 5.0 / 36;
+    EXPECT_NEAR(f.score_test, u0 * u0 / i0, 1e-12);
+    const double info = r / ((r + 1) * (r + 1)) + 3 * r / ((r + 3) * (r + 3)) + 5 * r / ((r + 5) * (r + 5));
+    EXPECT_NEAR(f.var(0, 0), 1 / info, 1e-9);
+}
+
+// Without ties, the Cox score test for a two-group indicator is the log-rank test
+// (T&G 2000, section 3.4): U = O1 - E1, I = sum over deaths of p1 (1 - p1), p1 = n1/n.
+TEST(CoxClosedForm, ScoreTestIsLogRankWithoutTies) {
+    std::vector<CoxRow> rows;
+    const double times[] = {3, 5, 7, 8, 11, 13, 14, 17, 19, 23, 26, 29};
+    const int status[] = {1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1};
+    const double group[] = {1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1};
+    for (int i = 0; i < 12; ++i) rows.push_back({0, times[i], status[i], {group[i]}});
+    double o_minus_e = 0, v = 0;
+    for (int i = 0; i < 12; ++i) {
+        if (!status[i]) continue;
+        double n = 0, n1 = 0;
+        for (int k = 0; k < 12; ++k)
+            if (times[k] >= times[i]) {
+                n += 1;
+                n1 += group[k];
+            }
+        o_minus_e += group[i] - n1 / n;
+        v += (n1 / n) * (1 - n1 / n);
+    }
+    for (CoxTies ties : {CoxTies::breslow, CoxTies::efron}) {
+        CoxOptions opt;
+        opt.ties = ties;
+        const CoxFit f = fit(rows, 1, false, opt);
+        EXPECT_NEAR(f.score_test, o_minus_e * o_minus_e / v, 1e-12);
+    }
+}
+
+// Monotone likelihood: the only death has the larger x at every event time, so beta -> infinity.
+TEST(CoxClosedForm, MonotoneLikelihoodIsReported) {
+    const std::vector<CoxRow> rows = {{0, 1, 1, {1}}, {0, 2, 0, {0}}, {0, 3, 0, {0}}};
+    const CoxFit f = fit(rows, 1, false);
+    const bool flagged = !f.converged || f.ran_out_maybe_infinite || f.maybe_infinite[0];
+    EXPECT_TRUE(flagged);
+    EXPECT_GT(f.beta(0), 5);
+}
+
+// Breslow only: with Efron, copies of a death add tied deaths (d counts rows), weights do not,
+// so the two are different likelihoods there (as in R).
+TEST(CoxIdentities, IntegerWeightsEqualCopiesBreslow) {
+    auto rows = test::synthetic_rows(300, 3, 7, false, 2, true, true);
+    std::vector<CoxRow> copies;
+    for (const auto& r : rows)
+        for (int k = 0; k < static_cast<int>(r.weight); ++k) {
+            CoxRow c = r;
+            c.weight = 1;
+            copies.push_back(c);
+        }
+    CoxOptions opt;
+    opt.robust = false;
+    opt.ties = CoxTies::breslow;
+    const CoxFit a = fit(rows, 3, false, opt, 2);
+    const CoxFit b = fit(copies, 3, false, opt, 2);
+    for (int j = 0; j < 3; ++j) {
+        EXPECT_NEAR(a.beta(j), b.beta(j), 1e-10 * (1 + std::fabs(b.beta(j))));
+        EXPECT_NEAR(a.var(j, j), b.var(j, j), 1e-10 * b.var(j, j));
+    }
+    EXPECT_NEAR(a.loglik, b.loglik, 1e-9 * std::fabs(b.loglik));
+    EXPECT_NEAR(a.score_test, b.score_test, 1e-9 * b.score_test);
+}
+
+// Surv(time, status) equals Surv(0, time, status); splitting (0, t] at an interior point with a
+// censored first piece changes nothing either (the subject is at risk over the same times).
+TEST(CoxIdentities, CountingProcessMatchesRightCensored) {
+    auto rows = test::synthetic_rows(400, 3, 11, false, 3, false, false);
+    std::vector<CoxRow> split;
+    for (const auto& r : rows) {
+        if (r.stop >= 4) {
+            CoxRow a = r, b = r;
+            a.start = 0;
+            a.stop = 2;
+            a.status = 0;
+            b.start = 2;
+            split.push_back(a);
+            split.push_back(b);
+        } else {
+            split.push_back(r);
+        }
+    }
+    for (CoxTies ties : {CoxTies::breslow, CoxTies::efron}) {
+        CoxOptions opt;
+        opt.ties = ties;
+        const CoxFit a = fit(rows, 3, false, opt, 3);
+        const CoxFit b = fit(rows, 3, true, opt, 3);
+        const CoxFit c = fit(split, 3, true, opt, 3);
+        for (int j = 0; j < 3; ++j) {
+            EXPECT_NEAR(a.beta(j), b.beta(j), 1e-9 * (1 + std::fabs(a.beta(j))));
+            EXPECT_NEAR(a.beta(j), c.beta(j), 1e-9 * (1 + std::fabs(a.beta(j))));
+            EXPECT_NEAR(a.var(j, j), c.var(j, j), 1e-9 * a.var(j, j));
+        }
+        EXPECT_NEAR(a.loglik, c.loglik, 1e-9 * std::fabs(a.loglik));
+        EXPECT_NEAR(a.score_test, c.score_test, 1e-9 * a.score_test);
+    }
+}
+
+// consume on two disjoint shares of the rows, then merge, equals one consume over all rows.
+TEST(CoxMerge, TwoSharesEqualOnePass) {
+    for (bool counting : {false, true}) {
+        auto rows = test::synthetic_rows(500, 4, 3, counting, 2, true, true);
+        ModelFrame f = make_frame(rows, 4, counting, 2);
+        CoxSetup setup;
+        CoxRows all = prepare_cox_rows(f, 2, self(), "merge test", {"t", "s"}, setup);
+        std::vector<Eigen::Index> even, odd;
+        for (Eigen::Index i = 0; i < all.n(); ++i) (i % 2 ? odd : even).push_back(i);
+        CoxRows a = select_rows(all, even, setup.bins), b = select_rows(all, odd, setup.bins);
+
+        Eigen::VectorXd beta(4);
+        beta << 0.2, -0.1, 0.3, 0.05;
+        Eigen::VectorXd risk;
+        RiskSetSums whole(setup.bins.size(), 4, true), sa(setup.bins.size(), 4, true),
+            sb(setup.bins.size(), 4, true);
+        whole.consume(all, beta, risk);
+        sa.consume(a, beta, risk);
+        sb.consume(b, beta, risk);
+        sa.merge(sb);
+        for (CoxTies ties : {CoxTies::breslow, CoxTies::efron}) {
+            const CoxDerivatives x = whole.finalize(setup, ties, beta), y = sa.finalize(setup, ties, beta);
+            EXPECT_NEAR(x.loglik, y.loglik, 1e-11 * std::fabs(x.loglik));
+            EXPECT_LT((x.u - y.u).norm(), 1e-10 * (1 + x.u.norm()));
+            EXPECT_LT((x.imat - y.imat).norm(), 1e-10 * x.imat.norm());
+        }
+    }
+}
+
+// The information matrix from finalize is the derivative of the score (finite differences),
+// and the score the derivative of the log-likelihood, for both tie methods and data kinds.
+TEST(CoxDerivativesCheck, MatchFiniteDifferences) {
+    for (bool counting : {false, true}) {
+        auto rows = test::synthetic_rows(300, 3, 5, counting, 2, true, true);
+        ModelFrame f = make_frame(rows, 3, counting, 2);
+        CoxSetup setup;
+        CoxRows all = prepare_cox_rows(f, 2, self(), "fd test", {"t", "s"}, setup);
+        RiskSetSums sums(setup.bins.size(), 3, true);
+        Eigen::VectorXd beta(3), risk;
+        beta << 0.3, -0.2, 0.1;
+        for (CoxTies ties : {CoxTies::breslow, CoxTies::efron}) {
+            auto eval = [&](const Eigen::VectorXd& b) {
+                sums.clear();
+                sums.consume(all, b, risk);
+                return sums.finalize(setup, ties, b);
+            };
+            const CoxDerivatives d = eval(beta);
+            const double h = 1e-5;
+            for (int j = 0; j < 3; ++j) {
+                Eigen::VectorXd bp = beta, bm = beta;
+                bp(j) += h;
+                bm(j) -= h;
+                const CoxDerivatives p = eval(bp), m = eval(bm);
+                EXPECT_NEAR(d.u(j), (p.loglik - m.loglik) / (2 * h), 1e-5 * (1 + std::fabs(d.u(j))));
+                for (int k = 0; k < 3; ++k)
+                    EXPECT_NEAR(d.imat(k, j), -(p.u(k) - m.u(k)) / (2 * h), 1e-5 * (1 + std::fabs(d.imat(k, j))));
+            }
+        }
+    }
+}
+
+// Robust variance identity: with every row its own cluster and no ties, the per-row score
+// residuals sum to the score, which is 0 at the estimate; and clustering identical ids must
+// equal the per-row version when each cluster holds one row.
+TEST(CoxRobust, OneRowClustersEqualPerObservation) {
+    auto rows = test::synthetic_rows(300, 3, 13, false, 1, false, false);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i].cluster = static_cast<std::int64_t>(1000 + 7 * i);
+    CoxOptions opt;
+    opt.robust = true;
+    const CoxFit a = fit(rows, 3, false, opt, 1, false);
+    const CoxFit b = fit(rows, 3, false, opt, 1, true);
+    ASSERT_TRUE(a.robust_var && b.robust_var);
+    EXPECT_LT((*a.robust_var - *b.robust_var).norm(), 1e-12 * a.robust_var->norm());
+    EXPECT_EQ(b.clusters, 300);
+}
+
+TEST(CoxLinalg, MatchesInverseAndDropsRedundantColumn) {
+    Eigen::MatrixXd a(3, 3);
+    a << 4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 2;
+    SingularLdl ldl(a, 1e-12);
+    EXPECT_EQ(ldl.rank(), 3);
+    EXPECT_LT((ldl.inverse() - a.inverse()).norm(), 1e-12);
+    Eigen::MatrixXd s(3, 3);  // third column = first + second
+    s << 1, 0, 1, 0, 2, 2, 1, 2, 3;
+    SingularLdl sl(s, 1e-12);
+    EXPECT_EQ(sl.rank(), 2);
+    EXPECT_TRUE(sl.redundant(2));
+    EXPECT_EQ(sl.inverse()(2, 2), 0.0);
+}
+
+TEST(CoxEventTimes, IndexPerStratum) {
+    EventTimeIndex idx = EventTimeIndex::from_pairs(3, {1, 0, 1, 0, 1}, {5, 2, 3, 2, 5});
+    EXPECT_EQ(idx.size(), 3);
+    EXPECT_EQ(idx.begin(0), 0);
+    EXPECT_EQ(idx.end(0), 1);
+    EXPECT_EQ(idx.begin(1), 1);
+    EXPECT_EQ(idx.end(1), 3);
+    EXPECT_FALSE(idx.stratum_has_events(2));
+    EXPECT_EQ(idx.last_at_or_before(1, 4), 1);
+    EXPECT_EQ(idx.last_at_or_before(1, 2), -1);
+    EXPECT_EQ(idx.first_after(1, 3), 2);
+    EXPECT_EQ(idx.find(1, 5), 2);
+    EXPECT_EQ(idx.find(0, 3), -1);
+}
+
+// --- bad input -----------------------------------------------------------------------------
+
+void expect_usage_error(const std::vector<CoxRow>& rows, bool counting, const std::string& needle) {
+    try {
+        fit(rows, 1, counting);
+        ADD_FAILURE() << "expected a UsageError mentioning '" << needle << "'";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+}
+
+TEST(CoxBadInput, NegativeTime) { expect_usage_error({{0, -1, 1, {1}}, {0, 2, 1, {0}}}, false, "negative time"); }
+
+TEST(CoxBadInput, InfiniteTime) {
+    expect_usage_error({{0, INFINITY, 1, {1}}, {0, 2, 1, {0}}}, false, "infinite time");
+}
+
+TEST(CoxBadInput, StopNotAfterStart) {
+    expect_usage_error({{3, 3, 1, {1}}, {0, 2, 1, {0}}}, true, "stop > start");
+    expect_usage_error({{4, 3, 1, {1}}, {0, 2, 1, {0}}}, true, "stop > start");
+}
+
+TEST(CoxBadInput, AllCensored) { expect_usage_error({{0, 1, 0, {1}}, {0, 2, 0, {0}}}, false, "no events"); }
+
+TEST(CoxBadInput, NonPositiveWeight) {
+    std::vector<CoxRow> rows = {{0, 1, 1, {1}}, {0, 2, 1, {0}}};
+    rows[0].weight = 0;
+    expect_usage_error(rows, false, "weight");
+}
+
+// A constant covariate gets no estimate (R: NA); the others equal the fit without it.
+TEST(CoxBadInput, ConstantCovariateIsRedundant) {
+    auto rows = test::synthetic_rows(200, 2, 17, false, 1, false, false);
+    auto with_const = rows;
+    for (auto& r : with_const) r.x.push_back(3.7);
+    const CoxFit a = fit(rows, 2, false);
+    const CoxFit b = fit(with_const, 3, false);
+    EXPECT_TRUE(b.constant[2]);
+    EXPECT_TRUE(b.redundant[2]);
+    EXPECT_TRUE(std::isnan(b.beta(2)));
+    EXPECT_EQ(b.df, 2);
+    for (int j = 0; j < 2; ++j) EXPECT_NEAR(a.beta(j), b.beta(j), 1e-10);
+    EXPECT_NEAR(a.loglik, b.loglik, 1e-10 * std::fabs(a.loglik));
+}
+
+// A stratum without events is reported and contributes nothing.
+TEST(CoxBadInput, StratumWithoutEvents) {
+    auto rows = test::synthetic_rows(200, 2, 19, false, 1, false, false);
+    auto more = rows;
+    for (int i = 0; i < 10; ++i) more.push_back({0, 5.0 + i, 0, {0.1 * i, 1.0 * (i % 2)}, 1, 0, 1});
+    const CoxFit a = fit(rows, 2, false);
+    const CoxFit b = fit(more, 2, false, {}, 2);
+    ASSERT_EQ(b.strata_without_events.size(), 1u);
+    EXPECT_EQ(b.strata_without_events[0], 1);
+    for (int j = 0; j < 2; ++j) EXPECT_NEAR(a.beta(j), b.beta(j), 1e-10);
+}
+
+}  // namespace
+}  // namespace kohort
