@@ -23,6 +23,7 @@ SiteConfig load_site_config() {
     }
     site.policy = DisclosurePolicy::named("sds");
     if (const char* home = std::getenv("HOME")) site.audit_log = std::string(home) + "/.kohort/audit.jsonl";
+    if (const char* env = std::getenv("KOHORT_AUDIT_LOG"); env && *env) site.audit_log = env;
     if (path.empty()) return site;
 
     site.path = path;
@@ -58,7 +59,7 @@ SiteConfig load_site_config() {
             }
         }
     }
-    if (const char* env = std::getenv("KOHORT_AUDIT_LOG"); env && *env) site.audit_log = env;
+    if (const char* env = std::getenv("KOHORT_AUDIT_LOG"); env && *env) site.audit_log = env;  // wins over [audit]
     return site;
 }
 

@@ -21,7 +21,7 @@ d$w[3] <- NA
 d$when[5] <- NA
 write.csv(d, "r_comma.csv", row.names = FALSE)
 write.csv2(d, "r_danish.csv", row.names = FALSE)
-write.table(d, "r_tab.tsv", sep = "\t", row.names = FALSE)
+write.table(d, "r_tab.tsv", sep = "\t", row.names = FALSE, qmethod = "double")  # RFC 4180 quotes
 # Expected values in a plain form: doubles with 17 digits, dates as days since 1970-01-01.
 e <- data.frame(id = d$id,
                 w = ifelse(is.na(d$w), "NA", sprintf("%.17g", d$w)),

@@ -24,3 +24,7 @@ kohort_mpi_test(glm_mpi_test
   LIBS kohort_mpi RANKS 1 2 3 5 LABELS "glm;r")
 target_compile_definitions(glm_mpi_test PRIVATE
   KOHORT_GLM_TEST_SOURCE_DIR="${CMAKE_CURRENT_LIST_DIR}")
+
+# End to end through the real CLI: kohort import + kohort run at 1, 2, 3 and 5 ranks against R.
+kohort_script_test(glm_cli_conformance Rscript
+  ARGS ${CMAKE_CURRENT_LIST_DIR}/glm_cli_conformance.R LABELS "glm;r" TIMEOUT 1200)

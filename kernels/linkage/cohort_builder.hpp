@@ -1,0 +1,41 @@
+// Builds a study's analysis table from registers partitioned by pid: one row per person in the
+// cohort with follow-up time, status and covariates (docs/cohorts.md).
+//
+// Every rank works on the persons whose pid buckets it owns; registers are read with
+// read_linked() (pid_exchange.hpp), so the join is a rank-local merge of two pid-sorted tables and
+// needs no communication. Each register is scanned once for all the variables defined on it, with
+// codes matched once per dictionary entry (code_match.hpp). Only aggregate counts are reduced.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+
+#include "jobs/disclosure.hpp"
+#include "jobs/job_file.hpp"
+#include "kernels/linkage/study_definition.hpp"
+#include "mpi/comm.hpp"
+#include "store/store.hpp"
+#include "store/table.hpp"
+
+namespace kohort::linkage {
+
+struct CohortInputs {
+    const Comm& comm;
+    const Store& store;
+    const JobFile& job;
+    const DisclosurePolicy& policy;               // for the released counts in `report`
+    std::function<void(const std::string&)> log;  // may be empty
+};
+
+// This rank's rows of the cohort table, sorted by pid. Fills `report` with aggregate counts (the
+// attrition flow, events, person-time, per-register scan statistics, warnings). Collective.
+//
+// Columns: pid, index_date, exit_date, time (in the cohort's time_unit), status (0 censored,
+// 1 outcome, 2 competing event), event (status == 1), competing (status == 2), then the covariates.
+Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohmann::json& report);
+
+// Calendar year of a day number (days since 1970-01-01).
+int year_of(std::int64_t days);
+
+}  // namespace kohort::linkage

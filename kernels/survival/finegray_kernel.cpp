@@ -1,0 +1,215 @@
+// kind = finegray: Fine-Gray subdistribution hazards (cmprsk::crr). Reads the job section, builds
+// the model frame (status 0 = censored, 1..K = causes), fits (finegray_fit.hpp) and reports
+// results.json models.NAME and OUTPUT/NAME.csv with the same coefficient fields as kind = cox.
+//
+// [model.fg1]
+// kind    = finegray
+// table   = mgus2
+// formula = Surv(etime, event) ~ age + factor(sex)
+// cause   = 1          ; the cause of interest (crr's failcode), default 1
+#include <boost/math/distributions/chi_squared.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "core/error.hpp"
+#include "formula/formula.hpp"
+#include "formula/model_frame.hpp"
+#include "kernels/kernel.hpp"
+#include "kernels/survival/finegray_fit.hpp"
+#include "kernels/survival/finegray_kernel.hpp"
+
+namespace kohort::survival {
+namespace {
+
+constexpr double kZ975 = 1.959963984540054;  // qnorm(0.975)
+
+int parse_int_option(const ModelSpec& spec, const std::string& key, int fallback, int lowest) {
+    const std::string s = spec.get(key);
+    if (s.empty()) return fallback;
+    char* end = nullptr;
+    const long v = std::strtol(s.c_str(), &end, 10);
+    if (*end != '\0' || v < lowest || v > 1000000)
+        throw UsageError(spec.where() + ": " + key + " = '" + s + "'; expected a whole number >= " +
+                         std::to_string(lowest));
+    return static_cast<int>(v);
+}
+
+FineGrayOptions read_options(const ModelSpec& spec) {
+    FineGrayOptions o;
+    o.maxiter = parse_int_option(spec, "maxiter", o.maxiter, 0);
+    if (const std::string g = spec.get("gtol"); !g.empty()) {
+        char* end = nullptr;
+        const double v = std::strtod(g.c_str(), &end);
+        if (*end != '\0' || !(v > 0) || !std::isfinite(v))
+            throw UsageError(spec.where() + ": gtol = '" + g + "'; expected a positive number such as 1e-6");
+        o.gtol = v;
+    }
+    return o;
+}
+
+struct LoadedRows {
+    FineGrayRows rows;
+    std::vector<std::string> terms;
+    std::int64_t n_dropped = 0;
+};
+
+LoadedRows load_rows(const ModelContext& ctx, int cause) {
+    const ModelSpec& spec = ctx.spec;
+    const std::string where = spec.where();
+    const Formula formula = parse_formula(spec.require("formula"));
+    if (formula.response != Formula::Response::Surv2)
+        throw UsageError(where + ": formula '" + formula.text +
+                         "' needs a Surv(time, status) response for kind = finegray (crr has no counting-process form)");
+    if (!formula.strata.empty())
+        throw UsageError(where + ": strata() is not supported by kind = finegray (cmprsk::crr has no strata); "
+                                 "remove it or add the variable as a covariate");
+    if (!formula.offsets.empty()) throw UsageError(where + ": offset() is not supported by kind = finegray");
+    if (formula.cluster || !spec.get("cluster").empty())
+        throw UsageError(where + ": cluster is not supported by kind = finegray; its se is already crr's sandwich");
+    if (!spec.get("weights").empty())
+        throw UsageError(where + ": weights are not supported by kind = finegray (cmprsk::crr has no case weights)");
+
+    FrameOptions opt;
+    opt.allow_intercept = false;
+    opt.source = where;
+    opt.competing_risks = true;
+    ModelFrame frame = build_model_frame(formula, ctx.table, ctx.comm, opt);
+    if (frame.terms.empty())
+        throw UsageError(where + ": formula '" + formula.text +
+                         "' has no covariates; a Fine-Gray model needs at least one term on the right-hand side");
+
+    const Eigen::Index n = frame.n_local();
+    std::int64_t bad_time = 0, bad_status = 0, of_cause = 0, max_status = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+        if (!std::isfinite(frame.stop[i]) || frame.stop[i] < 0) ++bad_time;
+        if (frame.status[i] < 0) ++bad_status;
+        if (frame.status[i] == cause) ++of_cause;
+        max_status = std::max<std::int64_t>(max_status, frame.status[i]);
+    }
+    std::vector<std::int64_t> flags{bad_time, bad_status, of_cause};
+    ctx.comm.allreduce(flags);
+    max_status = ctx.comm.allreduce(max_status, ReduceOp::max);
+    const std::string& status_col = formula.response_columns.back();
+    if (flags[0] > 0)
+        throw UsageError(where + ": " + std::to_string(flags[0]) +
+                         " row(s) have a negative or non-finite time; expected times >= 0");
+    if (flags[1] > 0)
+        throw UsageError(where + ": " + std::to_string(flags[1]) + " row(s) have a negative status in column '" +
+                         status_col + "'; expected 0 (censored) or a cause 1..K");
+    if (cause > max_status)
+        throw UsageError(where + ": cause = " + std::to_string(cause) + " is not present in status column '" +
+                         status_col + "'" +
+                         (max_status > 0 ? ", whose causes run from 1 to " + std::to_string(max_status)
+                                         : std::string(", which has no events (all rows censored)")) +
+                         "; expected one of the causes in the data");
+    if (flags[2] == 0)
+        throw UsageError(where + ": no events of cause " + std::to_string(cause) + " in status column '" +
+                         status_col + "' among the " + std::to_string(frame.n_total) +
+                         " row(s) used; expected at least one");
+
+    LoadedRows out;
+    out.terms = frame.terms;
+    out.n_dropped = frame.n_dropped_missing;
+    out.rows.X = std::move(frame.X);
+    out.rows.time.assign(frame.stop.data(), frame.stop.data() + n);
+    out.rows.category.resize(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const int s = frame.status[i];
+        out.rows.category[static_cast<std::size_t>(i)] = static_cast<std::int8_t>(s == 0 ? 0 : (s == cause ? 1 : 2));
+    }
+    return out;
+}
+
+double chisq_upper(double x, int df) {
+    if (df <= 0 || !std::isfinite(x)) return std::numeric_limits<double>::quiet_NaN();
+    if (x <= 0) return 1.0;
+    return boost::math::cdf(boost::math::complement(boost::math::chi_squared(df), x));
+}
+
+ModelOutput run_finegray(const ModelContext& ctx) {
+    const ModelSpec& spec = ctx.spec;
+    const int cause = parse_int_option(spec, "cause", parse_int_option(spec, "failcode", 1, 1), 1);
+    const FineGrayOptions opt = read_options(spec);
+    LoadedRows loaded = load_rows(ctx, cause);
+    const FineGrayFit fit = fit_finegray(loaded.rows, opt, ctx.comm, spec.where(), loaded.terms);
+    if (ctx.log)
+        ctx.log("finegray " + spec.name + ": cause " + std::to_string(cause) + ", " + std::to_string(fit.bins) +
+                " failure time(s), " + std::to_string(fit.iterations) + " iteration(s), " +
+                std::to_string(fit.bytes_per_iteration) + " bytes allreduced per iteration");
+
+    ModelOutput out;
+    nlohmann::json& r = out.result;
+    r["kind"] = "finegray";
+    r["cause"] = cause;
+    out.csv.header = {"term", "estimate", "se", "naive_se", "z", "p", "exp_estimate", "conf_low", "conf_high"};
+
+    const DisclosurePolicy& policy = ctx.disclosure.policy();
+    if (policy.suppresses(fit.n) || policy.suppresses(fit.events)) {
+        ctx.disclosure.note_suppressed(1);
+        r["suppressed"] = true;
+        r["reason"] = "fewer rows or events than the disclosure policy's minimum count (" +
+                      std::to_string(policy.min_count) + ")";
+        r["n"] = nullptr;
+        r["events"] = nullptr;
+        r["coefficients"] = nlohmann::json::array();
+        return out;
+    }
+    auto released = [&](std::int64_t count) -> nlohmann::json {
+        auto v = ctx.disclosure.release(count);
+        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
+    r["n"] = released(fit.n);
+    r["n_dropped_missing"] = released(loaded.n_dropped);
+    r["events"] = released(fit.events);
+    r["competing_events"] = released(fit.competing_events);
+    r["censored"] = released(fit.censored);
+    r["converged"] = fit.converged;
+    r["iterations"] = fit.iterations;
+    r["loglik"] = {json_number(fit.loglik_null), json_number(fit.loglik)};
+    r["variance"] = "crr";  // sandwich with the censoring-distribution term (cmprsk crrvv)
+
+    nlohmann::json coefs = nlohmann::json::array();
+    for (int j = 0; j < fit.p; ++j) {
+        const auto k = static_cast<std::size_t>(j);
+        const double b = fit.beta(j);
+        const double se = std::sqrt(fit.var(j, j));
+        const double naive = std::sqrt(fit.invinf(j, j));
+        const double z = b / se;
+        const double pz = std::erfc(std::fabs(z) / std::sqrt(2.0));
+        const double lo = std::exp(b - kZ975 * se), hi = std::exp(b + kZ975 * se);
+        coefs.push_back({{"term", loaded.terms[k]},
+                         {"estimate", json_number(b)},
+                         {"se", json_number(se)},
+                         {"naive_se", json_number(naive)},
+                         {"z", json_number(z)},
+                         {"p", json_number(pz)},
+                         {"exp_estimate", json_number(std::exp(b))},
+                         {"conf_low", json_number(lo)},
+                         {"conf_high", json_number(hi)}});
+        out.csv.rows.push_back({loaded.terms[k], format_number(b), format_number(se), format_number(naive),
+                                format_number(z), format_number(pz), format_number(std::exp(b)),
+                                format_number(lo), format_number(hi)});
+    }
+    r["coefficients"] = coefs;
+    // summary.crr's "Pseudo Log-likelihood ratio test".
+    const double lr = 2 * (fit.loglik - fit.loglik_null);
+    r["tests"] = {{"pseudo_likelihood_ratio",
+                   {{"statistic", json_number(lr)}, {"df", fit.p}, {"p", json_number(chisq_upper(lr, fit.p))}}}};
+    nlohmann::json warnings = nlohmann::json::array();
+    if (!fit.converged)
+        warnings.push_back(opt.maxiter == 0 ? "maxiter = 0: no Newton iterations were run"
+                                            : "did not converge within maxiter = " + std::to_string(opt.maxiter) +
+                                                  " iterations (crr's convergence = FALSE)");
+    r["warnings"] = warnings;
+    return out;
+}
+
+}  // namespace
+
+// Exposed for tests: the same runner the registry uses.
+ModelOutput finegray_model(const ModelContext& ctx) { return run_finegray(ctx); }
+
+KOHORT_REGISTER_MODEL("finegray", run_finegray);
+
+}  // namespace kohort::survival
