@@ -41,14 +41,16 @@ rm -f "$DIR/bench.key"
 "$KOHORT" keygen --out "$DIR/bench.key" >/dev/null
 BYTES=$(stat -c %s "$CSV")
 
-echo "| rows | CSV MB | OpenMP threads | wall s | rows/s | MB/s | peak RSS MB |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| rows | CSV MB | OpenMP threads | wall s | rows/s (wall) | MB/s (wall) | CPU s (user+sys) | rows per CPU s | peak RSS MB |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for t in $THREADS; do
     rm -f "$DIR/bench.h5"
-    /usr/bin/time -f "%e %M" -o "$DIR/time.txt" env OMP_NUM_THREADS="$t" \
+    /usr/bin/time -f "%e %M %U %S" -o "$DIR/time.txt" env OMP_NUM_THREADS="$t" \
         "$KOHORT" import --csv "$CSV" --table prescriptions --store "$DIR/bench.h5" --decimal , \
         --pseudonymise cpr --key-file "$DIR/bench.key" >"$DIR/import.log"
-    read -r wall rss_kb <"$DIR/time.txt"
-    awk -v r="$ROWS" -v b="$BYTES" -v w="$wall" -v t="$t" -v m="$rss_kb" 'BEGIN {
-        printf "| %d | %.1f | %d | %.2f | %.0f | %.1f | %.0f |\n", r, b / 1e6, t, w, r / w, b / 1e6 / w, m / 1024 }'
+    read -r wall rss_kb user sys <"$DIR/time.txt"
+    awk -v r="$ROWS" -v b="$BYTES" -v w="$wall" -v t="$t" -v m="$rss_kb" -v c="$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')" 'BEGIN {
+        printf "| %d | %.1f | %d | %.2f | %.0f | %.1f | %.2f | %.0f | %.0f |\n", r, b / 1e6, t, w, r / w, b / 1e6 / w, c, r / c, m / 1024 }'
 done

@@ -1,5 +1,6 @@
 #include "kernels/survival/cox_fit.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -20,12 +21,18 @@ struct Evaluator {
     const Comm& comm;
     RiskSetSums sums;
     Eigen::VectorXd risk;
+    int calls = 0;
+    double seconds = 0;
 
     CoxDerivatives operator()(const Eigen::VectorXd& beta) {
+        const auto t0 = std::chrono::steady_clock::now();
         sums.clear();
         sums.consume(rows, beta, risk);
         sums.allreduce(comm);
-        return sums.finalize(setup, ties, beta);
+        CoxDerivatives d = sums.finalize(setup, ties, beta);
+        ++calls;
+        seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return d;
     }
 };
 
@@ -248,8 +255,10 @@ ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, con
 
 CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Comm& comm, const std::string& what,
                const std::vector<std::string>& response_columns) {
+    const auto t_setup = std::chrono::steady_clock::now();
     CoxSetup setup;
     CoxRows rows = prepare_cox_rows(frame, n_strata, comm, what, response_columns, setup);
+    const double setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
     const int p = rows.p;
 
     CoxFit fit;
@@ -258,6 +267,7 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
     fit.events = setup.events;
     fit.constant = setup.constant;
     fit.bins = setup.bins.size();
+    fit.setup_seconds = setup_seconds;
     for (int s = 0; s < n_strata; ++s)
         if (setup.stratum_has_rows[static_cast<std::size_t>(s)] && !setup.bins.stratum_has_events(s))
             fit.strata_without_events.push_back(s);
@@ -273,6 +283,8 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
     fit.score_test = nr.score_test;
     fit.iterations = nr.iterations;
     fit.converged = nr.converged;
+    fit.evaluations = eval.calls;
+    fit.evaluation_seconds = eval.seconds;
 
     const SingularLdl ldl(nr.at_beta.imat, opt.toler_chol);
     const Eigen::MatrixXd var_scaled = ldl.inverse();

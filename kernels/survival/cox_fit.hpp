@@ -51,6 +51,9 @@ struct CoxFit {
     std::vector<int> strata_without_events;
     std::int64_t bins = 0;                // distinct (stratum, event time) pairs
     std::size_t bytes_per_iteration = 0;  // allreduce payload per Newton iteration
+    int evaluations = 0;                  // passes over the rows (Newton evaluations)
+    double evaluation_seconds = 0;        // wall time in those passes, merge included
+    double setup_seconds = 0;             // validation, event-time index, row layout
 };
 
 // Collective over comm. `frame` holds this rank's rows (its X is consumed). n_strata is the

@@ -2,6 +2,7 @@
 // results.json models.NAME (contract section 5) and OUTPUT/NAME.csv, one row per coefficient.
 #include <boost/math/distributions/chi_squared.hpp>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -93,10 +94,16 @@ ModelOutput run_cox(const ModelContext& ctx) {
 
     const CoxFit fit = fit_cox(frame, static_cast<int>(strata_labels.size()), opt, ctx.comm, spec.where(),
                                formula.response_columns);
-    if (ctx.log)
-        ctx.log("cox " + spec.name + ": " + std::to_string(fit.bins) + " event time(s), " +
-                std::to_string(fit.iterations) + " iteration(s), " + std::to_string(fit.bytes_per_iteration) +
-                " bytes allreduced per iteration");
+    if (ctx.log) {
+        char buf[256];
+        std::snprintf(buf, sizeof buf,
+                      "cox %s: %lld event time(s), %d iteration(s), set-up %.3f s, %d pass(es) in %.3f s "
+                      "(%.4f s per pass), %zu bytes allreduced per pass",
+                      spec.name.c_str(), static_cast<long long>(fit.bins), fit.iterations, fit.setup_seconds,
+                      fit.evaluations, fit.evaluation_seconds,
+                      fit.evaluations ? fit.evaluation_seconds / fit.evaluations : 0.0, fit.bytes_per_iteration);
+        ctx.log(buf);
+    }
 
     ModelOutput out;
     nlohmann::json& r = out.result;

@@ -78,6 +78,17 @@ std::int64_t Pseudonymiser::pid(const std::array<char, 10>& canonical_cpr) {
 std::optional<PidCollision> find_pid_collision(const std::vector<std::int64_t>& pids,
                                                const std::vector<std::uint64_t>& cpr_numbers) {
     if (pids.size() != cpr_numbers.size()) throw InternalError("find_pid_collision: length mismatch");
+    {
+        // Fast path: sort the distinct (pid, CPR) pairs contiguously; only if two share a pid is the
+        // slower row-ordered search below needed to name the rows.
+        std::vector<std::pair<std::int64_t, std::uint64_t>> pairs(pids.size());
+        for (std::size_t i = 0; i < pids.size(); ++i) pairs[i] = {pids[i], cpr_numbers[i]};
+        std::sort(pairs.begin(), pairs.end());
+        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+        bool any = false;
+        for (std::size_t k = 1; k < pairs.size() && !any; ++k) any = pairs[k].first == pairs[k - 1].first;
+        if (!any) return std::nullopt;
+    }
     std::vector<std::size_t> order(pids.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {

@@ -56,9 +56,11 @@ std::string render_report_text(const StoreReport& report) {
                            "levels");
         for (const auto& c : t.columns) {
             const double pct = t.rows > 0 ? 100.0 * static_cast<double>(c.missing) / static_cast<double>(t.rows) : 0.0;
-            out += fmt::format("  {:<{}}  {:<11}  {:>13}  {:>7.1f}%  {}\n", c.name, width, to_string(c.type),
-                               grouped(c.missing), pct,
-                               c.type == ColumnType::Categorical ? std::to_string(c.dictionary_size) : "");
+            std::string line = fmt::format("  {:<{}}  {:<11}  {:>13}  {:>7.1f}%  {}", c.name, width,
+                                           to_string(c.type), grouped(c.missing), pct,
+                                           c.type == ColumnType::Categorical ? std::to_string(c.dictionary_size) : "");
+            while (!line.empty() && line.back() == ' ') line.pop_back();
+            out += line + "\n";
         }
     }
     return out;

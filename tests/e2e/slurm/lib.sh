@@ -57,16 +57,24 @@ wait_running() {
     done
 }
 
-# Prints results.json with the fields that legitimately differ between runs removed
-# (job.ranks, job.threads_per_rank, job.wall_seconds) and numbers rounded to 10 significant
-# digits, since a sum over ranks may be added in another order.
+# Prints results.json without what legitimately differs between runs of one job: the run's
+# layout and resource use (job.ranks, threads_per_rank, wall_seconds, peak_rss_*) and timings
+# (any "seconds" or "*_seconds" field). Numbers are rounded to 10 significant digits, since a
+# sum over ranks may be added in another order.
 normalised_results() {
     Rscript -e '
         suppressMessages(library(jsonlite))
         r <- fromJSON(commandArgs(TRUE)[1], simplifyVector = FALSE)
-        r$job$ranks <- NULL; r$job$threads_per_rank <- NULL; r$job$wall_seconds <- NULL
-        r$kohort_version <- NULL
-        rnd <- function(x) if (is.list(x)) lapply(x, rnd) else if (is.numeric(x)) signif(x, 10) else x
-        cat(toJSON(rnd(r), auto_unbox = TRUE, digits = NA, null = "null", pretty = TRUE), "\n")
+        r$job <- list(name = r$job$name)
+        r$io <- NULL  # bytes each rank read: depends on the rank count by design
+        clean <- function(x) {
+            if (!is.list(x)) return(if (is.numeric(x)) signif(x, 10) else x)
+            if (!is.null(names(x))) {
+                drop <- names(x) == "seconds" | grepl("_seconds$", names(x)) | grepl("^peak_rss", names(x))
+                x <- x[!drop]
+            }
+            lapply(x, clean)
+        }
+        cat(toJSON(clean(r), auto_unbox = TRUE, digits = NA, null = "null", pretty = TRUE), "\n")
     ' "$1"
 }

@@ -24,7 +24,7 @@ wait_running "$id" 120
 
 # Cancel once kohort has loaded the data and is fitting models.
 start=$SECONDS
-until grep -q "m2" "$log.err" 2>/dev/null; do
+until grep -q "model 'm2'" "$log.err" 2>/dev/null; do
     [[ "$(job_state "$id")" == RUNNING ]] || { cat "$log.out" "$log.err" >&2; fail "job $id ended before it could be cancelled"; }
     (( SECONDS - start > 180 )) && { scancel "$id"; fail "job $id did not reach its models within 180 s"; }
     sleep 0.5

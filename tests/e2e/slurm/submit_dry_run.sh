@@ -89,14 +89,19 @@ expect_error 2 "bad.ini [slurm] ntasks-per-node: found 'many'" bad.ini --dry-run
 note "no sbatch on PATH"
 # A PATH with every usual tool except Slurm's, as on a workstation without slurm-client.
 mkdir -p nosbatch
+declare -A seen=()
+links=()
 for d in /usr/local/bin /usr/bin /bin /usr/sbin /sbin; do
     [[ -d $d ]] || continue
     for f in "$d"/*; do
-        b="$(basename "$f")"
+        b="${f##*/}"
         case "$b" in sbatch|srun|squeue|scontrol|sinfo|scancel|salloc|sacct) continue ;; esac
-        [[ -e nosbatch/$b ]] || ln -s "$f" "nosbatch/$b"
+        [[ -n "${seen[$b]:-}" ]] && continue
+        seen[$b]=1
+        links+=("$f")
     done
 done
+ln -s -t nosbatch "${links[@]}"
 set +e
 PATH="$tmp/nosbatch" "$KOHORT" submit job.ini >out.txt 2>err.txt
 rc=$?

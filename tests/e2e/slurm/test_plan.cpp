@@ -78,7 +78,7 @@ TEST(Plan, EstimateFollowsTheDocumentedFormula) {
     for (int ranks : {1, 2, 3, 64}) {
         const double data = double(kRows * 17 + kRows * 15 * 8) / ranks;
         EXPECT_EQ(est.per_rank_bytes(ranks),
-                  static_cast<std::int64_t>(std::ceil(data * 1.10)) + (std::int64_t{128} << 20))
+                  static_cast<std::int64_t>(std::ceil(data * 1.10)) + (std::int64_t{64} << 20))
             << ranks << " ranks";
     }
 

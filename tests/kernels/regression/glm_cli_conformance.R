@@ -33,7 +33,7 @@ r_reference <- function(fit, robust = "", cluster = NULL) {
        iterations = fit$iter, n = nrow(model.frame(fit)))
 }
 
-num <- function(x) { x <- unlist(lapply(x, function(v) if (is.null(v)) NA_real_ else v)); as.numeric(x) }
+num <- function(x) { if (is.null(x)) return(NA_real_); x <- unlist(lapply(x, function(v) if (is.null(v)) NA_real_ else v)); as.numeric(x) }
 
 compare_model <- function(label, got, ref, terms = NULL, rel = 1e-8) {
   cf <- got$coefficients
