@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/demo_job.hpp"
@@ -33,6 +35,19 @@ std::string shell_quote(const std::string& s) {
 }
 
 bool have_mpirun() { return std::system("command -v mpirun >/dev/null 2>&1") == 0; }
+
+// This process is an MPI singleton; a child mpirun that inherits its launcher variables
+// (OMPI_*, PMIX_*, ...) tries to join this singleton's session and fails. Remove them first.
+void forget_mpi_launcher_environment() {
+    std::vector<std::string> names;
+    for (char** e = environ; *e; ++e) {
+        const std::string kv = *e;
+        const std::string name = kv.substr(0, kv.find('='));
+        for (const char* prefix : {"OMPI_", "PMIX_", "OPAL_", "ORTE_", "PRTE_", "HYDRA_", "PMI_", "MPIR_"})
+            if (name.rfind(prefix, 0) == 0) names.push_back(name);
+    }
+    for (const auto& n : names) unsetenv(n.c_str());
+}
 
 }  // namespace
 
@@ -89,6 +104,8 @@ int cmd_demo(const Args& args, const Comm& comm) {
                " run " + shell_quote(job_path);
         for (const auto& s : sets) cmd += " --set " + shell_quote(s);
         std::fprintf(stderr, "kohort demo: %s\n", cmd.c_str());
+        std::fflush(stderr);
+        forget_mpi_launcher_environment();
         const int rc = std::system(cmd.c_str());
         if (rc != 0) throw InternalError("the demo study job failed (see the messages above)");
     } else {

@@ -1,40 +1,155 @@
 #include "cli/demo_report.hpp"
 
-#include <nlohmann/json.hpp>
-
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "store/store.hpp"
 
 namespace kohort::cli {
 
+namespace {
+
+// Which planted value each model term estimates (docs/synthetic.md). The Cox models and the
+// Poisson rate model estimate cause-specific hazard ratios, which is what the generator plants;
+// Fine-Gray's subdistribution hazard ratios are a different estimand and have no planted value.
+struct TruthKey {
+    const char* model;
+    const char* term;
+    const char* attribute;
+    const char* meaning;
+};
+constexpr TruthKey kTruth[] = {
+    {"cox_mi", "statin", "mi_hr_statin", "MI: statin at index"},
+    {"cox_mi", "diabetes", "mi_hr_diabetes", "MI: diabetes at index"},
+    {"cox_mi", "age", "mi_hr_age_per_year", "MI: per year of age"},
+    {"cox_mi", "sex=M", "mi_hr_male", "MI: male vs female"},
+    {"cox_death", "statin", "death_hr_statin", "death before MI: statin"},
+    {"cox_death", "diabetes", "death_hr_diabetes", "death before MI: diabetes"},
+    {"cox_death", "age", "death_hr_age_per_year", "death before MI: per year of age"},
+    {"cox_death", "sex=M", "death_hr_male", "death before MI: male"},
+    {"poisson_mi", "statin", "mi_hr_statin", "MI rate ratio: statin"},
+    {"poisson_mi", "diabetes", "mi_hr_diabetes", "MI rate ratio: diabetes"},
+    {"poisson_mi", "age", "mi_hr_age_per_year", "MI rate ratio: per year of age"},
+    {"poisson_mi", "sex=M", "mi_hr_male", "MI rate ratio: male"},
+};
+
+const TruthKey* truth_for(const std::string& model, const std::string& term) {
+    for (const auto& k : kTruth)
+        if (model == k.model && term == k.term) return &k;
+    return nullptr;
+}
+
+double num(const nlohmann::json& j) { return j.is_number() ? j.get<double>() : std::nan(""); }
+
+std::string fmt(const char* f, double x) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, x);
+    return buf;
+}
+
+// Curve value at time t (step function): the last point at or before t.
+double at_time(const nlohmann::json& curve, const char* field, double t) {
+    if (!curve.contains("time") || !curve.contains(field)) return std::nan("");
+    const auto& times = curve["time"];
+    const auto& vals = curve[field];
+    double v = std::string(field) == "survival" ? 1.0 : 0.0;
+    for (std::size_t i = 0; i < times.size() && i < vals.size(); ++i) {
+        if (num(times[i]) > t) break;
+        if (vals[i].is_number()) v = vals[i].get<double>();
+    }
+    return v;
+}
+
+}  // namespace
+
+DemoCheck demo_check(const nlohmann::json& r, const std::map<std::string, double>& truth) {
+    DemoCheck check;
+    std::ostringstream out;
+    const auto& models = r.contains("models") ? r["models"] : nlohmann::json::object();
+
+    if (r.contains("derived_tables") && r["derived_tables"].contains("study")) {
+        const auto& s = r["derived_tables"]["study"];
+        out << "\nCohort 'study' (statin use at 2010-01-01, MI with death competing):\n";
+        for (const auto& f : s.value("flow", nlohmann::json::array()))
+            out << "  " << f["persons"].dump() << "\t" << f["step"].get<std::string>() << "\n";
+        out << "  MI " << s.value("events", nlohmann::json()).dump() << ", death before MI "
+            << s.value("competing_events", nlohmann::json()).dump() << ", censored "
+            << s.value("censored", nlohmann::json()).dump() << "; " << fmt("%.0f", num(s.value("person_time", nlohmann::json())))
+            << " person-years; " << s.value("register_rows_scanned", 0) << " register rows linked in "
+            << fmt("%.2f", num(s.value("seconds", nlohmann::json()))) << " s\n";
+        for (const auto& w : s.value("warnings", nlohmann::json::array())) out << "  warning: " << w.get<std::string>() << "\n";
+    }
+
+    for (const char* name : {"km_statin", "cif_statin"}) {
+        if (!models.contains(name)) continue;
+        const auto& m = models[name];
+        const bool km = m["kind"] == "km";
+        out << "\n[" << name << "] " << (km ? "Kaplan-Meier: MI-free survival" : "cumulative incidence (Aalen-Johansen)")
+            << " at 5 and 10 years (plot: " << name << ".svg)\n";
+        for (const auto& c : m.value("curves", nlohmann::json::array())) {
+            std::string label = c.value("stratum", std::string("all"));
+            if (c.contains("cause")) label += c["cause"] == 1 ? ", MI" : ", death before MI";
+            const char* field = km ? "survival" : "estimate";
+            out << "  " << label << ": " << fmt("%.4f", at_time(c, field, 5)) << ", " << fmt("%.4f", at_time(c, field, 10)) << "\n";
+        }
+        if (m.contains("logrank")) out << "  log-rank p = " << fmt("%.3g", num(m["logrank"]["p"])) << "\n";
+        if (m.contains("gray_test") && m["gray_test"].is_object() && m["gray_test"].contains("p"))
+            out << "  Gray's test p = " << m["gray_test"]["p"].dump() << "\n";
+    }
+
+    for (const char* name : {"cox_mi", "cox_death", "poisson_mi", "finegray_mi"}) {
+        if (!models.contains(name)) continue;
+        const auto& m = models[name];
+        const bool glm = m["kind"] == "glm";
+        const bool fg = m["kind"] == "finegray";
+        out << "\n[" << name << "] " << m["kind"].get<std::string>()
+            << (glm ? " poisson: rate ratios" : fg ? ": subdistribution hazard ratios (no planted value)" : ": hazard ratios")
+            << ", n = " << m.value("n", nlohmann::json()).dump() << "\n";
+        out << "  term        estimate   95% CI              planted   inside\n";
+        for (const auto& c : m.value("coefficients", nlohmann::json::array())) {
+            const std::string term = c["term"].get<std::string>();
+            if (term == "(Intercept)" || term.rfind("period=", 0) == 0) continue;
+            const double est = num(c["estimate"]), se = num(c["se"]);
+            double lo = std::exp(est - 1.959963984540054 * se), hi = std::exp(est + 1.959963984540054 * se);
+            if (c.contains("conf_low") && c["conf_low"].is_number()) lo = num(c["conf_low"]), hi = num(c["conf_high"]);
+            out << "  " << term << std::string(term.size() < 12 ? 12 - term.size() : 1, ' ') << fmt("%-10.4f", std::exp(est))
+                << " " << fmt("%.4f", lo) << " to " << fmt("%-9.4f", hi);
+            const TruthKey* k = truth_for(name, term);
+            if (k && truth.count(k->attribute)) {
+                const double t = truth.at(k->attribute);
+                const bool in = lo <= t && t <= hi;
+                ++check.planted;
+                check.inside += in;
+                out << " " << fmt("%-9.4f", t) << " " << (in ? "yes" : "NO") << "   (" << k->attribute << ")";
+            }
+            out << "\n";
+        }
+    }
+    out << "\n";
+    if (check.planted == 0)
+        out << "No planted effect could be compared (are the models in the results?)\n";
+    else
+        out << check.inside << " of " << check.planted << " planted hazard ratios lie inside their 95% confidence intervals"
+            << (check.inside == check.planted ? "." : "; at small --persons a few misses are expected by chance (5% each).")
+            << "\n";
+    check.text = out.str();
+    return check;
+}
+
 std::string demo_report(const std::string& results_json, const std::string& store_path) {
     std::ifstream in(results_json);
     const nlohmann::json r = nlohmann::json::parse(in);
-    std::ostringstream out;
-    out << "\nkohort demo: results in " << results_json << "\n";
-    out << "job '" << r["job"]["name"].get<std::string>() << "' on " << r["job"]["ranks"] << " rank(s), "
-        << r["job"]["wall_seconds"] << " s\n";
-    for (const auto& [name, m] : r["models"].items()) {
-        out << "\n[" << name << "] " << m["kind"].get<std::string>() << "\n";
-        if (m.contains("coefficients")) {
-            for (const auto& c : m["coefficients"]) {
-                out << "  " << c["term"].get<std::string>() << ": estimate " << c["estimate"];
-                if (c.contains("exp_estimate")) out << ", hazard ratio " << c["exp_estimate"];
-                if (c.contains("conf_low")) out << " (95% CI " << c["conf_low"] << " to " << c["conf_high"] << ")";
-                out << "\n";
-            }
-        } else if (m.contains("cells")) {
-            out << "  " << m["cells"].size() << " cells, n = " << m["n"] << "\n";
-        } else if (m.contains("columns")) {
-            for (const auto& c : m["columns"]) out << "  " << c["column"].get<std::string>() << ": n = " << c["n"] << ", missing = " << c["missing"] << "\n";
-        }
-    }
     const Store store = Store::open(store_path, nullptr);
-    out << "\nPlanted truth (/synth in the store):\n";
-    for (const auto& [k, v] : store.attributes("/synth"))
-        if (k.rfind("hr_", 0) == 0 || k.find("_hr_") != std::string::npos) out << "  " << k << " = " << v << "\n";
+    const Attributes truth = store.attributes("/synth");
+    std::ostringstream out;
+    out << "\nkohort demo: job '" << r["job"]["name"].get<std::string>() << "' on " << r["job"]["ranks"] << " rank(s) in "
+        << fmt("%.1f", num(r["job"]["wall_seconds"])) << " s; " << fmt("%.0f", truth.count("persons") ? truth.at("persons") : 0)
+        << " synthetic persons (seed " << fmt("%.0f", truth.count("seed") ? truth.at("seed") : 0) << ")\n";
+    out << demo_check(r, std::map<std::string, double>(truth.begin(), truth.end())).text;
+    out << "Results, CSV tables and plots: " << results_json.substr(0, results_json.rfind('/')) << "/\n";
     return out.str();
 }
 

@@ -87,8 +87,8 @@ std::int64_t PlanEstimate::per_rank_bytes(int ranks) const {
     return static_cast<std::int64_t>(std::ceil(data * kImbalanceFactor)) + kRuntimeOverheadBytes;
 }
 
-PlanEstimate estimate_job(const std::string& job_file) {
-    const JobFile job = read_job_file(job_file);
+PlanEstimate estimate_job(const std::string& job_file, const std::vector<std::string>& overrides) {
+    const JobFile job = read_job_file(job_file, overrides);
     if (!std::filesystem::exists(job.store))
         throw UsageError(job.path + " [job] store: '" + job.store +
                          "' does not exist; create it with 'kohort synth' or 'kohort import'");
@@ -170,8 +170,8 @@ PlanEstimate estimate_job(const std::string& job_file) {
     return est;
 }
 
-std::string plan_job(const std::string& job_file, int ranks) {
-    const PlanEstimate est = estimate_job(job_file);
+std::string plan_job(const std::string& job_file, int ranks, const std::vector<std::string>& overrides) {
+    const PlanEstimate est = estimate_job(job_file, overrides);
     std::string out = fmt::format("kohort plan for {} (from store metadata; no rows read)\n\n", job_file);
     out += fmt::format("{:<32} {:>14} {:>8} {:>12}\n", "input table", "rows", "columns", "in memory");
     for (const auto& in : est.inputs)

@@ -37,10 +37,11 @@ inline constexpr std::int64_t kRuntimeOverheadBytes = std::int64_t{64} << 20;
 // Rows split by pid hash buckets are close to, not exactly, even across ranks.
 inline constexpr double kImbalanceFactor = 1.10;
 
-PlanEstimate estimate_job(const std::string& job_file);
+// `overrides` are `kohort run --set section.key=value` strings, applied as the runner applies them.
+PlanEstimate estimate_job(const std::string& job_file, const std::vector<std::string>& overrides = {});
 
 // The report `kohort run --plan` prints. ranks > 0 adds a line for that rank count (for example
 // the size of the communicator --plan runs under); the table covers 1..1024 ranks either way.
-std::string plan_job(const std::string& job_file, int ranks = 0);
+std::string plan_job(const std::string& job_file, int ranks = 0, const std::vector<std::string>& overrides = {});
 
 }  // namespace kohort::cli

@@ -50,8 +50,9 @@ std::string sha256_hex(const std::string& bytes) {
 // Boost's INI parser knows '#' comments only and reports bad lines without a line number, so
 // each line is checked here first (keeping line numbers for messages) and ';' comments, which the
 // contract's examples use, are removed before Boost reads the text.
-std::string validate_and_strip(const std::string& text, const std::string& path,
-                               std::set<std::string>& section_names) {
+}  // namespace
+
+std::string normalise_ini(const std::string& text, const std::string& path, std::set<std::string>& section_names) {
     std::istringstream in(text);
     std::ostringstream out;
     std::string line;
@@ -92,8 +93,6 @@ std::string validate_and_strip(const std::string& text, const std::string& path,
     return out.str();
 }
 
-}  // namespace
-
 JobFile read_job_file(const std::string& path, const std::vector<std::string>& overrides) {
     std::ifstream f(path, std::ios::binary);
     if (!fs::exists(path)) throw UsageError(path + ": job file not found");
@@ -108,7 +107,7 @@ JobFile read_job_file(const std::string& path, const std::vector<std::string>& o
     job.sha256 = sha256_hex(text);
 
     std::set<std::string> section_names;
-    std::istringstream clean(validate_and_strip(text, path, section_names));
+    std::istringstream clean(normalise_ini(text, path, section_names));
     po::parsed_options parsed(nullptr);
     try {
         parsed = po::parse_config_file(clean, po::options_description(), /*allow_unregistered=*/true);

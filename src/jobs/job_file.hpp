@@ -1,6 +1,7 @@
 // Job files (contract section 4): INI read with Boost.Program_options.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct JobFile {
 // Reads and validates a job file. `overrides` are "section.key=value" strings from --set; they win.
 // Throws InputError with file:line for malformed lines, UsageError for missing keys.
 JobFile read_job_file(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// Checks every line of an INI text (naming file:line:column on a malformed one), removes ';' and
+// '#' comments, which Boost's parser only partly knows, and collects the section names.
+std::string normalise_ini(const std::string& text, const std::string& path, std::set<std::string>& section_names);
 
 // Splits "a, b ,c" into {"a","b","c"}; empty items are dropped.
 std::vector<std::string> split_list(const std::string& s, char sep = ',');

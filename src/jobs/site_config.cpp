@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/error.hpp"
 #include "jobs/job_file.hpp"
@@ -27,8 +28,12 @@ SiteConfig load_site_config() {
     if (path.empty()) return site;
 
     site.path = path;
-    std::ifstream in(path);
-    if (!in) throw UsageError(path + ": cannot read the site configuration");
+    std::ifstream file(path);
+    if (!file) throw UsageError(path + ": cannot read the site configuration");
+    std::stringstream raw;
+    raw << file.rdbuf();
+    std::set<std::string> sections;
+    std::istringstream in(normalise_ini(raw.str(), path, sections));
     po::parsed_options parsed(nullptr);
     try {
         parsed = po::parse_config_file(in, po::options_description(), true);

@@ -105,6 +105,10 @@ CodeTables build() {
     for (const auto& e : kEducationYoung) t.education_young.add(code_index(t.dict.education, e.label), e.weight);
     for (const auto& e : kEducationOld) t.education_old.add(code_index(t.dict.education, e.label), e.weight);
 
+    for (WeightedSampler* w : {&t.icd10_filler[0], &t.icd10_filler[1], &t.atc_filler[0], &t.atc_filler[1], &t.region,
+                               &t.education_young, &t.education_old})
+        w->build();
+
     t.mi = code_index(t.dict.icd10, kMiCode);
     t.mi_followup_chronic = code_index(t.dict.icd10, "I25");
     for (int k = 0; k < 4; ++k) t.diabetes[k] = code_index(t.dict.icd10, kDiabetesCodes[k]);
@@ -122,14 +126,36 @@ CodeTables build() {
 
 void WeightedSampler::add(std::int32_t code, double weight) {
     codes_.push_back(code);
-    cumulative_.push_back((cumulative_.empty() ? 0.0 : cumulative_.back()) + weight);
+    weights_.push_back(weight);
 }
 
-std::int32_t WeightedSampler::sample(Rng& rng) const {
-    const double u = rng.uniform() * cumulative_.back();
-    const auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), u);
-    const auto k = std::min<std::size_t>(static_cast<std::size_t>(it - cumulative_.begin()), codes_.size() - 1);
-    return codes_[k];
+void WeightedSampler::build() {
+    const std::size_t n = codes_.size();
+    double total = 0;
+    for (double w : weights_) total += w;
+    std::vector<double> scaled(n);
+    std::vector<std::size_t> small, large;
+    for (std::size_t k = 0; k < n; ++k) {
+        scaled[k] = weights_[k] * static_cast<double>(n) / total;
+        (scaled[k] < 1.0 ? small : large).push_back(k);
+    }
+    std::vector<double> keep(n, 1.0);
+    alias_.assign(codes_.begin(), codes_.end());
+    while (!small.empty() && !large.empty()) {
+        const std::size_t s = small.back(), l = large.back();
+        small.pop_back();
+        keep[s] = scaled[s];
+        alias_[s] = codes_[l];
+        scaled[l] -= 1.0 - scaled[s];
+        if (scaled[l] < 1.0) {
+            large.pop_back();
+            small.push_back(l);
+        }
+    }
+    threshold_.resize(n);
+    for (std::size_t k = 0; k < n; ++k)
+        threshold_[k] = keep[k] >= 1.0 ? (std::uint64_t{1} << 32)
+                                       : static_cast<std::uint64_t>(keep[k] * 4294967296.0);
 }
 
 const CodeTables& code_tables() {

@@ -18,3 +18,5 @@ target_compile_definitions(finegray_kernel_test PRIVATE
   FINEGRAY_REFERENCE_SCRIPT="${CMAKE_CURRENT_LIST_DIR}/finegray_reference.R")
 kohort_mpi_test(finegray_bad_input_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/finegray_bad_input_test.cpp ${FINEGRAY_SOURCES}
                 LIBS kohort_formula kohort_store kohort_mpi RANKS 1 2 3 LABELS survival finegray)
+kohort_script_test(finegray_cli_conformance Rscript ARGS ${CMAKE_CURRENT_LIST_DIR}/finegray_cli_conformance.R
+                   LABELS survival finegray r)
