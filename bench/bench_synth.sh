@@ -19,13 +19,14 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 mkdir -p "$out_dir"
 store="$out_dir/synth_${persons}.h5"
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "machine: $(getconf _NPROCESSORS_ONLN) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "command: $mpiexec --oversubscribe --allow-run-as-root -np $ranks $kohort synth --persons $persons --seed 1 --out $store"
+rss_log="$out_dir/time.log"
 timer=()
-[ -x /usr/bin/time ] && timer=(/usr/bin/time -f "rank peak RSS %M KiB")
+[ -x /usr/bin/time ] && timer=(/usr/bin/time -a -o "$rss_log" -f "rank: peak RSS %M KiB, %e s wall, %U s user, %S s system")
 best=""
 for r in $(seq 1 "$repeats"); do
-    rm -f "$store"
+    rm -f "$store" "$rss_log"
     start=$(date +%s.%N)
     "$mpiexec" --oversubscribe --allow-run-as-root -np "$ranks" "${timer[@]}" \
         "$kohort" synth --persons "$persons" --seed 1 --out "$store" --quiet > "$out_dir/run_$r.log" 2>&1
@@ -34,7 +35,8 @@ for r in $(seq 1 "$repeats"); do
     rows=$(sed -n 's/.*population \([0-9]*\), diagnoses \([0-9]*\), prescriptions \([0-9]*\).*/\1 \2 \3/p' "$out_dir/run_$r.log" |
            awk '{print $1 + $2 + $3}')
     printf "run %d: wall %.2f s (mpirun to exit), %d rows, %.2fM rows/s\n" "$r" "$wall" "$rows" "$(awk -v r="$rows" -v w="$wall" 'BEGIN {print r / w / 1e6}')"
-    grep -E "^wrote|^peak RSS|rank peak RSS" "$out_dir/run_$r.log" | sed 's/^/    /'
+    grep -E "^wrote|^peak RSS" "$out_dir/run_$r.log" | sed 's/^/    /'
+    [ -f "$rss_log" ] && sed 's/^/    \/usr\/bin\/time /' "$rss_log"
     if [ -z "$best" ] || awk -v w="$wall" -v b="$best" 'BEGIN {exit !(w < b)}'; then best=$wall; fi
 done
 printf "best wall: %.2f s for %d persons on %d ranks; store %s\n" "$best" "$persons" "$ranks" "$(du -h "$store" | cut -f1)"

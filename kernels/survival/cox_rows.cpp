@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "core/error.hpp"
 
@@ -224,16 +223,19 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         last[k] = l;
     }
 
-    // Exit order: at-risk rows by bin, deaths first; rows never at risk last. Stable, so the
-    // order (and every floating-point sum) is the same on every run.
+    // Exit order: at-risk rows by bin, deaths first; rows never at risk last. A stable counting
+    // sort (O(n + T)), so the order (and every floating-point sum) is the same on every run.
     std::vector<std::int64_t> perm(static_cast<std::size_t>(n));
-    std::iota(perm.begin(), perm.end(), 0);
-    auto key = [&](std::int64_t i) {
-        const auto k = static_cast<std::size_t>(i);
-        const std::int64_t bin = last[k] < 0 ? T : last[k];
-        return std::make_pair(bin, 1 - status[k]);
-    };
-    std::stable_sort(perm.begin(), perm.end(), [&](std::int64_t a, std::int64_t b) { return key(a) < key(b); });
+    {
+        auto key = [&](std::size_t k) {
+            return last[k] < 0 ? 2 * T : 2 * last[k] + (status[k] ? 0 : 1);
+        };
+        std::vector<std::int64_t> start(static_cast<std::size_t>(2 * T + 2), 0);
+        for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k) ++start[static_cast<std::size_t>(key(k)) + 1];
+        for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+        for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k)
+            perm[static_cast<std::size_t>(start[static_cast<std::size_t>(key(k))]++)] = static_cast<std::int64_t>(k);
+    }
 
     {
         Eigen::VectorXd tmp(n);

@@ -57,8 +57,8 @@ int cmd_demo(const Args& args, const Comm& comm) {
         "Synthesises a registry cohort with planted effects, runs the bundled study job\n"
         "(jobs/demo_statin_mi.ini) on R local MPI ranks, and prints the estimates beside the truth.\n\n"
         "Options");
-    std::int64_t persons = 50000;
-    std::uint64_t seed = 2026;
+    std::int64_t persons = 60000;
+    std::uint64_t seed = 3;
     int ranks = 2;
     std::string dir = "kohort-demo";
     opts.add_options()("help,h", "show this help")("persons", po::value(&persons)->default_value(persons),

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/plan.hpp"
 #include "core/error.hpp"
 #include "jobs/job_file.hpp"
 #include "jobs/runner.hpp"
@@ -11,7 +12,7 @@ namespace po = boost::program_options;
 
 int cmd_run(const Args& args, const Comm& comm) {
     po::options_description opts(
-        "Usage: kohort run JOB.ini [--set section.key=value]... [--quiet]\n"
+        "Usage: kohort run JOB.ini [--set section.key=value]... [--quiet] [--plan]\n"
         "       mpirun -np 4 kohort run JOB.ini\n"
         "       srun --mpi=pmix kohort run JOB.ini\n\n"
         "Runs every [model.NAME] of a job file and writes OUTPUT/results.json, OUTPUT/NAME.csv,\n"
@@ -23,7 +24,8 @@ int cmd_run(const Args& args, const Comm& comm) {
     opts.add_options()("help,h", "show this help")(
         "set", po::value<std::vector<std::string>>(&sets)->composing(),
         "override a job file value, e.g. --set job.output=out/run2 --set model.cox1.ties=breslow")(
-        "quiet,q", "no progress lines on stderr")("job", po::value<std::string>(&job_path), "the job file");
+        "quiet,q", "no progress lines on stderr")(
+        "plan", "print the memory each rank will need, from the store's metadata only, and exit")("job", po::value<std::string>(&job_path), "the job file");
     po::positional_options_description pos;
     pos.add("job", 1);
     po::variables_map vm;
@@ -38,6 +40,10 @@ int cmd_run(const Args& args, const Comm& comm) {
         return 0;
     }
     if (job_path.empty()) throw UsageError("kohort run: no job file given; usage: kohort run JOB.ini");
+    if (vm.count("plan")) {
+        if (comm.is_root()) std::cout << plan_job(job_path, comm.size(), sets);
+        return 0;
+    }
     const JobFile job = read_job_file(job_path, sets);
     RunOptions ro;
     ro.quiet = vm.count("quiet") > 0;

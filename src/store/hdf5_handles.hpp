@@ -69,6 +69,8 @@ public:
         if (id_ >= 0) Close(id_);
         id_ = H5I_INVALID_HID;
     }
+    // Gives up ownership without closing (see File::abandon).
+    void release() noexcept { id_ = H5I_INVALID_HID; }
     // Checked close, for the places where a failed close means lost data (files).
     void close(const Where& where, const char* operation) {
         if (id_ < 0) return;
@@ -221,6 +223,10 @@ public:
     Group root() const;
     void flush();
     void close();
+    // Forgets the file without closing it. Under MPI-IO H5Fclose is collective, so a rank unwinding
+    // from an error must not call it while the other ranks wait elsewhere: the job is about to
+    // abort, and closing would hang it instead.
+    void abandon() noexcept { h_.release(); }
 
 private:
     File(hid_t id, std::string path) : h_(id), path_(std::move(path)) {}

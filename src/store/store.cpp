@@ -2,6 +2,8 @@
 // Reading rows is in store_read.cpp, writing tables in store_write.cpp; layout in docs/format.md.
 #include "store/store.hpp"
 
+#include <exception>
+
 #include <algorithm>
 #include <filesystem>
 #include <utility>
@@ -112,7 +114,11 @@ h5::PropList file_access(const std::string& path, const Comm* comm) {
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
-Store::~Store() = default;
+Store::~Store() {
+    // An exception on one rank ends the job with MPI_Abort in main; a collective H5Fclose here
+    // would instead wait forever for ranks that are busy elsewhere.
+    if (impl_ && impl_->mpi && std::uncaught_exceptions() > 0) impl_->file.abandon();
+}
 
 Store Store::open(const std::string& path, const Comm* comm, bool writable) {
     h5::silence_hdf5_errors();

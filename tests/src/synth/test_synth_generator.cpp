@@ -167,6 +167,26 @@ TEST(SynthCodes, DictionariesAreSortedAndFillerAvoidsPlantedCodes) {
     EXPECT_FALSE(seen_m.count("C50"));
 }
 
+TEST(SynthCodes, AliasSamplerDrawsCodesInProportionToTheirWeights) {
+    WeightedSampler w;
+    const double weights[] = {5.0, 1.0, 0.5, 3.5, 0.0, 10.0};
+    for (int k = 0; k < 6; ++k) w.add(100 + k, weights[k]);
+    w.build();
+    Rng r(9, 9, Stream::life);
+    const int n = 400000;
+    std::vector<double> count(6, 0);
+    for (int k = 0; k < n; ++k) {
+        const std::int32_t c = w.sample(r);
+        ASSERT_GE(c, 100);
+        ASSERT_LE(c, 105);
+        ++count[static_cast<std::size_t>(c - 100)];
+    }
+    for (int k = 0; k < 6; ++k) {
+        const double p = weights[k] / 20.0;
+        EXPECT_NEAR(count[static_cast<std::size_t>(k)] / n, p, 5 * std::sqrt(p * (1 - p) / n) + 1e-12) << k;
+    }
+}
+
 TEST(SynthGenerator, SameTablesOnOneThreeAndFiveRanksAndAnyThreadCount) {
     const SynthConfig c = config(4000, 99, 5);
     omp_set_num_threads(1);
