@@ -35,8 +35,11 @@ void validate(const ModelFrame& f, const Comm& comm, const std::string& what,
         const double w = f.weights.size() ? f.weights(i) : 1.0;
         if (!(std::isfinite(w) && w > 0)) bad[kWeight] += 1;
         if (f.offset.size() && !std::isfinite(f.offset(i))) bad[kOffset] += 1;
-        if (!f.X.row(i).allFinite()) bad[kCovariate] += 1;
     }
+    // Column-wise first (X is column-major); rows are counted only when something is wrong.
+    if (!f.X.allFinite())
+        for (Eigen::Index i = 0; i < n; ++i)
+            if (!f.X.row(i).allFinite()) bad[kCovariate] += 1;
     comm.allreduce(bad);
     const std::string pre = what + ": ";
     if (bad[kTimeInf] > 0)

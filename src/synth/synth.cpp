@@ -2,6 +2,7 @@
 
 #include <omp.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -416,8 +417,26 @@ std::vector<std::pair<std::string, std::string>> planted_string_attributes(const
     };
 }
 
+// A missing or unwritable folder is the user's input, not an internal error: say so up front,
+// before any collective work (every rank sees the same file system and throws the same error).
+static void check_output_path(const std::string& path) {
+    namespace fs = std::filesystem;
+    const fs::path out(path);
+    if (path.empty() || out.filename().empty())
+        throw UsageError("synth: --out '" + path + "' is not a file name; expected a file such as cohort.h5");
+    const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+        throw InputError(path, 0, 0, "cannot write the store: folder '" + dir.string() + "' does not exist");
+    if (fs::is_directory(out, ec))
+        throw InputError(path, 0, 0, "cannot write the store: it is a folder; expected a file name");
+    if (::access(dir.c_str(), W_OK) != 0)
+        throw InputError(path, 0, 0, "cannot write the store: folder '" + dir.string() + "' is not writable");
+}
+
 SynthSummary write_synthetic_store(const std::string& path, const SynthConfig& config, const Comm& comm) {
     validate(config);
+    check_output_path(path);
     const Progress progress(config.progress && comm.is_root());
     const std::string partial = path + ".partial";
     SynthSummary summary;

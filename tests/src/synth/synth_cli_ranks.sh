@@ -45,4 +45,11 @@ for bad in "--persons 0 --seed 1 --out $tmp/x.h5" "--persons ten --seed 1 --out 
     case "$msg" in *--persons*|*--seed*) ;; *) echo "message does not name the option: $msg"; exit 1;; esac
 done
 [ ! -e "$tmp/x.h5" ] || { echo "a failed synth left $tmp/x.h5"; exit 1; }
+# An output folder that does not exist is bad input (exit 2), named in the message.
+set +e
+msg=$("$KOHORT" synth --persons 10 --seed 1 --out "$tmp/no/such/dir/x.h5" --quiet 2>&1 >/dev/null)
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || { echo "expected exit 2 for a missing output folder, got $rc: $msg"; exit 1; }
+case "$msg" in *"$tmp/no/such/dir/x.h5"*"does not exist"*) ;; *) echo "unclear message: $msg"; exit 1;; esac
 echo "usage errors: ok"
