@@ -84,8 +84,10 @@ Fixture make_fixture(const Comm& comm) {
     if (comm.is_root()) {
         std::filesystem::create_directories(dir);
         std::ofstream(dir + "/study.ini") << kJob;
+        std::ofstream(dir + "/site.ini") << "[disclosure]\npolicy = none\n";
     }
     comm.barrier();
+    ::setenv("KOHORT_SITE_CONFIG", (dir + "/site.ini").c_str(), 1);
     Fixture f{dir, dir + "/linkage.h5", dir + "/study.ini"};
     synth::SynthConfig cfg;
     cfg.persons = kPersons;
@@ -138,7 +140,6 @@ Table build(const Fixture& f, const Comm& comm, nlohmann::json& report) {
 }  // namespace
 
 TEST(LinkageMpi, SameCohortOnAnyRanksAsOneRankAndAsTheGenerator) {
-    ::setenv("KOHORT_SITE_CONFIG", "/nonexistent-kohort-site.ini", 1);
     Comm world;
     const Fixture f = make_fixture(world);
     nlohmann::json report;
