@@ -12,11 +12,6 @@
 namespace kohort {
 namespace {
 
-nlohmann::json released(DisclosureLedger& ledger, std::int64_t count) {
-    auto r = ledger.release(count);
-    return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
-}
-
 ModelOutput run_summary(const ModelContext& ctx) {
     const Table& t = ctx.table;
     std::vector<std::string> names = split_list(ctx.spec.get("columns"));
@@ -44,9 +39,9 @@ ModelOutput run_summary(const ModelContext& ctx) {
         ctx.comm.allreduce(&sum, 1);
 
         nlohmann::json j = {{"column", name}, {"type", std::string(to_string(c.type))}};
-        const nlohmann::json n_rel = released(ctx.disclosure, n);
+        const nlohmann::json n_rel = ctx.disclosure.release_json(n);
         j["n"] = n_rel;
-        j["missing"] = released(ctx.disclosure, n_missing);
+        j["missing"] = ctx.disclosure.release_json(n_missing);
         std::vector<std::string> row = {name, std::string(to_string(c.type)), n_rel.is_null() ? "NA" : std::to_string(n_rel.get<std::int64_t>()),
                                         j["missing"].is_null() ? "NA" : std::to_string(j["missing"].get<std::int64_t>())};
         const double nan = std::numeric_limits<double>::quiet_NaN();

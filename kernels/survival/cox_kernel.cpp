@@ -112,21 +112,8 @@ ModelOutput run_cox(const ModelContext& ctx) {
 
     // Disclosure control: the model is released only when both the number of rows and the number
     // of events are releasable counts; released counts are rounded as the policy says.
-    const DisclosurePolicy& policy = ctx.disclosure.policy();
-    if (policy.suppresses(fit.n) || policy.suppresses(fit.events)) {
-        ctx.disclosure.note_suppressed(1);
-        r["suppressed"] = true;
-        r["reason"] = "fewer rows or events than the disclosure policy's minimum count (" +
-                      std::to_string(policy.min_count) + ")";
-        r["n"] = nullptr;
-        r["events"] = nullptr;
-        r["coefficients"] = nlohmann::json::array();
-        return out;
-    }
-    auto released = [&](std::int64_t count) -> nlohmann::json {
-        auto v = ctx.disclosure.release(count);
-        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-    };
+    if (ctx.disclosure.withhold_model(fit.n, fit.events, r)) return out;
+    auto released = [&](std::int64_t count) { return ctx.disclosure.release_json(count); };
 
     r["n"] = released(fit.n);
     r["n_dropped_missing"] = released(n_dropped);

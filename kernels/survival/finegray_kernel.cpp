@@ -144,21 +144,8 @@ ModelOutput run_finegray(const ModelContext& ctx) {
     r["cause"] = cause;
     out.csv.header = {"term", "estimate", "se", "naive_se", "z", "p", "exp_estimate", "conf_low", "conf_high"};
 
-    const DisclosurePolicy& policy = ctx.disclosure.policy();
-    if (policy.suppresses(fit.n) || policy.suppresses(fit.events)) {
-        ctx.disclosure.note_suppressed(1);
-        r["suppressed"] = true;
-        r["reason"] = "fewer rows or events than the disclosure policy's minimum count (" +
-                      std::to_string(policy.min_count) + ")";
-        r["n"] = nullptr;
-        r["events"] = nullptr;
-        r["coefficients"] = nlohmann::json::array();
-        return out;
-    }
-    auto released = [&](std::int64_t count) -> nlohmann::json {
-        auto v = ctx.disclosure.release(count);
-        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-    };
+    if (ctx.disclosure.withhold_model(fit.n, fit.events, r)) return out;
+    auto released = [&](std::int64_t count) { return ctx.disclosure.release_json(count); };
     r["n"] = released(fit.n);
     r["n_dropped_missing"] = released(loaded.n_dropped);
     r["events"] = released(fit.events);

@@ -1,5 +1,7 @@
 // Disclosure control (contract section 7): small cells are suppressed before results leave.
 #pragma once
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +35,24 @@ public:
         auto r = policy_.release(count);
         if (!r) ++suppressed_;
         return r;
+    }
+    // The count as results.json shows it: the released number, or null when suppressed.
+    nlohmann::json release_json(std::int64_t count) {
+        auto r = release(count);
+        return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
+    }
+    // Regression models are released only when their rows and events are releasable counts. When
+    // not, records one suppression, fills `result` with the withheld shape and returns true.
+    bool withhold_model(std::int64_t n, std::int64_t events, nlohmann::json& result) {
+        if (!policy_.suppresses(n) && !policy_.suppresses(events)) return false;
+        note_suppressed(1);
+        result["suppressed"] = true;
+        result["reason"] = "fewer rows or events than the disclosure policy's minimum count (" +
+                           std::to_string(policy_.min_count) + ")";
+        result["n"] = nullptr;
+        result["events"] = nullptr;
+        result["coefficients"] = nlohmann::json::array();
+        return true;
     }
     void note_suppressed(std::int64_t n = 1) { suppressed_ += n; }
     std::int64_t suppressed() const { return suppressed_; }
