@@ -18,7 +18,7 @@ PACKAGES=(
   # a real local Slurm cluster for the end-to-end tests and kohort submit
   slurm-wlm slurm-client munge
   # tools the tests and benchmarks use
-  time procps bsdextrautils
+  time procps bsdextrautils jq bc
 )
 
 if [[ "${KOHORT_SKIP_APT:-0}" == "1" ]]; then
