@@ -36,8 +36,8 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
     ModelOutput out;
     nlohmann::json& r = out.result;
     r["kind"] = "cif";
-    r["n"] = data.n_total;
-    r["n_dropped_missing"] = data.n_dropped_missing;
+    r["n"] = led.release_json(data.n_total);
+    r["n_dropped_missing"] = led.release_json(data.n_dropped_missing);
     r["conf_type"] = to_string(conf.type);
     r["conf_int"] = conf.level;
     r["curves"] = nlohmann::json::array();

@@ -57,8 +57,8 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
     ModelOutput out;
     nlohmann::json& r = out.result;
     r["kind"] = "km";
-    r["n"] = data.n_total;
-    r["n_dropped_missing"] = data.n_dropped_missing;
+    r["n"] = led.release_json(data.n_total);
+    r["n_dropped_missing"] = led.release_json(data.n_dropped_missing);
     r["conf_type"] = to_string(conf.type);
     r["conf_int"] = conf.level;
     r["std_err_scale"] = robust ? "survival" : "log_survival";

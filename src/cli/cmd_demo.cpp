@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/demo_job.hpp"
 #include "cli/demo_report.hpp"
@@ -67,16 +68,7 @@ int cmd_demo(const Args& args, const Comm& comm) {
         "ranks", po::value(&ranks)->default_value(ranks), "MPI ranks for the study job (uses mpirun)")(
         "dir", po::value(&dir)->default_value(dir), "working folder for the store, job file and results");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(std::string("kohort demo: ") + e.what() + "; see 'kohort demo --help'");
-    }
-    if (vm.count("help")) {
-        if (comm.is_root()) std::cout << opts << "\n";
-        return 0;
-    }
+    if (!parse_command_line("demo", args, opts, nullptr, vm, comm)) return 0;
     if (persons < 100) throw UsageError("kohort demo: --persons must be at least 100");
     if (ranks < 1) throw UsageError("kohort demo: --ranks must be at least 1");
 

@@ -2,6 +2,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "io/csv_reader.hpp"
@@ -33,16 +34,7 @@ int cmd_import(const Args& args, const Comm& comm) {
         ("key-file", po::value<std::string>(), "project key for --pseudonymise (see kohort keygen)")
         ("replace", "replace the table if the store already has it");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(std::string("kohort import: ") + e.what() + "; run 'kohort import --help'");
-    }
-    if (vm.count("help")) {
-        if (comm.is_root()) std::cout << desc << "\n";
-        return 0;
-    }
+    if (!parse_command_line("import", args, desc, nullptr, vm, comm)) return 0;
     io::ImportOptions o;
     auto get = [&](const char* k) { return vm.count(k) ? vm[k].as<std::string>() : std::string(); };
     o.csv_path = get("csv");

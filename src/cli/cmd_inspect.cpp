@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "store/inspect_report.hpp"
@@ -35,16 +36,7 @@ int cmd_inspect(const Args& args, const Comm& comm) {
     po::positional_options_description pos;
     pos.add("store", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(std::string("kohort inspect: ") + e.what() + "; see 'kohort inspect --help'");
-    }
-    if (vm.count("help")) {
-        if (comm.is_root()) std::cout << opts << "\n";
-        return 0;
-    }
+    if (!parse_command_line("inspect", args, opts, &pos, vm, comm)) return 0;
     if (store_path.empty())
         throw UsageError("kohort inspect: no store file given; usage: kohort inspect STORE.h5 [--table NAME]");
     // Metadata is tiny: rank 0 opens the file on its own and prints; other ranks have nothing to do.

@@ -2,6 +2,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "io/project_key.hpp"
@@ -20,16 +21,7 @@ int cmd_keygen(const Args& args, const Comm& comm) {
         "under the same key. Under mpirun, rank 0 writes the key.\n\nOptions");
     desc.add_options()("help,h", "show this help")("out,o", po::value<std::string>(), "the key file to create");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(std::string("kohort keygen: ") + e.what() + "; run 'kohort keygen --help'");
-    }
-    if (vm.count("help")) {
-        if (comm.is_root()) std::cout << desc << "\n";
-        return 0;
-    }
+    if (!parse_command_line("keygen", args, desc, nullptr, vm, comm)) return 0;
     if (!vm.count("out")) throw UsageError("kohort keygen: --out KEY is required; run 'kohort keygen --help'");
     const std::string out = vm["out"].as<std::string>();
     return io::run_on_root(comm, [&] {

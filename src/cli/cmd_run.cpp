@@ -1,6 +1,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/plan.hpp"
 #include "core/error.hpp"
@@ -29,16 +30,7 @@ int cmd_run(const Args& args, const Comm& comm) {
     po::positional_options_description pos;
     pos.add("job", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(std::string("kohort run: ") + e.what() + "; see 'kohort run --help'");
-    }
-    if (vm.count("help")) {
-        if (comm.is_root()) std::cout << opts << "\n";
-        return 0;
-    }
+    if (!parse_command_line("run", args, opts, &pos, vm, comm)) return 0;
     if (job_path.empty()) throw UsageError("kohort run: no job file given; usage: kohort run JOB.ini");
     if (vm.count("plan")) {
         if (comm.is_root()) std::cout << plan_job(job_path, comm.size(), sets);

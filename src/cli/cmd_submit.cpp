@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/slurm_process.hpp"
 #include "cli/slurm_script.hpp"
@@ -114,16 +115,7 @@ int cmd_submit(const Args& args, const Comm& comm) {
     po::positional_options_description pos;
     pos.add("job", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(std::string("kohort submit: ") + e.what() + "; see 'kohort submit --help'");
-    }
-    if (vm.count("help")) {
-        if (comm.is_root()) std::cout << opts << "\n";
-        return 0;
-    }
+    if (!parse_command_line("submit", args, opts, &pos, vm, comm)) return 0;
     if (comm.size() > 1)
         throw UsageError("kohort submit runs as one process on a login node; run it without mpirun or srun");
     if (job_path.empty()) throw UsageError("kohort submit: no job file given; usage: kohort submit JOB.ini");

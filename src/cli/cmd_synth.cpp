@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "synth/synth.hpp"
@@ -54,16 +55,7 @@ int cmd_synth(const Args& args, const Comm& comm) {
         "number of SNP dosage columns for a 10% subset of persons (default 0: none)")(
         "quiet,q", "no progress lines on stderr");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(opts).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(std::string("kohort synth: ") + e.what() + "; see 'kohort synth --help'");
-    }
-    if (vm.count("help")) {
-        if (comm.is_root()) std::cout << opts << "\n";
-        return 0;
-    }
+    if (!parse_command_line("synth", args, opts, nullptr, vm, comm)) return 0;
     for (const char* required : {"persons", "seed", "out"})
         if (!vm.count(required))
             throw UsageError(std::string("kohort synth: --") + required +
