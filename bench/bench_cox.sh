@@ -9,6 +9,9 @@
 # Env:   SIZES ("1000000x10 4000000x20"), RANKS (2), THREADS (OMP threads per rank, 1),
 #        WORK (scratch dir), SKIP_R (1: kohort only)
 set -euo pipefail
+# mpirun on one host: PMIx native security (with munge installed but no munged running, PMIx
+# would retry munge for ~2.4 s per launch, which is not the engine's time).
+export PMIX_MCA_psec=${PMIX_MCA_psec:-native}
 here=$(cd "$(dirname "$0")" && pwd)
 KOHORT=${1:-${KOHORT:-$here/../build/bin/kohort}}
 SIZES=${SIZES:-"1000000x10 4000000x20"}

@@ -7,6 +7,9 @@
 # Usage: bench/bench_glm.sh [KOHORT_BINARY]
 # Env:   ROWS (default 4000000), RANKS (2), THREADS (OMP threads per rank, 1), WORK (scratch dir)
 set -euo pipefail
+# mpirun on one host: PMIx native security (with munge installed but no munged running, PMIx
+# would retry munge for ~2.4 s per launch, which is not the engine's time).
+export PMIX_MCA_psec=${PMIX_MCA_psec:-native}
 here=$(cd "$(dirname "$0")" && pwd)
 KOHORT=${1:-${KOHORT:-$here/../build/bin/kohort}}
 ROWS=${ROWS:-4000000}

@@ -7,6 +7,9 @@
 #   env: OUT_DIR (default /tmp/kohort-bench-synth), OMP_NUM_THREADS (default 1 per rank),
 #        MPIEXEC (default mpirun), REPEATS (default 3)
 set -euo pipefail
+# mpirun on one host: PMIx native security (with munge installed but no munged running, PMIx
+# would retry munge for ~2.4 s per launch, which is not the engine's time).
+export PMIX_MCA_psec=${PMIX_MCA_psec:-native}
 here="$(cd "$(dirname "$0")" && pwd)"
 kohort="${1:-$here/../build/bin/kohort}"
 persons="${2:-1000000}"

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "formula/model_frame.hpp"
 #include "jobs/disclosure.hpp"
 #include "mpi/comm.hpp"
 #include "store/table.hpp"
@@ -47,7 +48,16 @@ struct ModelContext {
     const Table& table;               // this rank's rows of spec.require("table")
     DisclosureLedger& disclosure;
     std::function<void(const std::string&)> log;  // progress lines to job.log (root prints)
+    // The same table as `table` when no later model of the job reads it, else null. A kernel may
+    // then consume it (see model_frame below), freeing each column once it is in the frame.
+    Table* consumable = nullptr;
 };
+
+// The kernel's model frame: consumes the table when the runner allows it, else reads it.
+inline ModelFrame model_frame(const ModelContext& ctx, const Formula& formula, const FrameOptions& options) {
+    if (ctx.consumable) return build_model_frame(formula, std::move(*ctx.consumable), ctx.comm, options);
+    return build_model_frame(formula, ctx.table, ctx.comm, options);
+}
 
 struct ModelOutput {
     nlohmann::json result;            // becomes results.json models.NAME (must include "kind")

@@ -93,7 +93,7 @@ ModelOutput run_glm(const ModelContext& ctx) {
     if (!fo.cluster_column.empty()) used.push_back(fo.cluster_column);
     refuse_all_missing_columns(ctx, used);
 
-    const ModelFrame frame = build_model_frame(formula, ctx.table, ctx.comm, fo);
+    const ModelFrame frame = model_frame(ctx, formula, fo);
     if (ctx.log)
         ctx.log("glm " + spec.name + ": " + opt.family.family_name() + "(" + opt.family.link_name() + "), " +
                 std::to_string(frame.X.cols()) + " parameters, " + std::to_string(frame.n_total) + " rows");

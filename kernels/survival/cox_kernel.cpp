@@ -83,7 +83,7 @@ ModelOutput run_cox(const ModelContext& ctx) {
     fo.weights_column = spec.get("weights");
     fo.cluster_column = spec.get("cluster");
     fo.source = spec.where();
-    ModelFrame frame = build_model_frame(formula, ctx.table, ctx.comm, fo);
+    ModelFrame frame = model_frame(ctx, formula, fo);
     const std::vector<std::string> terms = frame.terms;
     const std::vector<std::string> strata_labels = frame.strata_labels;
     const std::int64_t n_dropped = frame.n_dropped_missing;

@@ -74,7 +74,7 @@ LoadedRows load_rows(const ModelContext& ctx, int cause) {
     opt.allow_intercept = false;
     opt.source = where;
     opt.competing_risks = true;
-    ModelFrame frame = build_model_frame(formula, ctx.table, ctx.comm, opt);
+    ModelFrame frame = model_frame(ctx, formula, opt);
     if (frame.terms.empty())
         throw UsageError(where + ": formula '" + formula.text +
                          "' has no covariates; a Fine-Gray model needs at least one term on the right-hand side");

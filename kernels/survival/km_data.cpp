@@ -78,7 +78,7 @@ SurvivalData load_survival_data(const ModelContext& ctx, bool competing_risks) {
     opt.weights_column = spec.get("weights");
     opt.source = where;
     opt.competing_risks = competing_risks;
-    ModelFrame frame = build_model_frame(curves, ctx.table, ctx.comm, opt);
+    ModelFrame frame = model_frame(ctx, curves, opt);
 
     SurvivalData data;
     data.has_start = frame.has_start;

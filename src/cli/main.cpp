@@ -3,7 +3,10 @@
 // never hangs with one rank dead and the others waiting in a collective.
 #include <mpi.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -54,9 +57,31 @@ void print_usage(std::FILE* out) {
                  "Documentation: docs/ (README.md, docs/jobs.md, docs/results.md, docs/admin.md).\n");
 }
 
+// Column buffers and design matrices are hundreds of MB, each page written once; on virtual
+// machines every 4 KiB page fault is costly (a third of a Cox fit's wall time at 4M rows was
+// page faults). glibc's malloc backs large blocks with transparent huge pages when the tunable
+// glibc.malloc.hugetlb=1 is set (glibc >= 2.35, THP mode "madvise" or "always"), but it reads
+// tunables only at start-up, so kohort re-executes itself once with the tunable added, before
+// MPI_Init (the process id, and so the launcher's view of it, stays the same).
+// KOHORT_HUGEPAGES=0 turns this off (docs/admin.md).
+void reexec_with_huge_pages(char** argv) {
+    const char* off = std::getenv("KOHORT_HUGEPAGES");
+    if (off && std::strcmp(off, "0") == 0) return;
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    const std::string current = tunables ? tunables : "";
+    if (current.find("glibc.malloc.hugetlb") != std::string::npos) return;  // set already (or by us)
+    const std::string wanted = current.empty() ? "glibc.malloc.hugetlb=1" : current + ":glibc.malloc.hugetlb=1";
+    if (::setenv("GLIBC_TUNABLES", wanted.c_str(), 1) != 0) return;
+    ::execv("/proc/self/exe", argv);
+    // exec failed (no /proc, say): go on with ordinary pages, without the tunable in children's env.
+    if (tunables) ::setenv("GLIBC_TUNABLES", tunables, 1);
+    else ::unsetenv("GLIBC_TUNABLES");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    reexec_with_huge_pages(argv);
     int provided = 0;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     int exit_code = 0;

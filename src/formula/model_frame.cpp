@@ -29,32 +29,45 @@ std::string list_values(const std::vector<double>& v, std::size_t max = 10) {
     return s;
 }
 
-// One column the model reads, with the role it plays (for messages).
-struct Use {
-    const Column* column;
-    std::string role;
-};
 
 class FrameBuilder {
 public:
-    FrameBuilder(const Formula& f, const Table& t, const Comm& comm, const FrameOptions& o)
-        : f_(f), table_(t), comm_(comm), opt_(o), where_(o.source.empty() ? "" : o.source + ": ") {}
+    // `consumable`: null, or the same table as `t` when no one reads it after this frame; its
+    // columns are then freed as soon as the frame no longer needs them, so the frame and the
+    // loaded table are never held in full side by side.
+    FrameBuilder(const Formula& f, const Table& t, Table* consumable, const Comm& comm, const FrameOptions& o)
+        : f_(f), table_(t), table_rows_(t.rows()), consumable_(consumable), comm_(comm), opt_(o),
+          where_(o.source.empty() ? "" : o.source + ": ") {}
 
     ModelFrame build() {
         resolve_columns();
         select_rows();
         response();
+        release_after(Phase::Response);
         design_matrix();
+        release_after(Phase::Terms);
         weights_and_offset();
+        release_after(Phase::WeightsOffset);
         strata();
+        release_after(Phase::Strata);
         cluster();
+        release_after(Phase::Cluster);
         return std::move(mf_);
     }
 
 private:
     [[noreturn]] void fail(const std::string& msg) const { throw UsageError(where_ + msg); }
 
-    const Column& column(const std::string& name, const std::string& role) {
+    // The steps of build() that read columns, in order; a column is freed after the last one.
+    enum class Phase { Response, Terms, WeightsOffset, Strata, Cluster };
+
+    struct Use {
+        const Column* column;
+        std::string role;
+        Phase last_phase;
+    };
+
+    const Column& column(const std::string& name, const std::string& role, Phase phase) {
         const Column* c = table_.find(name);
         if (!c) {
             std::string have;
@@ -62,11 +75,34 @@ private:
             fail("table '" + table_.name + "' has no column '" + name + "' (used as " + role +
                  " in formula '" + f_.text + "'); its columns are: " + have);
         }
-        if (c->size() != table_.rows())
+        if (c->size() != table_rows_)
             throw InternalError("column '" + name + "' of table '" + table_.name + "' has a different row count");
-        if (std::none_of(uses_.begin(), uses_.end(), [c](const Use& u) { return u.column == c; }))
-            uses_.push_back({c, role});
+        auto use = std::find_if(uses_.begin(), uses_.end(), [c](const Use& u) { return u.column == c; });
+        if (use == uses_.end()) uses_.push_back({c, role, phase});
+        else use->last_phase = std::max(use->last_phase, phase);
         return *c;
+    }
+
+    Phase last_phase(const Column* c) const {
+        for (const Use& u : uses_)
+            if (u.column == c) return u.last_phase;
+        throw InternalError("column '" + c->name + "' is not used by the model frame");
+    }
+
+    void release(const Column* c) {
+        if (!consumable_) return;
+        for (Column& col : consumable_->columns)
+            if (&col == c) {
+                std::vector<std::int64_t>().swap(col.i64);
+                std::vector<double>().swap(col.f64);
+                std::vector<std::int32_t>().swap(col.i32);
+                std::vector<std::int8_t>().swap(col.i8);
+            }
+    }
+
+    void release_after(Phase phase) {
+        for (const Use& u : uses_)
+            if (u.last_phase == phase) release(u.column);
     }
 
     void require_type(const Column& c, const std::string& role, std::initializer_list<ColumnType> ok,
@@ -80,20 +116,20 @@ private:
         using CT = ColumnType;
         const auto& rc = f_.response_columns;
         if (f_.response == Formula::Response::Column) {
-            response_ = &column(rc[0], "the response");
+            response_ = &column(rc[0], "the response", Phase::Response);
             require_type(*response_, "the response", {CT::Int64, CT::Double, CT::Bool},
                          "a numeric or bool column (int64, double or bool)");
         } else if (f_.response == Formula::Response::Surv2 || f_.response == Formula::Response::Surv3) {
             const bool three = f_.response == Formula::Response::Surv3;
             if (three) {
-                start_ = &column(rc[0], "the Surv() start time");
+                start_ = &column(rc[0], "the Surv() start time", Phase::Response);
                 require_type(*start_, "the Surv() start time", {CT::Int64, CT::Double, CT::Date},
                              "a numeric column (int64, double or date)");
             }
-            time_ = &column(rc[three ? 1 : 0], "the Surv() time");
+            time_ = &column(rc[three ? 1 : 0], "the Surv() time", Phase::Response);
             require_type(*time_, "the Surv() time", {CT::Int64, CT::Double, CT::Date},
                          "a numeric column (int64, double or date)");
-            status_ = &column(rc[three ? 2 : 1], "the Surv() status");
+            status_ = &column(rc[three ? 2 : 1], "the Surv() status", Phase::Response);
             require_type(*status_, "the Surv() status", {CT::Int64, CT::Double, CT::Bool},
                          "an int64, double or bool column");
         }
@@ -102,30 +138,30 @@ private:
                 if (std::any_of(vars_.begin(), vars_.end(), [&v](const VarData& d) { return d.var == v; })) continue;
                 VarData d;
                 d.var = v;
-                d.column = &column(v.column, "a term");
+                d.column = &column(v.column, "a term", Phase::Terms);
                 d.factor = v.as_factor || is_factor_type(d.column->type);
                 if (!d.factor)
                     require_type(*d.column, "a numeric term", {CT::Int64, CT::Double, CT::Date},
                                  "a numeric column; wrap it in factor() for a factor");
                 vars_.push_back(std::move(d));
             }
-        for (const auto& s : f_.strata) strata_.push_back(&column(s, "strata()"));
+        for (const auto& s : f_.strata) strata_.push_back(&column(s, "strata()", Phase::Strata));
         for (const Offset& o : f_.offsets) {
             const std::string role = o.log ? "offset(log(" + o.column + "))" : "offset(" + o.column + ")";
-            offsets_.push_back(&column(o.column, role));
+            offsets_.push_back(&column(o.column, role, Phase::WeightsOffset));
             require_type(*offsets_.back(), role, {CT::Int64, CT::Double}, "a numeric column (int64 or double)");
         }
         if (!opt_.weights_column.empty()) {
-            weights_ = &column(opt_.weights_column, "weights");
+            weights_ = &column(opt_.weights_column, "weights", Phase::WeightsOffset);
             require_type(*weights_, "weights", {CT::Int64, CT::Double}, "a numeric column (int64 or double)");
         }
         const std::string cl = f_.cluster ? *f_.cluster : opt_.cluster_column;
-        if (!cl.empty()) cluster_ = &column(cl, "cluster");
+        if (!cl.empty()) cluster_ = &column(cl, "cluster", Phase::Cluster);
     }
 
     // R's na.omit: a row with a missing value in any used column is dropped.
     void select_rows() {
-        const std::size_t n = table_.rows();
+        const std::size_t n = table_rows_;
         std::vector<std::uint8_t> keep(n, 1);
         std::vector<std::int64_t> present(uses_.size() + 1, 0);
         for (std::size_t k = 0; k < uses_.size(); ++k) {
@@ -169,21 +205,41 @@ private:
         }
     }
 
-    // Values of the used rows (none missing) as doubles; the type switch stays outside the row loop.
-    Eigen::VectorXd values(const Column& c) const {
-        const Eigen::Index n = static_cast<Eigen::Index>(rows_.size());
-        Eigen::VectorXd v(n);
-        auto fill = [&](const auto& buf) {
-#pragma omp parallel for if (n > 50000)
-            for (Eigen::Index i = 0; i < n; ++i) v[i] = static_cast<double>(buf[rows_[static_cast<std::size_t>(i)]]);
+    // out[i] = op(out[i], value of used row i as a double), for every used row (none missing).
+    // The type switch stays outside the row loop; when no row was dropped (the usual case) the
+    // column is streamed directly instead of through the row index.
+    template <typename Op>
+    void combine(const Column& c, double* out, Op op) const {
+        const auto n = static_cast<std::ptrdiff_t>(rows_.size());
+        const bool all = rows_.size() == table_rows_;
+        const std::size_t* rows = rows_.data();
+        auto run = [&](const auto& buf) {
+            const auto* in = buf.data();
+            if (all) {
+#pragma omp parallel for schedule(static) if (n > 50000)
+                for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = op(out[i], static_cast<double>(in[i]));
+            } else {
+#pragma omp parallel for schedule(static) if (n > 50000)
+                for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = op(out[i], static_cast<double>(in[rows[i]]));
+            }
         };
         switch (c.type) {
-            case ColumnType::Int64: fill(c.i64); break;
-            case ColumnType::Double: fill(c.f64); break;
-            case ColumnType::Bool: fill(c.i8); break;
+            case ColumnType::Int64: run(c.i64); break;
+            case ColumnType::Double: run(c.f64); break;
+            case ColumnType::Bool: run(c.i8); break;
             case ColumnType::Date:
-            case ColumnType::Categorical: fill(c.i32); break;
+            case ColumnType::Categorical: run(c.i32); break;
         }
+    }
+
+    void copy_values(const Column& c, double* out) const {
+        combine(c, out, [](double, double v) { return v; });
+    }
+
+    // Values of the used rows (none missing) as doubles.
+    Eigen::VectorXd values(const Column& c) const {
+        Eigen::VectorXd v(static_cast<Eigen::Index>(rows_.size()));
+        copy_values(c, v.data());
         return v;
     }
 
@@ -253,7 +309,6 @@ private:
         Variable var;
         const Column* column = nullptr;
         bool factor = false;
-        Eigen::VectorXd numeric;
         AgreedLevels levels;
         std::size_t ref = 0;
         std::string name_for_messages() const {
@@ -269,10 +324,7 @@ private:
 
     void prepare_variables() {
         for (VarData& d : vars_) {
-            if (!d.factor) {
-                d.numeric = values(*d.column);
-                continue;
-            }
+            if (!d.factor) continue;  // numeric values go straight from the column into X
             d.levels = agree_levels(*d.column, rows_, comm_);
             if (d.levels.labels.size() < 2)
                 fail(d.name_for_messages() + " has a single level (" + d.levels.list() + ") among the " +
@@ -390,7 +442,25 @@ private:
         const Eigen::Index p = static_cast<Eigen::Index>(specs.size());
         mf_.X.resize(n, p);
         mf_.terms = std::move(labels);
-#pragma omp parallel for schedule(dynamic)
+
+        // A factor's column is done once its levels are agreed; a numeric one after the last
+        // design column that reads it.
+        std::vector<std::pair<const Column*, Eigen::Index>> last_read;
+        for (const VarData& d : vars_) {
+            if (last_phase(d.column) != Phase::Terms) continue;
+            Eigen::Index last = -1;
+            if (!d.factor)
+                for (Eigen::Index c = 0; c < p; ++c)
+                    for (const auto& part : specs[static_cast<std::size_t>(c)].parts)
+                        if (part.first == &d) last = c;
+            last_read.emplace_back(d.column, last);
+        }
+        auto release_read_up_to = [&](Eigen::Index c) {
+            for (const auto& [col, last] : last_read)
+                if (last == c) release(col);
+        };
+        release_read_up_to(-1);
+
         for (Eigen::Index c = 0; c < p; ++c) {
             double* out = mf_.X.col(c).data();
             const auto& parts = specs[static_cast<std::size_t>(c)].parts;
@@ -399,19 +469,20 @@ private:
                 const auto [d, level] = parts[k];
                 // The first part writes the column, later ones multiply into it (one pass each).
                 if (level < 0) {
-                    const double* v = d->numeric.data();
-                    if (k == 0)
-                        std::copy(v, v + n, out);
-                    else
-                        for (Eigen::Index i = 0; i < n; ++i) out[i] *= v[i];
+                    if (k == 0) copy_values(*d->column, out);
+                    else combine(*d->column, out, [](double acc, double v) { return acc * v; });
                 } else {
                     const std::int32_t* idx = d->levels.index.data();
-                    if (k == 0)
+                    if (k == 0) {
+#pragma omp parallel for schedule(static) if (n > 50000)
                         for (Eigen::Index i = 0; i < n; ++i) out[i] = idx[i] == level ? 1.0 : 0.0;
-                    else
+                    } else {
+#pragma omp parallel for schedule(static) if (n > 50000)
                         for (Eigen::Index i = 0; i < n; ++i) out[i] = idx[i] == level ? out[i] : 0.0;
+                    }
                 }
             }
+            release_read_up_to(c);
         }
     }
 
@@ -545,6 +616,8 @@ private:
 
     const Formula& f_;
     const Table& table_;
+    const std::size_t table_rows_;  // fixed before any column is released
+    Table* consumable_;
     const Comm& comm_;
     const FrameOptions& opt_;
     const std::string where_;
@@ -567,7 +640,13 @@ private:
 
 ModelFrame build_model_frame(const Formula& formula, const Table& local, const Comm& comm,
                              const FrameOptions& options) {
-    return FrameBuilder(formula, local, comm, options).build();
+    return FrameBuilder(formula, local, nullptr, comm, options).build();
+}
+
+ModelFrame build_model_frame(const Formula& formula, Table&& local, const Comm& comm, const FrameOptions& options) {
+    ModelFrame frame = FrameBuilder(formula, local, &local, comm, options).build();
+    local.columns.clear();  // what the frame did not read is not needed either
+    return frame;
 }
 
 }  // namespace kohort

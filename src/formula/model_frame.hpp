@@ -52,4 +52,9 @@ struct ModelFrame {
 ModelFrame build_model_frame(const Formula& formula, const Table& local, const Comm& comm,
                              const FrameOptions& options);
 
+// The same, consuming the table: each column is freed once the frame has read it for the last
+// time, so peak memory is about one copy of the data instead of the table plus the frame.
+// `local` is left without columns.
+ModelFrame build_model_frame(const Formula& formula, Table&& local, const Comm& comm, const FrameOptions& options);
+
 }  // namespace kohort

@@ -188,6 +188,8 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
 
         nlohmann::json models = nlohmann::json::object();
         std::map<std::string, std::string> files;
+        std::map<std::string, const ModelSpec*> last_reader;  // per table, the last model that reads it
+        for (const auto& spec : job.models) last_reader[spec.get("table")] = &spec;
         for (const auto& spec : job.models) {
             const ModelRunner* runner = ModelRegistry::instance().find(spec.kind);
             if (!runner) {
@@ -198,7 +200,8 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             const std::string table = spec.require("table");
             log("model '" + spec.name + "' (" + spec.kind + ") on '" + table + "'");
             const auto t0 = Clock::now();
-            ModelContext ctx{comm, spec, tables.at(table), ledger, std::ref(log)};
+            Table& local = tables.at(table);
+            ModelContext ctx{comm, spec, local, ledger, std::ref(log), last_reader[table] == &spec ? &local : nullptr};
             ModelOutput out = (*runner)(ctx);
             out.result["kind"] = spec.kind;
             out.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();

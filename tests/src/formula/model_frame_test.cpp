@@ -361,3 +361,52 @@ TEST(ModelFrame, BoolReferenceByName) {
     const ModelFrame mf = frame("y ~ factor(flag, ref=TRUE)", base_table(), glm());
     EXPECT_EQ(mf.terms, (L{"(Intercept)", "flag=FALSE"}));
 }
+
+// The consuming build frees the table's columns as it goes; the frame must be the same as the
+// reading build's, whichever columns are shared between roles and whether rows were dropped.
+TEST(ModelFrame, ConsumingTheTableGivesTheSameFrame) {
+    auto table = [] {
+        Table t = base_table();
+        t.add(dbl("w", {1, 2, 1, 3, 1, 2, 1, 1}));
+        t.add(dbl("pyrs", {1, 2, 3, 4, 5, 6, 7, 8}));
+        t.add(i64("status", {1, 0, 1, 1, 0, 1, 0, 1}));
+        return t;
+    };
+    struct Case {
+        std::string formula;
+        FrameOptions options;
+    };
+    FrameOptions weighted = glm();
+    weighted.weights_column = "w";
+    FrameOptions clustered = cox();
+    clustered.cluster_column = "grp";
+    const std::vector<Case> cases = {
+        {"y ~ age + factor(grp) + sex", glm()},                        // age has a missing value: a row dropped
+        {"y ~ time + time:sex + factor(grp)*time + offset(log(pyrs))", weighted},
+        {"y ~ w + offset(w)", weighted},                               // one column in three roles
+        {"Surv(time, status) ~ age + flag + strata(sex)", clustered},  // flag missing: rows dropped
+        {"Surv(time, status) ~ time + factor(grp) + strata(grp)", cox()},
+    };
+    Comm self(MPI_COMM_SELF);
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.formula);
+        const Formula f = parse_formula(c.formula);
+        const Table kept = table();
+        const ModelFrame read = build_model_frame(f, kept, self, c.options);
+        Table consumed = table();
+        const ModelFrame took = build_model_frame(f, std::move(consumed), self, c.options);
+        EXPECT_TRUE(consumed.columns.empty());
+        EXPECT_EQ(took.terms, read.terms);
+        EXPECT_EQ(took.X, read.X);
+        EXPECT_EQ(took.y, read.y);
+        EXPECT_EQ(took.stop, read.stop);
+        EXPECT_EQ(took.status, read.status);
+        EXPECT_EQ(took.weights, read.weights);
+        EXPECT_EQ(took.offset, read.offset);
+        EXPECT_EQ(took.strata, read.strata);
+        EXPECT_EQ(took.strata_labels, read.strata_labels);
+        EXPECT_EQ(took.cluster, read.cluster);
+        EXPECT_EQ(took.n_total, read.n_total);
+        EXPECT_EQ(took.n_dropped_missing, read.n_dropped_missing);
+    }
+}
