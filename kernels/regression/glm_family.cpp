@@ -171,6 +171,31 @@ void Family::mu_eta(ConstArrayRef eta, ArrayRef out) const {
     }
 }
 
+void Family::linkinv_and_mu_eta(ConstArrayRef eta, ArrayRef mu, ArrayRef me) const {
+    switch (link) {
+        case LinkKind::logit: {
+            // stats/src/family.c logit_linkinv and logit_mu_eta, sharing exp(eta).
+            me = eta.exp();
+            for (Eigen::Index i = 0; i < eta.size(); ++i) {
+                const double e = eta[i], ex = me[i];
+                const bool outside = e < kLogitMThresh || e > kLogitThresh;
+                const double t = e < kLogitMThresh ? kEps : (e > kLogitThresh ? kInvEps : ex);
+                mu[i] = t / (1.0 + t);
+                const double opexp = 1.0 + ex;
+                me[i] = outside ? kEps : ex / (opexp * opexp);
+            }
+            break;
+        }
+        case LinkKind::log:
+            mu = eta.exp().max(kEps);
+            me = mu;  // poisson()$mu.eta is pmax(exp(eta), .Machine$double.eps), i.e. linkinv
+            break;
+        default:
+            linkinv(eta, mu);
+            mu_eta(eta, me);
+    }
+}
+
 void Family::variance(ConstArrayRef mu, ArrayRef out) const {
     switch (family) {
         case FamilyKind::gaussian: out.setOnes(); break;

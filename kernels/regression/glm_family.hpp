@@ -31,6 +31,9 @@ struct Family {
     void linkfun(ConstArrayRef mu, ArrayRef eta) const;
     void linkinv(ConstArrayRef eta, ArrayRef mu) const;
     void mu_eta(ConstArrayRef eta, ArrayRef out) const;
+    // linkinv and mu_eta together: the same values, with exp(eta) computed once per row for the
+    // logit and log links (where each function would compute it again).
+    void linkinv_and_mu_eta(ConstArrayRef eta, ArrayRef mu, ArrayRef mu_eta) const;
     void variance(ConstArrayRef mu, ArrayRef out) const;
     // Unit deviances times prior weights (R's family$dev.resids).
     void dev_resids(ConstArrayRef y, ConstArrayRef mu, ConstArrayRef wt, ArrayRef out) const;

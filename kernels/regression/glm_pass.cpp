@@ -98,9 +98,8 @@ void IrlsStep::consume(const GlmData& d, const Family& f, const EtaSource& src, 
         const auto w = d.weights.segment(b, len).array();
         const auto off = d.offset.segment(b, len).array();
         linear_predictor(d, f, src, b, len, eta);
-        f.linkinv(eta.head(len), mu.head(len));
+        f.linkinv_and_mu_eta(eta.head(len), mu.head(len), me.head(len));
         f.dev_resids(y, mu.head(len), w, dev.head(len));
-        f.mu_eta(eta.head(len), me.head(len));
         f.variance(mu.head(len), var.head(len));
         deviance += dev.head(len).sum();
         sum_w += w.sum();
@@ -188,8 +187,7 @@ void FinalStats::consume(const GlmData& d, const Family& f, const FinalInputs& i
         const auto y = d.y.segment(b, len).array();
         const auto w = d.weights.segment(b, len).array();
         linear_predictor(d, f, now, b, len, eta);
-        f.linkinv(eta.head(len), mu.head(len));
-        f.mu_eta(eta.head(len), me.head(len));
+        f.linkinv_and_mu_eta(eta.head(len), mu.head(len), me.head(len));
         if (fitted) fitted->segment(b, len) = mu.head(len).matrix();
 
         f.aic_terms(y, mu.head(len), w, tmp.head(len));
@@ -210,8 +208,7 @@ void FinalStats::consume(const GlmData& d, const Family& f, const FinalInputs& i
 
         // R's fit$weights: the working weights of the step that produced the final coefficients.
         linear_predictor(d, f, in.previous, b, len, eta0);
-        f.linkinv(eta0.head(len), mu0.head(len));
-        f.mu_eta(eta0.head(len), me0.head(len));
+        f.linkinv_and_mu_eta(eta0.head(len), mu0.head(len), me0.head(len));
         f.variance(mu0.head(len), var0.head(len));
         for (Index i = 0; i < len; ++i) {
             const bool good = w[i] > 0.0 && me0[i] != 0.0;
