@@ -12,10 +12,22 @@
 #include "jobs/site_config.hpp"
 #include "kernels/linkage/code_match.hpp"
 #include "kernels/linkage/pid_exchange.hpp"
+#include "kernels/linkage/register_scan.hpp"
+#include "store/prefault.hpp"
+#include "store/table_stream.hpp"
 
 namespace kohort::linkage {
 
-int year_of(std::int64_t days) { return std::stoi(format_date(days).substr(0, 4)); }
+int year_of(std::int64_t days) {
+    // The year of Howard Hinnant's civil_from_days (as in format_date), without formatting a string.
+    days += 719468;
+    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const std::int64_t doe = days - era * 146097;
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153;
+    return static_cast<int>(yoe + era * 400 + (mp >= 10));
+}
 
 namespace {
 
@@ -23,119 +35,6 @@ using Clock = std::chrono::steady_clock;
 constexpr double kDaysPerYear = 365.25;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// Accumulates one variable per person while its register is scanned.
-struct VarAcc {
-    const VariableDef* def = nullptr;
-    std::vector<std::uint8_t> lookup;   // per dictionary code: matches the code list
-    std::size_t matched_codes = 0;
-    const std::int32_t* codes = nullptr;
-    const std::int32_t* dates = nullptr;
-    std::vector<double> sum_values;     // value = sum(COLUMN), as doubles
-    bool window_relative = true;        // false for the index variable (no index yet)
-    // Per person (only the ones its kind needs are sized).
-    std::vector<std::int32_t> first, last;
-    std::vector<std::int64_t> count;
-    std::vector<double> sum;
-
-    void size_for(std::size_t n) {
-        first.assign(n, kMissingDate);  // also "any": first != missing
-        if (def->value == ValueKind::last) last.assign(n, kMissingDate);
-        if (def->value == ValueKind::count) count.assign(n, 0);
-        if (def->value == ValueKind::sum) sum.assign(n, 0.0);
-    }
-    bool has(std::size_t p) const { return first[p] != kMissingDate; }
-};
-
-struct ScanStats {
-    std::int64_t rows = 0, linked = 0;
-    std::int32_t min_date = std::numeric_limits<std::int32_t>::max();
-    std::int32_t max_date = std::numeric_limits<std::int32_t>::min();
-};
-
-// Merge join of a pid-sorted register with the pid-sorted persons, threads over pid-aligned row
-// chunks so each person's accumulators are written by one thread only.
-ScanStats scan(const Table& reg, const std::string& date_column, const std::vector<std::int64_t>& person_pid,
-               const std::vector<std::uint8_t>& active, const std::vector<std::int32_t>& index,
-               std::vector<VarAcc*>& vars) {
-    const std::vector<std::int64_t>& pid = reg.column("pid").i64;
-    const std::int32_t* all_dates = reg.column(date_column).i32.data();
-    const std::size_t rows = pid.size(), n = person_pid.size();
-    const int threads = std::max(1, std::min<int>(omp_get_max_threads(), static_cast<int>(rows / 65536) + 1));
-    std::vector<std::size_t> cut(static_cast<std::size_t>(threads) + 1, rows);
-    for (int t = 0; t < threads; ++t) {
-        std::size_t c = rows * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
-        while (c > 0 && c < rows && pid[c] == pid[c - 1]) ++c;
-        cut[static_cast<std::size_t>(t)] = c;
-    }
-    for (int t = 1; t <= threads; ++t) cut[t] = std::max(cut[t], cut[t - 1]);
-    std::vector<ScanStats> stats(static_cast<std::size_t>(threads));
-
-#pragma omp parallel for schedule(static, 1) num_threads(threads)
-    for (int t = 0; t < threads; ++t) {
-        ScanStats s;
-        const std::size_t lo = cut[static_cast<std::size_t>(t)], hi = cut[static_cast<std::size_t>(t) + 1];
-        if (lo < hi) {
-            std::size_t p = static_cast<std::size_t>(std::lower_bound(person_pid.begin(), person_pid.end(), pid[lo]) -
-                                                     person_pid.begin());
-            for (std::size_t r = lo; r < hi; ++r) {
-                const std::int32_t date = all_dates[r];
-                if (date != kMissingDate) {
-                    s.min_date = std::min(s.min_date, date);
-                    s.max_date = std::max(s.max_date, date);
-                }
-                while (p < n && person_pid[p] < pid[r]) ++p;
-                if (p == n) {
-                    s.rows += static_cast<std::int64_t>(hi - r);
-                    for (std::size_t q = r + 1; q < hi; ++q)
-                        if (all_dates[q] != kMissingDate) {
-                            s.min_date = std::min(s.min_date, all_dates[q]);
-                            s.max_date = std::max(s.max_date, all_dates[q]);
-                        }
-                    break;
-                }
-                ++s.rows;
-                if (person_pid[p] != pid[r]) continue;
-                ++s.linked;
-                if (!active[p]) continue;
-                for (VarAcc* v : vars) {
-                    const std::int32_t code = v->codes[r];
-                    if (code < 0 || !v->lookup[static_cast<std::size_t>(code)]) continue;
-                    const std::int32_t d = v->dates[r];
-                    if (d == kMissingDate) continue;
-                    const VariableDef& def = *v->def;
-                    if (d < def.between_from || d > def.between_to) continue;
-                    if (v->window_relative) {
-                        const std::int64_t rel = static_cast<std::int64_t>(d) - index[p];
-                        if (rel < def.from || rel > def.to) continue;
-                    }
-                    if (v->first[p] == kMissingDate || d < v->first[p]) v->first[p] = d;
-                    switch (def.value) {
-                        case ValueKind::last:
-                            if (v->last[p] == kMissingDate || d > v->last[p]) v->last[p] = d;
-                            break;
-                        case ValueKind::count: ++v->count[p]; break;
-                        case ValueKind::sum: {
-                            const double x = v->sum_values[r];
-                            if (!std::isnan(x)) v->sum[p] += x;
-                            break;
-                        }
-                        default: break;
-                    }
-                }
-            }
-        }
-        stats[static_cast<std::size_t>(t)] = s;
-    }
-    ScanStats total;
-    for (const auto& s : stats) {
-        total.rows += s.rows;
-        total.linked += s.linked;
-        total.min_date = std::min(total.min_date, s.min_date);
-        total.max_date = std::max(total.max_date, s.max_date);
-    }
-    return total;
-}
 
 std::string list_names(const std::vector<std::string>& v) {
     std::string s;
@@ -171,6 +70,22 @@ void check_variable(const VariableDef& v, const Store& store) {
     need("date", v.date_column, {ColumnType::Date}, "a date column");
     if (v.value == ValueKind::sum)
         need("value", v.sum_column, {ColumnType::Int64, ColumnType::Double, ColumnType::Bool}, "a numeric column to sum");
+}
+
+// This rank's persons, sorted by pid. A pid-partitioned population is read with one independent
+// transfer per column (the rank's share is one contiguous range, so collective two-phase I/O would
+// only add copies); anything else goes through read_linked.
+Table read_persons(const Store& store, const std::string& name, const std::vector<std::string>& columns,
+                   const Comm& comm) {
+    if (store.info(name).partitioned_by_pid) {
+        TableStream stream = store.stream(name, comm, columns);
+        Table t;
+        stream.next(t, static_cast<std::size_t>(stream.rows()));
+        t.name = name;
+        const auto& pid = t.column("pid").i64;
+        if (comm.allreduce(static_cast<std::int64_t>(!std::is_sorted(pid.begin(), pid.end()))) == 0) return t;
+    }
+    return read_linked(store, name, columns, comm).table;
 }
 
 std::string period_label(int year, int width) {
@@ -257,8 +172,7 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     for (const auto& c : pop_read) site.check_approved(in.job.project, def.population, c);
 
     // ---- Persons.
-    LinkedRead pop_read_result = read_linked(store, def.population, pop_read, comm);
-    Table& pop = pop_read_result.table;
+    Table pop = read_persons(store, def.population, pop_read, comm);
     const std::vector<std::int64_t>& person_pid = pop.column("pid").i64;
     const std::size_t n = person_pid.size();
     const std::int64_t population_total = comm.allreduce(static_cast<std::int64_t>(n));
@@ -268,73 +182,74 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     std::int64_t rows_scanned_local = 0;
     std::int32_t data_min = std::numeric_limits<std::int32_t>::max(), data_max = std::numeric_limits<std::int32_t>::min();
 
-    // Reads a register once and scans it for `vars` (all defined on it).
-    auto scan_register = [&](const std::string& reg_name, std::vector<VarAcc*> vars,
+    // Streams a register once, block by block, and scans it for `vars` (all defined on it). A
+    // register not stored partitioned by pid is first brought to its persons' ranks
+    // (read_linked: one all-to-all exchange) and scanned in memory.
+    auto scan_register = [&](const std::string& reg_name, std::vector<VariableValues*> vars,
                              const std::vector<std::uint8_t>& active, const std::vector<std::int32_t>& index) {
         const auto ts = Clock::now();
-        std::vector<std::string> cols = {"pid"};
-        auto add = [&](const std::string& c) {
-            if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
-        };
-        for (VarAcc* v : vars) {
-            add(v->def->date_column);
-            add(v->def->code_column);
-            if (v->def->value == ValueKind::sum) add(v->def->sum_column);
+        // The date column used for the data range is the first variable's (usually the only one).
+        RegisterScan scan(person_pid, active, index, vars, vars.front()->def->date_column);
+        for (const auto& c : scan.columns()) site.check_approved(in.job.project, reg_name, c);
+        bool redistributed = false;
+        bool streamed = store.info(reg_name).partitioned_by_pid;
+        if (streamed) {
+            TableStream stream = store.stream(reg_name, comm, scan.columns());
+            Table block;
+            const std::size_t block_rows = std::max<std::size_t>(1, in.block_rows);
+            do {
+                stream.next(block, block_rows);
+                scan.feed(block);
+            } while (stream.rows_read() < stream.rows());
+            // A pid-partitioned table kohort wrote is sorted by pid; one that is not (written by
+            // another tool) is read whole and sorted instead, on every rank alike.
+            streamed = comm.allreduce(static_cast<std::int64_t>(scan.stats().unsorted)) == 0;
         }
-        for (const auto& c : cols) site.check_approved(in.job.project, reg_name, c);
-        LinkedRead lr = read_linked(store, reg_name, cols, comm);
-        const Table& reg = lr.table;
-        for (VarAcc* v : vars) {
-            const Column& code = reg.column(v->def->code_column);
-            v->lookup = match_dictionary(code.dictionary, v->def->codes);
-            v->matched_codes = static_cast<std::size_t>(std::count(v->lookup.begin(), v->lookup.end(), 1));
-            v->codes = code.i32.data();
-            v->dates = reg.column(v->def->date_column).i32.data();
-            if (v->def->value == ValueKind::sum) {
-                const Column& sc = reg.column(v->def->sum_column);
-                v->sum_values.resize(sc.size());
-                for (std::size_t i = 0; i < sc.size(); ++i) v->sum_values[i] = sc.as_double(i);
-            }
-            v->size_for(n);
+        if (!streamed) {
+            scan.reset();
+            LinkedRead lr = read_linked(store, reg_name, scan.columns(), comm);
+            redistributed = lr.redistributed;
+            scan.feed(lr.table);
+        }
+        const ScanStats& s = scan.stats();
+        for (VariableValues* v : vars)
             if (v->matched_codes == 0)
                 warn(v->def->where + ": codes = " + list_names(v->def->codes) + " match no code of " + reg_name + "." +
-                     v->def->code_column + " (" + std::to_string(code.dictionary.size()) +
+                     v->def->code_column + " (" + std::to_string(v->dictionary_size) +
                      " codes in its dictionary); the variable is empty");
-        }
-        // The date column used for the data range is the first variable's (usually the only one).
-        const ScanStats s = scan(reg, vars.front()->def->date_column, person_pid, active, index, vars);
-        for (VarAcc* v : vars) std::vector<double>().swap(v->sum_values);
         rows_scanned_local += s.rows;
         data_min = std::min(data_min, s.min_date);
         data_max = std::max(data_max, s.max_date);
         const std::int64_t rows = comm.allreduce(s.rows), linked = comm.allreduce(s.linked);
         const double secs = comm.allreduce(seconds_since(ts), ReduceOp::max);
         std::string names;
-        for (VarAcc* v : vars) names += (names.empty() ? "" : ", ") + v->def->name;
+        for (VariableValues* v : vars) names += (names.empty() ? "" : ", ") + v->def->name;
         registers.push_back({{"table", reg_name},
                              {"variables", names},
                              {"rows", rows},
                              {"rows_linked", linked},
                              {"rows_unlinked", rows - linked},
-                             {"redistributed", lr.redistributed},
+                             {"redistributed", redistributed},
                              {"seconds", secs},
                              {"rows_per_second", secs > 0 ? rows / secs : 0.0}});
         log("scanned " + reg_name + " (" + std::to_string(rows) + " rows, " + std::to_string(linked) + " linked) for " +
-            names + (lr.redistributed ? "; redistributed by pid with one all-to-all exchange" : "") + " in " +
+            names + (redistributed ? "; redistributed by pid with one all-to-all exchange" : "") + " in " +
             std::to_string(secs) + " s");
     };
 
     // ---- Index date per person.
-    std::vector<std::int32_t> index(n, def.index_date ? *def.index_date : kMissingDate);
-    std::map<std::string, VarAcc> acc;
+    std::vector<std::int32_t> index;
+    reserve_prefaulted(index, n);
+    index.assign(n, def.index_date ? *def.index_date : kMissingDate);
+    std::map<std::string, VariableValues> acc;
     if (!def.index_variable.empty()) {
-        VarAcc iv;
+        VariableValues iv;
         iv.def = &study.variables.at(def.index_variable);
         iv.window_relative = false;
         std::vector<std::uint8_t> all(n, 1);
-        std::vector<VarAcc*> vars = {&iv};
+        std::vector<VariableValues*> vars = {&iv};
         scan_register(iv.def->register_name, vars, all, index);
-        index = iv.first;
+        index = std::move(iv.first);
     }
 
     // ---- Eligibility at index: has an index date, born, alive and resident, in the age range.
@@ -342,7 +257,6 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     const std::int32_t* death = have_death ? pop.column("death_date").i32.data() : nullptr;
     const std::int32_t* emig = have_emigration ? pop.column("emigration_date").i32.data() : nullptr;
     std::vector<std::uint8_t> active(n, 0);
-    std::vector<double> age(n, std::nan(""));
     std::int64_t with_index = 0, alive_resident = 0, in_age = 0;
     for (std::size_t p = 0; p < n; ++p) {
         const std::int32_t idx = index[p];
@@ -352,9 +266,9 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         if (death && death[p] != kMissingDate && death[p] <= idx) continue;
         if (emig && emig[p] != kMissingDate && emig[p] <= idx) continue;
         ++alive_resident;
-        age[p] = (idx - birth[p]) / kDaysPerYear;
-        if (def.age_min && age[p] < *def.age_min) continue;
-        if (def.age_max && age[p] >= *def.age_max) continue;
+        const double age = (idx - birth[p]) / kDaysPerYear;
+        if (def.age_min && age < *def.age_min) continue;
+        if (def.age_max && age >= *def.age_max) continue;
         ++in_age;
         active[p] = 1;
     }
@@ -363,9 +277,9 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     std::map<std::string, std::vector<std::string>> by_register;
     for (const auto& v : used) by_register[study.variables.at(v).register_name].push_back(v);
     for (const auto& [reg_name, names] : by_register) {
-        std::vector<VarAcc*> vars;
+        std::vector<VariableValues*> vars;
         for (const auto& name : names) {
-            VarAcc& a = acc[name];
+            VariableValues& a = acc[name];
             a.def = &study.variables.at(name);
             vars.push_back(&a);
         }
@@ -394,7 +308,7 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         flow.push_back({{"step", buf}, {"persons", release(g_age)}});
     }
     for (const auto& v : def.exclude) {
-        const VarAcc& a = acc.at(v);
+        const VariableValues& a = acc.at(v);
         for (std::size_t p = 0; p < n; ++p)
             if (active[p] && a.has(p)) active[p] = 0;
         std::int64_t left = 0;
@@ -402,7 +316,7 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         flow.push_back({{"step", "without " + v}, {"persons", release(comm.allreduce(left))}});
     }
     for (const auto& v : def.require) {
-        const VarAcc& a = acc.at(v);
+        const VariableValues& a = acc.at(v);
         for (std::size_t p = 0; p < n; ++p)
             if (active[p] && !a.has(p)) active[p] = 0;
         std::int64_t left = 0;
@@ -420,8 +334,8 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     }
 
     // ---- Follow-up: outcome, competing events, censoring at emigration, window end and end.
-    const VarAcc& outcome = acc.at(def.outcome);
-    std::vector<const VarAcc*> competing;
+    const VariableValues& outcome = acc.at(def.outcome);
+    std::vector<const VariableValues*> competing;
     for (const auto& v : def.competing) competing.push_back(&acc.at(v));
     Table out;
     out.name = def.name;
@@ -429,12 +343,12 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     Column c_pid("pid", ColumnType::Int64), c_index("index_date", ColumnType::Date), c_exit("exit_date", ColumnType::Date),
         c_time("time", ColumnType::Double), c_status("status", ColumnType::Int64), c_event("event", ColumnType::Int64),
         c_comp("competing", ColumnType::Int64);
-    std::vector<std::uint8_t> keep(n, 0);
+    for (Column* c : {&c_pid, &c_index, &c_exit, &c_time, &c_status, &c_event, &c_comp})
+        reserve_prefaulted(*c, static_cast<std::size_t>(cohort_local));
     std::int64_t events = 0, comp_events = 0, censored = 0;
     double days_total = 0;
     for (std::size_t p = 0; p < n; ++p) {
         if (!active[p]) continue;
-        keep[p] = 1;
         const std::int64_t idx = index[p];
         std::int64_t censor = def.end;
         if (emig && emig[p] != kMissingDate) censor = std::min<std::int64_t>(censor, emig[p]);
@@ -442,7 +356,7 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         censor = std::min(censor, idx + outcome.def->to);
         std::int64_t comp = kPlusInfinity;
         if (def.death_competes && death[p] != kMissingDate) comp = death[p];
-        for (const VarAcc* c : competing)
+        for (const VariableValues* c : competing)
             if (c->has(p)) comp = std::min<std::int64_t>(comp, c->first[p]);
         const std::int64_t ev = outcome.has(p) ? outcome.first[p] : kPlusInfinity;
         std::int64_t exit = censor;
@@ -471,58 +385,68 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
 
     // ---- Covariates, in the order given.
     for (const auto& name : def.covariates) {
+        const auto kept = static_cast<std::size_t>(cohort_local);
         if (name == "age") {
             Column c("age", ColumnType::Double);
+            reserve_prefaulted(c, kept);
             for (std::size_t p = 0; p < n; ++p)
-                if (keep[p]) c.f64.push_back(age[p]);
+                if (active[p]) c.f64.push_back((index[p] - birth[p]) / kDaysPerYear);
             out.add(std::move(c));
         } else if (name == "index_year") {
             Column c("index_year", ColumnType::Int64);
+            reserve_prefaulted(c, kept);
             for (std::size_t p = 0; p < n; ++p)
-                if (keep[p]) c.i64.push_back(year_of(index[p]));
+                if (active[p]) c.i64.push_back(year_of(index[p]));
             out.add(std::move(c));
         } else if (name == "period") {
             // Labels from the years all ranks see, so every rank has the same dictionary.
             const int width = static_cast<int>(def.period_width);
             int lo = std::numeric_limits<int>::max(), hi = std::numeric_limits<int>::min();
             for (std::size_t p = 0; p < n; ++p)
-                if (keep[p]) lo = std::min(lo, year_of(index[p])), hi = std::max(hi, year_of(index[p]));
+                if (active[p]) lo = std::min(lo, year_of(index[p])), hi = std::max(hi, year_of(index[p]));
             lo = comm.allreduce(lo, ReduceOp::min);
             hi = comm.allreduce(hi, ReduceOp::max);
             Column c("period", ColumnType::Categorical);
             const int first = lo - ((lo % width) + width) % width;
             for (int y = first; y <= hi; y += width) c.dictionary.push_back(period_label(y, width));
             for (std::size_t p = 0; p < n; ++p)
-                if (keep[p]) c.i32.push_back((year_of(index[p]) - first) / width);
+                if (active[p]) c.i32.push_back((year_of(index[p]) - first) / width);
             out.add(std::move(c));
         } else if (acc.count(name)) {
-            const VarAcc& a = acc.at(name);
+            const VariableValues& a = acc.at(name);
             Column c(name, ColumnType::Int64);
             switch (a.def->value) {
                 case ValueKind::any:
+                    reserve_prefaulted(c, kept);
                     for (std::size_t p = 0; p < n; ++p)
-                        if (keep[p]) c.i64.push_back(a.has(p) ? 1 : 0);
+                        if (active[p]) c.i64.push_back(a.has(p) ? 1 : 0);
                     break;
                 case ValueKind::count:
+                    reserve_prefaulted(c, kept);
                     for (std::size_t p = 0; p < n; ++p)
-                        if (keep[p]) c.i64.push_back(a.count[p]);
+                        if (active[p]) c.i64.push_back(a.count[p]);
                     break;
                 case ValueKind::sum:
                     c.type = ColumnType::Double;
+                    reserve_prefaulted(c, kept);
                     for (std::size_t p = 0; p < n; ++p)
-                        if (keep[p]) c.f64.push_back(a.sum[p]);
+                        if (active[p]) c.f64.push_back(a.sum[p]);
                     break;
                 case ValueKind::first:
                 case ValueKind::last:
                     c.type = ColumnType::Date;
+                    reserve_prefaulted(c, kept);
                     for (std::size_t p = 0; p < n; ++p)
-                        if (keep[p]) c.i32.push_back(a.def->value == ValueKind::first ? a.first[p] : a.last[p]);
+                        if (active[p]) c.i32.push_back(a.def->value == ValueKind::first ? a.first[p] : a.last[p]);
                     break;
             }
             out.add(std::move(c));
         } else {
-            Column c = pop.column(name);
-            c.filter(keep);
+            // Moved out of pop unless a later step still reads it (birth for age, a repeated name).
+            const bool still_read = name == "birth_date" ||
+                                    std::count(def.covariates.begin(), def.covariates.end(), name) > 1;
+            Column c = still_read ? pop.column(name) : std::move(pop.column(name));
+            c.filter(active);
             out.add(std::move(c));
         }
     }

@@ -1,10 +1,12 @@
 // Builds a study's analysis table from registers partitioned by pid: one row per person in the
 // cohort with follow-up time, status and covariates (docs/cohorts.md).
 //
-// Every rank works on the persons whose pid buckets it owns; registers are read with
-// read_linked() (pid_exchange.hpp), so the join is a rank-local merge of two pid-sorted tables and
-// needs no communication. Each register is scanned once for all the variables defined on it, with
-// codes matched once per dictionary entry (code_match.hpp). Only aggregate counts are reduced.
+// Every rank works on the persons whose pid buckets it owns. A register partitioned by pid is
+// streamed (Store::stream) in blocks of the rank's own pid range, so the join is a rank-local merge
+// of two pid-sorted sequences and needs no communication; any other register goes through
+// read_linked() (pid_exchange.hpp, one all-to-all exchange). Each register is read once for all the
+// variables defined on it, with codes matched once per dictionary entry (register_scan.hpp). Only
+// aggregate counts are reduced.
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -26,6 +28,9 @@ struct CohortInputs {
     const JobFile& job;
     const DisclosurePolicy& policy;               // for the released counts in `report`
     std::function<void(const std::string&)> log;  // may be empty
+    // Register rows per block of the streamed scan (register_scan.hpp): 128Ki rows keep a block of
+    // pid, date and code (2 MiB) in the L2/L3 cache. Tests set it small to cross block boundaries.
+    std::size_t block_rows = std::size_t{1} << 17;
 };
 
 // This rank's rows of the cohort table, sorted by pid. Fills `report` with aggregate counts (the

@@ -72,7 +72,15 @@ Table variable_section(const DerivedTableContext& ctx) {
 Table cohort_section(const DerivedTableContext& ctx) {
     Table t = build_named_cohort(ctx, ctx.name, ctx.options, ctx.report);
     if (parse_study(ctx.job, ctx.name, ctx.options).cohort.save) save_table(ctx, t, ctx.report);
-    cohort_cache()[cache_key(ctx.job, ctx.name)] = t;
+    // Kept (a copy: fresh pages for every column) only when a [lexis.*] section will split it.
+    bool split_later = false;
+    for (const auto& [section, options] : ctx.job.sections)
+        if (section.rfind("lexis.", 0) == 0 && options.count("cohort")) {
+            const std::string& c = options.at("cohort");
+            const auto b = c.find_first_not_of(" \t"), e = c.find_last_not_of(" \t");
+            split_later = split_later || (b != std::string::npos && c.substr(b, e - b + 1) == ctx.name);
+        }
+    if (split_later) cohort_cache()[cache_key(ctx.job, ctx.name)] = t;
     return t;
 }
 

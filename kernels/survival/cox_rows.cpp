@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "store/prefault.hpp"
 
 namespace kohort {
 namespace {
@@ -73,7 +74,14 @@ void validate(const ModelFrame& f, const Comm& comm, const std::string& what,
 // gather would miss the cache on almost every row.
 template <typename Vec>
 void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest) {
-    Vec out(v.size());
+    Vec out;
+    if constexpr (requires { out.reserve(std::size_t{0}); }) {
+        reserve_prefaulted(out, dest.size());  // std::vector: resize writes, so fault in first
+        out.resize(dest.size());
+    } else {
+        out.resize(static_cast<Eigen::Index>(dest.size()));
+        prefault_bytes(out.data(), dest.size() * sizeof(out[0]));
+    }
     for (std::size_t k = 0; k < dest.size(); ++k) out[static_cast<std::size_t>(dest[k])] = v[k];
     v = std::move(out);
 }
@@ -156,8 +164,9 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     CoxRows rows;
     rows.p = p;
     rows.counting_process = f.has_start;
-    rows.weight = f.weights.size() ? f.weights : Eigen::VectorXd::Ones(n);
-    rows.offset = f.offset.size() ? f.offset : Eigen::VectorXd::Zero(n);
+    // The frame is consumed: its vectors move rather than copy.
+    rows.weight = f.weights.size() ? std::move(f.weights) : Eigen::VectorXd::Ones(n);
+    rows.offset = f.offset.size() ? std::move(f.offset) : Eigen::VectorXd::Zero(n);
 
     // Counts, weights and the global means (survival's coxfit6 centres by the weighted mean).
     double totals[4] = {static_cast<double>(n), 0, 0, 0};  // rows, events, any weight != 1, fractional
@@ -220,17 +229,23 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     for (int j = 0; j < p; ++j) setup.scale(j) = abs_sums(j) > 0 ? sums(p) / abs_sums(j) : 1.0;
 
     // The one global ordering of event times, and each row's at-risk bin range.
-    std::vector<std::int32_t> status(static_cast<std::size_t>(n));
-    std::vector<double> stop(f.stop.data(), f.stop.data() + n);
+    const auto un = static_cast<std::size_t>(n);
+    std::vector<std::int32_t> status;
+    reserve_prefaulted(status, un);
+    status.resize(un);
+    const double* stop = f.stop.data();
     for (Eigen::Index i = 0; i < n; ++i) status[static_cast<std::size_t>(i)] = f.status(i) != 0 ? 1 : 0;
-    std::vector<std::int32_t> strata = f.strata;
-    if (strata.size() != static_cast<std::size_t>(n)) strata.assign(static_cast<std::size_t>(n), 0);
-    setup.bins = EventTimeIndex::gather(comm, n_strata, strata.data(), stop.data(), status.data(),
-                                        static_cast<std::size_t>(n));
+    std::vector<std::int32_t> strata = std::move(f.strata);
+    if (strata.size() != un) strata.assign(un, 0);
+    setup.bins = EventTimeIndex::gather(comm, n_strata, strata.data(), stop, status.data(), un);
     const EventTimeIndex& bins = setup.bins;
     const std::int64_t T = bins.size();
 
-    std::vector<std::int64_t> first(static_cast<std::size_t>(n)), last(static_cast<std::size_t>(n));
+    std::vector<std::int64_t> first, last;
+    reserve_prefaulted(first, un);
+    reserve_prefaulted(last, un);
+    first.resize(un);
+    last.resize(un);
     for (Eigen::Index i = 0; i < n; ++i) {
         const auto k = static_cast<std::size_t>(i);
         const int s = strata[k];
@@ -243,7 +258,9 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
 
     // Exit order: at-risk rows by bin, deaths first; rows never at risk last. A stable counting
     // sort (O(n + T)), so the order (and every floating-point sum) is the same on every run.
-    std::vector<std::int64_t> dest(static_cast<std::size_t>(n));  // new position of row k
+    std::vector<std::int64_t> dest;  // new position of row k
+    reserve_prefaulted(dest, un);
+    dest.resize(un);
     {
         auto key = [&](std::size_t k) {
             return last[k] < 0 ? 2 * T : 2 * last[k] + (status[k] ? 0 : 1);
@@ -258,6 +275,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     {
         // One column at a time, so the extra memory is one column rather than a second X.
         Eigen::VectorXd tmp(n);
+        prefault_bytes(tmp.data(), un * sizeof(double));
         for (int j = 0; j < p; ++j) {
             const double* in = f.X.col(j).data();
             const double scale = setup.scale(j);

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "formula/agreed_levels.hpp"
+#include "store/prefault.hpp"
 
 namespace kohort {
 
@@ -192,7 +193,7 @@ private:
             if (present[k] == 0)
                 fail("column '" + uses_[k].column->name + "' (used as " + uses_[k].role + ") is missing in all " +
                      std::to_string(total) + " rows of table '" + table_.name + "'; expected some values");
-        rows_.reserve(n);
+        reserve_prefaulted(rows_, n);
         for (std::size_t i = 0; i < n; ++i)
             if (keep[i]) rows_.push_back(i);
         mf_.n_total = comm_.allreduce(static_cast<std::int64_t>(rows_.size()));
@@ -232,13 +233,20 @@ private:
         }
     }
 
+    // n doubles, faulted in at once (store/prefault.hpp), contents unset.
+    static Eigen::VectorXd fresh_vector(Eigen::Index n) {
+        Eigen::VectorXd v(n);
+        prefault_bytes(v.data(), static_cast<std::size_t>(n) * sizeof(double));
+        return v;
+    }
+
     void copy_values(const Column& c, double* out) const {
         combine(c, out, [](double, double v) { return v; });
     }
 
     // Values of the used rows (none missing) as doubles.
     Eigen::VectorXd values(const Column& c) const {
-        Eigen::VectorXd v(static_cast<Eigen::Index>(rows_.size()));
+        Eigen::VectorXd v = fresh_vector(static_cast<Eigen::Index>(rows_.size()));
         copy_values(c, v.data());
         return v;
     }
@@ -463,6 +471,9 @@ private:
 
         for (Eigen::Index c = 0; c < p; ++c) {
             double* out = mf_.X.col(c).data();
+            // Faulted in column by column, as the table's columns are freed, so the two are
+            // never resident in full together.
+            prefault_bytes(out, static_cast<std::size_t>(n) * sizeof(double));
             const auto& parts = specs[static_cast<std::size_t>(c)].parts;
             if (parts.empty()) std::fill(out, out + n, 1.0);
             for (std::size_t k = 0; k < parts.size(); ++k) {
@@ -496,9 +507,11 @@ private:
                 fail("weights column '" + weights_->name + "' has " + std::to_string(negative) +
                      " negative values among the rows used; expected weights >= 0");
         } else {
-            mf_.weights = Eigen::VectorXd::Ones(n);
+            mf_.weights = fresh_vector(n);
+            mf_.weights.setOnes();
         }
-        mf_.offset = Eigen::VectorXd::Zero(n);
+        mf_.offset = fresh_vector(n);
+        mf_.offset.setZero();
         for (std::size_t k = 0; k < f_.offsets.size(); ++k) {
             Eigen::VectorXd v = values(*offsets_[k]);
             if (f_.offsets[k].log) {
@@ -520,6 +533,7 @@ private:
     void strata() {
         const std::size_t n = rows_.size();
         if (strata_.empty()) {
+            reserve_prefaulted(mf_.strata, n);
             mf_.strata.assign(n, 0);
             mf_.strata_labels = {"all"};
             return;

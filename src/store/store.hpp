@@ -21,6 +21,8 @@
 
 namespace kohort {
 
+class TableStream;  // store/table_stream.hpp
+
 inline constexpr int kBucketBits = 12;
 inline constexpr std::int64_t kBuckets = std::int64_t{1} << kBucketBits;
 
@@ -71,6 +73,9 @@ public:
     // Reads the whole table on the calling process (serial stores, tests, small tables).
     // On a store opened with a comm, every rank must call it (HDF5 metadata reads are collective).
     Table read_all(const std::string& name, const std::vector<std::string>& columns = {}) const;
+    // The same share as read(), read in blocks into reused buffers (store/table_stream.hpp).
+    // Opening is collective when the store was opened with a comm; the blocks are not.
+    TableStream stream(const std::string& name, const Comm& comm, const std::vector<std::string>& columns) const;
 
     // Writes a table; collective when opened with a comm. Each rank passes its rows. For a table
     // partitioned by pid, each rank's rows must be sorted by pid and lie in that rank's buckets,

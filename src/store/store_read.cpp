@@ -12,6 +12,8 @@
 #include "store/store.hpp"
 #include "store/store_impl.hpp"
 #include "store/store_layout.hpp"
+#include "store/prefault.hpp"
+#include "store/table_stream.hpp"
 
 namespace kohort {
 
@@ -76,20 +78,10 @@ ColumnType stored_type(const h5::Dataset& d) {
     }
 }
 
-// Sizes a column buffer for `count` values, asking for transparent huge pages first where the
-// kernel offers them (THP mode "madvise"): fresh memory then faults in once per 2 MiB instead of
-// once per 4 KiB. On virtual machines a page fault costs microseconds, and faulting in the buffers
-// cost more than reading the file (docs/benchmarks-store.md).
+// Sizes a column buffer for `count` values, faulted in at once (store/prefault.hpp): on virtual
+// machines faulting in fresh buffers page by page cost more than reading the file.
 void size_buffer(Column& c, std::uint64_t count) {
-    c.reserve(count);
-#ifdef MADV_HUGEPAGE
-    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
-    const auto begin = reinterpret_cast<std::uintptr_t>(layout::column_data(c));
-    const std::uintptr_t end = begin + count * c.bytes_per_value();
-    const std::uintptr_t first = (begin + huge - 1) & ~(huge - 1), last = end & ~(huge - 1);
-    // Advice only: a kernel without THP says no and nothing changes.
-    if (begin != 0 && last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-#endif
+    reserve_prefaulted(c, count);
     c.resize(count);
 }
 
@@ -143,6 +135,93 @@ Table Store::read(const std::string& name, const Comm& comm, const std::vector<s
 
 Table Store::read_all(const std::string& name, const std::vector<std::string>& columns) const {
     return read_range(*impl_, name, columns, 0, 1);
+}
+
+// ---- streaming (table_stream.hpp) ------------------------------------------------------------
+
+struct TableStream::Impl {
+    const StoreState* state = nullptr;
+    h5::Group group;
+    std::vector<h5::Dataset> datasets;
+    std::vector<ColumnType> types;
+    std::vector<std::string> names;
+    std::vector<std::vector<std::string>> dictionaries;
+    RowRange range;
+    std::int64_t at = 0;  // next row, relative to range.begin
+    bool by_pid = false;
+};
+
+TableStream::TableStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TableStream::TableStream(TableStream&&) noexcept = default;
+TableStream& TableStream::operator=(TableStream&&) noexcept = default;
+TableStream::~TableStream() = default;
+
+std::int64_t TableStream::rows() const { return impl_->range.end - impl_->range.begin; }
+std::int64_t TableStream::rows_read() const { return impl_->at; }
+bool TableStream::partitioned_by_pid() const { return impl_->by_pid; }
+
+std::size_t TableStream::next(Table& block, std::size_t max_rows) {
+    Impl& m = *impl_;
+    if (block.columns.size() != m.names.size()) {
+        block.columns.clear();
+        for (std::size_t i = 0; i < m.names.size(); ++i) {
+            Column c(m.names[i], m.types[i]);
+            c.dictionary = m.dictionaries[i];
+            block.columns.push_back(std::move(c));
+        }
+        block.partitioned_by_pid = m.by_pid;
+    }
+    const auto count = static_cast<std::uint64_t>(
+        std::min<std::int64_t>(static_cast<std::int64_t>(max_rows), rows() - m.at));
+    // Independent transfer: the default list (with MPI-IO, H5FD_MPIO_INDEPENDENT).
+    const h5::PropList dxpl = h5::PropList::default_list();
+    for (std::size_t i = 0; i < m.datasets.size(); ++i) {
+        Column& c = block.columns[i];
+        reserve_prefaulted(c, count);
+        c.resize(count);
+        if (count == 0) continue;
+        const h5::Dataset& d = m.datasets[i];
+        h5::Dataspace fspace = d.space();
+        fspace.select_range(static_cast<std::uint64_t>(m.range.begin + m.at), count, d.where());
+        h5::Dataspace mspace = h5::Dataspace::simple(count, d.where());
+        d.read(layout::hdf5_types(c.type).memory, mspace, fspace, dxpl, layout::column_data(c));
+        m.state->bytes_read += static_cast<std::int64_t>(count * c.bytes_per_value());
+    }
+    m.at += static_cast<std::int64_t>(count);
+    return static_cast<std::size_t>(count);
+}
+
+TableStream Store::stream(const std::string& name, const Comm& comm, const std::vector<std::string>& columns) const {
+    if (impl_->mpi && comm.size() != impl_->mpi_size)
+        throw InternalError("Store::stream of '" + name + "' with a communicator of " + std::to_string(comm.size()) +
+                            " ranks, but store '" + impl_->path + "' was opened on " +
+                            std::to_string(impl_->mpi_size));
+    auto m = std::make_unique<TableStream::Impl>();
+    m->state = impl_.get();
+    m->group = impl_->open_table(name);
+    const TableMeta meta = read_meta(m->group);
+    m->names = chosen_columns(name, meta, columns);
+    m->range = share_of(meta, comm.rank(), comm.size());
+    m->by_pid = meta.by_pid;
+    const h5::PropList dxpl = impl_->transfer_list();
+    for (const auto& cname : m->names) {
+        h5::Dataset d = m->group.open_dataset(cname);
+        const ColumnType type = stored_type(d);
+        const std::uint64_t n = d.space().elements(d.where());
+        if (static_cast<std::int64_t>(n) != meta.rows)
+            throw InternalError("column '" + d.where().object + "' in '" + impl_->path + "' has " + std::to_string(n) +
+                                " values but the table has num_rows " + std::to_string(meta.rows));
+        std::vector<std::string> dictionary;
+        if (type == ColumnType::Categorical) {
+            h5::Dataset dict = m->group.open_group(layout::kDictionariesGroup).open_dataset(cname);
+            dictionary = dict.read_strings(dxpl);
+            impl_->bytes_read += static_cast<std::int64_t>(dict.storage_bytes());
+        }
+        m->types.push_back(type);
+        m->dictionaries.push_back(std::move(dictionary));
+        m->datasets.push_back(std::move(d));
+    }
+    return TableStream(std::move(m));
 }
 
 }  // namespace kohort

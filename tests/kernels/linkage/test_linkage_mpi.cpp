@@ -1,6 +1,6 @@
 // The cohort built on 1-4 ranks equals the one a single rank builds (MPI_COMM_SELF on rank 0) and
 // the generator's own record of every person (synth::simulate_person, which shares no code with
-// the linkage); a copy of the diagnoses register stored without pid partitioning gives the same
+// the linkage), whatever the size of the blocks registers are streamed in; a copy of the diagnoses register stored without pid partitioning gives the same
 // cohort through the all-to-all exchange; Lexis pieces add up to the cohort's follow-up.
 #include <gtest/gtest.h>
 
@@ -129,12 +129,16 @@ std::vector<Row> gather(const Table& t, const Comm& comm) {
     return rows;
 }
 
-Table build(const Fixture& f, const Comm& comm, nlohmann::json& report) {
+// `block_rows`: register rows per streamed block; the multi-rank build uses small, odd-sized
+// blocks so persons' rows straddle block boundaries, the single-rank build the default.
+Table build(const Fixture& f, const Comm& comm, nlohmann::json& report, std::size_t block_rows = 0) {
     const JobFile job = read_job_file(f.job);
     const StudyDefinition study = parse_study(job, "study", *find_section(job, "cohort.study"));
     const Store store = Store::open(f.store, &comm);
     const DisclosurePolicy none = DisclosurePolicy::named("none");
-    return build_cohort(study, CohortInputs{comm, store, job, none, {}}, report);
+    CohortInputs in{comm, store, job, none, {}};
+    if (block_rows) in.block_rows = block_rows;
+    return build_cohort(study, in, report);
 }
 
 }  // namespace
@@ -143,7 +147,7 @@ TEST(LinkageMpi, SameCohortOnAnyRanksAsOneRankAndAsTheGenerator) {
     Comm world;
     const Fixture f = make_fixture(world);
     nlohmann::json report;
-    const Table local = build(f, world, report);
+    const Table local = build(f, world, report, 97);
     ASSERT_TRUE(std::is_sorted(local.column("pid").i64.begin(), local.column("pid").i64.end()));
     for (auto pid : local.column("pid").i64) ASSERT_EQ(owner_rank(pid, world.size()), world.rank());
     // The unpartitioned copy was redistributed, the partitioned registers were not.

@@ -4,6 +4,7 @@ set(KOHORT_LINKAGE_SOURCES
     ${PROJECT_SOURCE_DIR}/kernels/linkage/code_match.cpp
     ${PROJECT_SOURCE_DIR}/kernels/linkage/study_definition.cpp
     ${PROJECT_SOURCE_DIR}/kernels/linkage/pid_exchange.cpp
+    ${PROJECT_SOURCE_DIR}/kernels/linkage/register_scan.cpp
     ${PROJECT_SOURCE_DIR}/kernels/linkage/cohort_builder.cpp
     ${PROJECT_SOURCE_DIR}/kernels/linkage/lexis.cpp)
 
@@ -28,3 +29,7 @@ kohort_script_test(test_linkage_bad_input ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh
 # The demo study end to end on 2 ranks with a fixed seed: every planted hazard ratio lies inside its
 # 95% confidence interval.
 kohort_script_test(test_linkage_demo ${CMAKE_CURRENT_LIST_DIR}/demo_truth.sh LABELS linkage TIMEOUT 600)
+
+# save = true: the saved table equals an independent numpy computation of the cohort, a later job
+# reads it from the store, and the site's project approvals govern it like any other table.
+kohort_script_test(test_linkage_save_table ${CMAKE_CURRENT_LIST_DIR}/save_table.sh LABELS linkage TIMEOUT 300)
