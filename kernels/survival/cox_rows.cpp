@@ -241,6 +241,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     const EventTimeIndex& bins = setup.bins;
     const std::int64_t T = bins.size();
 
+    CachedLastBin last_bin(bins);
     std::vector<std::int64_t> first, last;
     reserve_prefaulted(first, un);
     reserve_prefaulted(last, un);
@@ -249,7 +250,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     for (Eigen::Index i = 0; i < n; ++i) {
         const auto k = static_cast<std::size_t>(i);
         const int s = strata[k];
-        std::int64_t l = bins.last_at_or_before(s, stop[k]);
+        std::int64_t l = last_bin(s, stop[k]);
         std::int64_t b = f.has_start ? bins.first_after(s, f.start(i)) : bins.begin(s);
         if (l < 0 || l < b) l = b = -1;  // at risk at no event time: contributes nothing
         first[k] = b;

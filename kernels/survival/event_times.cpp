@@ -1,6 +1,8 @@
 #include "kernels/survival/event_times.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <unordered_set>
 #include <utility>
 
 namespace kohort {
@@ -27,10 +29,23 @@ EventTimeIndex EventTimeIndex::from_pairs(int n_strata, const std::vector<std::i
 
 EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std::int32_t* strata,
                                       const double* stop, const std::int32_t* status, std::size_t n) {
-    // Local distinct pairs first, so each rank sends each of its event times once.
-    std::vector<std::pair<std::int32_t, double>> local;
+    // Local distinct pairs first, so each rank sends each of its event times once. A hash set
+    // (a few thousand distinct times, in cache) rather than sorting every event row.
+    struct Key {
+        std::int32_t stratum;
+        double time;
+        bool operator==(const Key& o) const { return stratum == o.stratum && time == o.time; }
+    };
+    struct Hash {
+        std::size_t operator()(const Key& k) const { return time_key_hash(k.stratum, k.time, nullptr); }
+    };
+    std::unordered_set<Key, Hash> seen;
+    seen.reserve(4096);
     for (std::size_t i = 0; i < n; ++i)
-        if (status[i] != 0) local.emplace_back(strata[i], stop[i]);
+        if (status[i] != 0) seen.insert({strata[i], stop[i] + 0.0});  // + 0.0: -0.0 becomes +0.0
+    std::vector<std::pair<std::int32_t, double>> local;
+    local.reserve(seen.size());
+    for (const Key& k : seen) local.emplace_back(k.stratum, k.time);
     std::sort(local.begin(), local.end());
     local.erase(std::unique(local.begin(), local.end()), local.end());
 
@@ -59,6 +74,25 @@ std::int64_t EventTimeIndex::first_after(int stratum, double t) const {
 std::int64_t EventTimeIndex::find(int stratum, double t) const {
     std::int64_t b = last_at_or_before(stratum, t);
     return (b >= 0 && times_[static_cast<std::size_t>(b)] == t) ? b : -1;
+}
+
+std::uint64_t time_key_hash(std::int32_t stratum, double t, std::uint64_t* bits_out) {
+    const double normal = t + 0.0;
+    std::uint64_t bits;
+    std::memcpy(&bits, &normal, sizeof bits);
+    if (bits_out) *bits_out = bits;
+    std::uint64_t z = bits ^ (static_cast<std::uint64_t>(static_cast<std::uint32_t>(stratum)) * 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+std::int64_t CachedLastBin::operator()(int stratum, double t) {
+    std::uint64_t bits;
+    Slot& slot = slots_[time_key_hash(stratum, t, &bits) & (kSlots - 1)];
+    if (slot.stratum == stratum && slot.bits == bits) return slot.bin;
+    slot = {bits, stratum, index_.last_at_or_before(stratum, t)};
+    return slot.bin;
 }
 
 }  // namespace kohort

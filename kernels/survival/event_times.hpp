@@ -51,4 +51,28 @@ private:
     std::vector<std::int64_t> begin_;    // n_strata + 1 offsets into times_
 };
 
+// last_at_or_before for many rows, remembering the answer per (stratum, time) in a small
+// direct-mapped table: registry times are whole days and repeat heavily (millions of rows, a few
+// thousand distinct times), so most rows are a table hit instead of a binary search. A miss
+// (continuous times) costs one hash more than the plain search. Not shared between threads.
+class CachedLastBin {
+public:
+    explicit CachedLastBin(const EventTimeIndex& index) : index_(index), slots_(kSlots) {}
+    std::int64_t operator()(int stratum, double t);
+
+private:
+    static constexpr std::size_t kSlots = std::size_t{1} << 14;
+    struct Slot {
+        std::uint64_t bits = 0;
+        std::int32_t stratum = -1;  // -1: empty
+        std::int64_t bin = 0;
+    };
+    const EventTimeIndex& index_;
+    std::vector<Slot> slots_;
+};
+
+// A 64-bit mix of a stratum and a time's bit pattern (splitmix64's finaliser), for hash tables
+// of (stratum, time) keys. +0.0 and -0.0 give the same key.
+std::uint64_t time_key_hash(std::int32_t stratum, double t, std::uint64_t* bits_out);
+
 }  // namespace kohort
