@@ -179,6 +179,9 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     log("cohort '" + def.name + "': " + std::to_string(population_total) + " persons in '" + def.population + "'");
 
     nlohmann::json registers = nlohmann::json::array();
+    // What was read, for the job's audit record (tables and column names only, no values).
+    nlohmann::json inputs = nlohmann::json::array();
+    inputs.push_back({{"table", def.population}, {"columns", pop_read}, {"rows", population_total}});
     std::int64_t rows_scanned_local = 0;
     std::int32_t data_min = std::numeric_limits<std::int32_t>::max(), data_max = std::numeric_limits<std::int32_t>::min();
 
@@ -224,6 +227,7 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         const double secs = comm.allreduce(seconds_since(ts), ReduceOp::max);
         std::string names;
         for (VariableValues* v : vars) names += (names.empty() ? "" : ", ") + v->def->name;
+        inputs.push_back({{"table", reg_name}, {"columns", scan.columns()}, {"rows", rows}});
         registers.push_back({{"table", reg_name},
                              {"variables", names},
                              {"rows", rows},
@@ -476,6 +480,7 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         return cols;
     }();
     report["registers"] = registers;
+    report["inputs"] = inputs;
     report["register_rows_scanned"] = rows_total;
     report["seconds"] = secs;
     report["rows_per_second"] = secs > 0 ? rows_total / secs : 0.0;

@@ -104,25 +104,25 @@ void IrlsStep::consume(const GlmData& d, const Family& f, const EtaSource& src, 
         deviance += dev.head(len).sum();
         sum_w += w.sum();
         sum_wy += (w * y).sum();
-        for (Index i = 0; i < len; ++i) {
-            if (!f.valid_mu(mu[i])) n_invalid_mu += 1;
-            if (!std::isfinite(eta[i]) || !std::isfinite(mu[i])) n_nonfinite += 1;
-            // glm.fit: good <- (weights > 0) & (mu.eta.val != 0)
-            const bool good = w[i] > 0.0 && me[i] != 0.0;
-            if (!good) {
-                sw[i] = 0.0;
-                swr[i] = 0.0;
-                continue;
-            }
-            n_good += 1;
-            if (std::isnan(var[i]) || var[i] == 0.0) n_bad_variance += 1;
-            const double s = std::sqrt(w[i] * me[i] * me[i] / var[i]);
-            // z - X beta_ref: the working residual, plus eta - offset on the first step (beta_ref = 0).
-            double r = (y[i] - mu[i]) / me[i];
-            if (from_start) r += eta[i] - off[i];
-            sw[i] = s;
-            swr[i] = s * r;
+        // Whole-block array expressions (vectorised); rows that are not "good" are masked to 0
+        // afterwards, so what their sqrt or division gives does not matter.
+        const auto eta_b = eta.head(len), mu_b = mu.head(len), me_b = me.head(len), var_b = var.head(len);
+        switch (f.family) {  // family$validmu
+            case FamilyKind::binomial: n_invalid_mu += static_cast<double>((!(mu_b.isFinite() && mu_b > 0.0 && mu_b < 1.0)).count()); break;
+            case FamilyKind::poisson: n_invalid_mu += static_cast<double>((!(mu_b.isFinite() && mu_b > 0.0)).count()); break;
+            case FamilyKind::gaussian: break;
         }
+        n_nonfinite += static_cast<double>((!(eta_b.isFinite() && mu_b.isFinite())).count());
+        // glm.fit: good <- (weights > 0) & (mu.eta.val != 0)
+        const auto good = (w > 0.0) && (me_b != 0.0);
+        n_good += static_cast<double>(good.count());
+        n_bad_variance += static_cast<double>((good && (var_b.isNaN() || var_b == 0.0)).count());
+        sw.head(len) = good.select((w * me_b * me_b / var_b).sqrt(), 0.0);
+        // z - X beta_ref: the working residual, plus eta - offset on the first step (beta_ref = 0).
+        if (from_start)
+            swr.head(len) = good.select(sw.head(len) * ((y - mu_b) / me_b + (eta_b - off)), 0.0);
+        else
+            swr.head(len) = good.select(sw.head(len) * ((y - mu_b) / me_b), 0.0);
         auto xb = xs.topRows(len);
         xb.noalias() = sw.head(len).matrix().asDiagonal() * d.X.middleRows(b, len);
         xtwx.selfadjointView<Eigen::Lower>().rankUpdate(xb.transpose());

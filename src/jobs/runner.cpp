@@ -125,6 +125,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
         Store store = Store::open(job.store, &comm);
         nlohmann::json derived_report = nlohmann::json::object();
         std::map<std::string, Table> tables;
+        nlohmann::json inputs = nlohmann::json::array();  // tables and columns read, for the audit record
 
         // Derived tables (study definitions) first: models may use them.
         for (const auto& [section, opts] : job.sections) {
@@ -141,11 +142,12 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             DerivedTableContext ctx{comm, job, section, name, opts, store, std::ref(log), report};
             tables[name] = (*builder)(ctx);
             tables[name].name = name;
+            if (report.contains("inputs"))
+                for (const auto& input : report["inputs"]) inputs.push_back(input);
             derived_report[name] = report;
         }
 
         const auto needed = columns_needed(job);
-        nlohmann::json inputs = nlohmann::json::array();
         for (const auto& [table, cols] : needed) {
             if (tables.count(table)) continue;
             if (!store.has_table(table)) {

@@ -177,6 +177,17 @@ assert cells == want, (cells, want)
 assert b["time"]["columns"][0]["n"] == a["persons"], (b["time"]["columns"][0], a["persons"])
 print("job B: counts by status of the saved table equal job A's released counts", cells)
 PY
+# Job A's audit record lists what the cohort section read: the population table and both registers,
+# with the columns (names only).
+/usr/bin/python3 - "$KOHORT_AUDIT_LOG" <<'PY' || fail "audit: job A's record does not list the tables its cohort read"
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+a = [r for r in records if r['job'] == 'save_study' and r['status'] == 'succeeded'][0]
+read = {i['table']: set(i['columns']) for i in a['inputs']}
+assert {'population', 'diagnoses', 'prescriptions'} <= set(read), read
+assert {'pid', 'birth_date'} <= read['population'] and read['diagnoses'] and read['prescriptions'], read
+print("job A's audit inputs:", {t: sorted(c) for t, c in read.items()})
+PY
 tail -1 "$KOHORT_AUDIT_LOG" | /usr/bin/python3 -c "
 import json, sys
 r = json.loads(sys.stdin.read())
