@@ -24,6 +24,8 @@ SKIP_R=${SKIP_R:-0}
 REPEATS=${REPEATS:-3}
 mkdir -p "$WORK"
 now() { date +%s.%N; }
+# shellcheck source=bench/timed_runs.sh
+. "$here/timed_runs.sh"
 elapsed() { echo "$2 - $1" | bc; }
 
 c++ -O3 -march=native -o "$WORK/membw" "$here/membw.cpp"
@@ -72,18 +74,7 @@ table = bench
 formula = Surv(time, status) ~ $covs
 INI
   echo "== kohort run on $RANKS ranks x $THREADS threads"
-  runs=()
-  for rep in $(seq 1 "$REPEATS"); do
-    rm -rf "$WORK/out_$size"
-    t0=$(now)
-    OMP_NUM_THREADS=$THREADS $MPIEXEC $MPIFLAGS -np "$RANKS" /usr/bin/time -f "PEAK_RSS_KB %M" \
-      "$KOHORT" run "$WORK/cox_$size.ini" > "$WORK/run_$size.log" 2>&1
-    runs+=("$(elapsed "$t0" "$(now)")")
-    echo "run $rep: ${runs[-1]} s (mpirun start to exit)"
-  done
-  t_run=$(printf '%s\n' "${runs[@]}" | sort -n | head -1)
-  t_median=$(printf '%s\n' "${runs[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  peak=$(grep PEAK_RSS_KB "$WORK/run_$size.log" | awk '{print $2}' | sort -n | tail -1)
+  read -r t_run t_median peak < <(timed_kohort_runs "$WORK/cox_$size.ini" "$WORK/out_$size" "$WORK/run_$size.log" "$size")
   line=$(grep -h "cox cox:" "$WORK/out_$size/job.log" | head -1)
   iters=$(echo "$line" | grep -o "[0-9]* iteration" | awk '{print $1}')
   setup=$(echo "$line" | grep -o "set-up [0-9.]*" | awk '{print $2}')

@@ -22,6 +22,8 @@ MPIEXEC=${MPIEXEC:-mpirun}
 MPIFLAGS=${MPIFLAGS:---oversubscribe --allow-run-as-root}
 mkdir -p "$WORK"
 now() { date +%s.%N; }
+# shellcheck source=bench/timed_runs.sh
+. "$here/timed_runs.sh"
 elapsed() { echo "$2 - $1" | bc; }
 
 echo "== data: $ROWS rows x 20 covariates"
@@ -48,18 +50,8 @@ table = bench
 family = $family
 formula = $y ~ $covs
 INI
-  local runs=() t0
-  for rep in $(seq 1 "$REPEATS"); do
-    rm -rf "$WORK/out_$name"
-    t0=$(now)
-    OMP_NUM_THREADS=$THREADS $MPIEXEC $MPIFLAGS -np "$RANKS" /usr/bin/time -f "PEAK_RSS_KB %M" \
-      "$KOHORT" run "$WORK/$name.ini" > "$WORK/$name.log" 2>&1
-    runs+=("$(elapsed "$t0" "$(now)")")
-    echo "$name run $rep: ${runs[-1]} s (mpirun start to exit)" >&2
-  done
-  local t; t=$(printf '%s\n' "${runs[@]}" | sort -n | head -1)
-  local median; median=$(printf '%s\n' "${runs[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  local peak; peak=$(grep PEAK_RSS_KB "$WORK/$name.log" | awk '{print $2}' | sort -n | tail -1)
+  local t median peak
+  read -r t median peak < <(timed_kohort_runs "$WORK/$name.ini" "$WORK/out_$name" "$WORK/$name.log" "$name")
   local pass; pass=$(grep -ho "[0-9.]* s per pass" "$WORK/out_$name/job.log" | head -1 | awk '{print $1}')
   local passes; passes=$(grep -ho "[0-9]* passes over the rows" "$WORK/out_$name/job.log" | head -1 | awk '{print $1}')
   local fit; fit=$(grep -ho "fit [0-9.]* s" "$WORK/out_$name/job.log" | head -1 | awk '{print $2}')

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "io/date.hpp"
 #include "jobs/site_config.hpp"
 #include "kernels/linkage/code_match.hpp"
 #include "kernels/linkage/pid_exchange.hpp"
@@ -18,16 +19,7 @@
 
 namespace kohort::linkage {
 
-int year_of(std::int64_t days) {
-    // The year of Howard Hinnant's civil_from_days (as in format_date), without formatting a string.
-    days += 719468;
-    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    const std::int64_t doe = days - era * 146097;
-    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const std::int64_t mp = (5 * doy + 2) / 153;
-    return static_cast<int>(yoe + era * 400 + (mp >= 10));
-}
+int year_of(std::int64_t days) { return static_cast<int>(io::civil_from_days(days).year); }
 
 namespace {
 

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "io/date.hpp"
+
 namespace kohort {
 
 std::string format_r_number(double value) {
@@ -35,20 +37,9 @@ std::string format_r_number(double value) {
 }
 
 std::string format_iso_date(std::int32_t days) {
-    // Howard Hinnant's civil_from_days (public domain, "chrono-Compatible Low-Level Date Algorithms").
-    std::int64_t z = static_cast<std::int64_t>(days) + 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const std::int64_t doe = z - era * 146097;
-    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    std::int64_t y = yoe + era * 400;
-    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const std::int64_t mp = (5 * doy + 2) / 153;
-    const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2) ++y;
+    const io::CivilDate c = io::civil_from_days(days);
     char buf[48];
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y), static_cast<long long>(m),
-                  static_cast<long long>(d));
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month, c.day);
     return buf;
 }
 

@@ -17,6 +17,26 @@ constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
     return era * 146097 + doe - 719468;
 }
 
+struct CivilDate {
+    std::int64_t year;
+    unsigned month;  // 1-12
+    unsigned day;    // 1-31
+};
+
+// The proleptic Gregorian date of `days` since 1970-01-01: Howard Hinnant's civil_from_days, the
+// inverse of days_from_civil (same source).
+constexpr CivilDate civil_from_days(std::int64_t days) {
+    days += 719468;
+    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const std::int64_t doe = days - era * 146097;                                  // [0, 146096]
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              // [0, 365]
+    const std::int64_t mp = (5 * doy + 2) / 153;                                   // [0, 11]
+    const auto day = static_cast<unsigned>(doy - (153 * mp + 2) / 5 + 1);
+    const auto month = static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
+    return {yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+
 constexpr bool is_leap_year(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 constexpr unsigned days_in_month(std::int64_t y, unsigned m) {

@@ -24,6 +24,17 @@ TEST(Dates, MatchStdChronoCalendarOverAWideRange) {
     }
 }
 
+TEST(Dates, CivilFromDaysMatchesStdChronoOverAWideRange) {
+    using namespace std::chrono;
+    for (sys_days d = sys_days{year{1600} / January / 1}; d <= sys_days{year{2400} / December / 31}; d += days{1}) {
+        const year_month_day ymd{d};
+        const CivilDate c = civil_from_days(d.time_since_epoch().count());
+        ASSERT_EQ(c.year, int(ymd.year()));
+        ASSERT_EQ(c.month, unsigned(ymd.month()));
+        ASSERT_EQ(c.day, unsigned(ymd.day()));
+    }
+}
+
 TEST(Dates, EpochAndShapes) {
     std::int32_t d = -1;
     EXPECT_EQ(parse_iso_date("1970-01-01", d), DateParse::ok);
