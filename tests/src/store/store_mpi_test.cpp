@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "store/store.hpp"
+#include "store/table_stream.hpp"
 #include "store_test_tables.hpp"
 
 namespace fs = std::filesystem;
@@ -138,6 +139,45 @@ TEST_F(StoreMpiTest, EveryRankReadsExactlyItsBucketRangeInEveryTable) {
     // The shares add up to the whole table, none twice.
     EXPECT_EQ(comm_.allreduce(static_cast<std::int64_t>(pop_back.rows())), kPersons);
     EXPECT_EQ(comm_.allreduce(static_cast<std::int64_t>(ev_back.rows())), s.info("events").rows);
+}
+
+// Store::stream hands out the same share as Store::read, in blocks: appending the blocks (of an
+// odd size, so the last is partial and ranks call next() different numbers of times) gives the
+// share back value for value, column order as requested, dictionaries included.
+TEST_F(StoreMpiTest, StreamedBlocksReassembleTheRanksShare) {
+    const int r = comm_.rank(), R = comm_.size();
+    const auto pids = my_sorted_pids(kPersons, r, R);
+    {
+        Store s = Store::create(file("s.h5"), &comm_);
+        s.write(events(pids), comm_);
+        s.close();
+    }
+    Store s = Store::open(file("s.h5"), &comm_);
+    const std::vector<std::string> cols = {"icd10", "pid", "inpatient"};
+    const Table whole = s.read("events", comm_, cols);
+    for (const std::size_t block_rows : {std::size_t{97}, std::size_t{1} << 20}) {
+        TableStream stream = s.stream("events", comm_, cols);
+        EXPECT_TRUE(stream.partitioned_by_pid());
+        ASSERT_EQ(stream.rows(), static_cast<std::int64_t>(whole.rows()));
+        Table block, joined;
+        for (const auto& c : cols) joined.add(Column(c, whole.column(c).type));
+        std::size_t calls = 0;
+        while (const std::size_t got = stream.next(block, block_rows)) {
+            ++calls;
+            ASSERT_LE(got, block_rows);
+            ASSERT_EQ(block.rows(), got);
+            ASSERT_EQ(block.columns.size(), cols.size());
+            for (std::size_t k = 0; k < cols.size(); ++k) {
+                ASSERT_EQ(block.columns[k].name, cols[k]);
+                joined.columns[k].dictionary = block.columns[k].dictionary;
+                for (std::size_t i = 0; i < got; ++i) joined.columns[k].append_from(block.columns[k], i);
+            }
+        }
+        EXPECT_EQ(stream.rows_read(), stream.rows());
+        EXPECT_EQ(calls, (whole.rows() + block_rows - 1) / block_rows);
+        for (std::size_t k = 0; k < cols.size(); ++k)
+            EXPECT_TRUE(kohort::testing::same_values(joined.columns[k], whole.column(cols[k]))) << cols[k];
+    }
 }
 
 TEST_F(StoreMpiTest, BytesReadPerRankAreAboutTotalOverRanks) {
