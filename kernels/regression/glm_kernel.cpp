@@ -51,19 +51,6 @@ std::string robust_option(const ModelSpec& spec) {
     throw UsageError(spec.where() + ": robust = " + spec.get("robust") + " (expected HC0, HC1 or none)");
 }
 
-// A column with no value at all on any rank would make every row drop as missing; say which.
-void refuse_all_missing_columns(const ModelContext& ctx, const std::vector<std::string>& columns) {
-    for (const auto& name : columns) {
-        const Column* col = ctx.table.find(name);
-        std::vector<std::int64_t> counts{0, 0};
-        if (col) counts = {static_cast<std::int64_t>(col->size()), static_cast<std::int64_t>(col->count_missing())};
-        ctx.comm.allreduce(counts);
-        if (col && counts[0] > 0 && counts[0] == counts[1])
-            throw UsageError(ctx.spec.where() + ": column '" + name + "' of table '" + ctx.table.name +
-                             "' has only missing values (expected at least one value)");
-    }
-}
-
 ModelOutput run_glm(const ModelContext& ctx) {
     const ModelSpec& spec = ctx.spec;
     const Formula formula = parse_formula(spec.require("formula"));
@@ -88,11 +75,7 @@ ModelOutput run_glm(const ModelContext& ctx) {
     fo.cluster_column = spec.get("cluster");
     fo.source = spec.where();
 
-    std::vector<std::string> used = formula.columns();
-    if (!fo.weights_column.empty()) used.push_back(fo.weights_column);
-    if (!fo.cluster_column.empty()) used.push_back(fo.cluster_column);
-    refuse_all_missing_columns(ctx, used);
-
+    // The frame refuses a column with no value on any rank, naming it (one pass, one allreduce).
     const ModelFrame frame = model_frame(ctx, formula, fo);
     if (ctx.log)
         ctx.log("glm " + spec.name + ": " + opt.family.family_name() + "(" + opt.family.link_name() + "), " +

@@ -35,12 +35,7 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
 
     ModelOutput out;
     nlohmann::json& r = out.result;
-    r["kind"] = "cif";
-    r["n"] = led.release_json(data.n_total);
-    r["n_dropped_missing"] = led.release_json(data.n_dropped_missing);
-    r["conf_type"] = to_string(conf.type);
-    r["conf_int"] = conf.level;
-    r["curves"] = nlohmann::json::array();
+    open_curve_result(r, "cif", data, conf, led);
     out.csv.header = {"stratum", "cause", "time", "n_risk", "n_event", "n_censor", "estimate", "std_err", "conf_low", "conf_high"};
 
     // Causes that occur anywhere (cuminc tests and plots only those).

@@ -42,6 +42,16 @@ ConfOptions conf_options(const ModelSpec& spec) {
     return c;
 }
 
+void open_curve_result(nlohmann::json& r, const std::string& kind, const SurvivalData& data, const ConfOptions& conf,
+                       DisclosureLedger& ledger) {
+    r["kind"] = kind;
+    r["n"] = ledger.release_json(data.n_total);
+    r["n_dropped_missing"] = ledger.release_json(data.n_dropped_missing);
+    r["conf_type"] = to_string(conf.type);
+    r["conf_int"] = conf.level;
+    r["curves"] = nlohmann::json::array();
+}
+
 ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
     const ConfOptions conf = conf_options(ctx.spec);
     // survfit uses the robust (infinitesimal-jackknife) variance when any case weight is not an
@@ -56,13 +66,8 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
 
     ModelOutput out;
     nlohmann::json& r = out.result;
-    r["kind"] = "km";
-    r["n"] = led.release_json(data.n_total);
-    r["n_dropped_missing"] = led.release_json(data.n_dropped_missing);
-    r["conf_type"] = to_string(conf.type);
-    r["conf_int"] = conf.level;
+    open_curve_result(r, "km", data, conf, led);
     r["std_err_scale"] = robust ? "survival" : "log_survival";
-    r["curves"] = nlohmann::json::array();
     out.csv.header = {"stratum", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "conf_low", "conf_high"};
 
     StepPlot plot;

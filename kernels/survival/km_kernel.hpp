@@ -13,4 +13,9 @@ ModelOutput run_km(const ModelContext& ctx);
 // Options shared by km and cif: conf_type (or conf.type) and conf_int (or conf.int).
 ConfOptions conf_options(const ModelSpec& spec);
 
+// The fields a km or cif result opens with: kind, the released n and rows dropped as missing, the
+// interval type and level, and an empty "curves" array.
+void open_curve_result(nlohmann::json& r, const std::string& kind, const SurvivalData& data, const ConfOptions& conf,
+                       DisclosureLedger& ledger);
+
 }  // namespace kohort::survival

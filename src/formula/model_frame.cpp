@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "formula/agreed_levels.hpp"
@@ -93,12 +94,7 @@ private:
     void release(const Column* c) {
         if (!consumable_) return;
         for (Column& col : consumable_->columns)
-            if (&col == c) {
-                std::vector<std::int64_t>().swap(col.i64);
-                std::vector<double>().swap(col.f64);
-                std::vector<std::int32_t>().swap(col.i32);
-                std::vector<std::int8_t>().swap(col.i8);
-            }
+            if (&col == c) col.visit_buffer([](auto& buf) { std::decay_t<decltype(buf)>().swap(buf); });
     }
 
     void release_after(Phase phase) {
@@ -168,21 +164,14 @@ private:
         for (std::size_t k = 0; k < uses_.size(); ++k) {
             const Column& c = *uses_[k].column;
             std::int64_t count = 0;
-            auto scan = [&](const auto& buf, auto missing) {
+            c.visit_values([&](const auto& buf, auto missing) {
 #pragma omp parallel for reduction(+ : count) if (n > 50000)
                 for (std::size_t i = 0; i < n; ++i) {
                     const bool m = missing(buf[i]);
                     keep[i] &= static_cast<std::uint8_t>(!m);
                     count += !m;
                 }
-            };
-            switch (c.type) {
-                case ColumnType::Int64: scan(c.i64, [](std::int64_t v) { return v == kMissingInt64; }); break;
-                case ColumnType::Double: scan(c.f64, [](double v) { return std::isnan(v); }); break;
-                case ColumnType::Bool: scan(c.i8, [](std::int8_t v) { return v == kMissingBool; }); break;
-                case ColumnType::Date: scan(c.i32, [](std::int32_t v) { return v == kMissingDate; }); break;
-                case ColumnType::Categorical: scan(c.i32, [](std::int32_t v) { return v == kMissingCode; }); break;
-            }
+            });
             present[k] = count;
         }
         present.back() = static_cast<std::int64_t>(n);
@@ -214,7 +203,7 @@ private:
         const auto n = static_cast<std::ptrdiff_t>(rows_.size());
         const bool all = rows_.size() == table_rows_;
         const std::size_t* rows = rows_.data();
-        auto run = [&](const auto& buf) {
+        c.visit_buffer([&](const auto& buf) {
             const auto* in = buf.data();
             if (all) {
 #pragma omp parallel for schedule(static) if (n > 50000)
@@ -223,14 +212,7 @@ private:
 #pragma omp parallel for schedule(static) if (n > 50000)
                 for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = op(out[i], static_cast<double>(in[rows[i]]));
             }
-        };
-        switch (c.type) {
-            case ColumnType::Int64: run(c.i64); break;
-            case ColumnType::Double: run(c.f64); break;
-            case ColumnType::Bool: run(c.i8); break;
-            case ColumnType::Date:
-            case ColumnType::Categorical: run(c.i32); break;
-        }
+        });
     }
 
     // n doubles, faulted in at once (store/prefault.hpp), contents unset.

@@ -42,13 +42,7 @@ void reserve_prefaulted(std::vector<T>& v, std::size_t n) {
 
 // The column's buffer (chosen by its type) reserved for n values, faulted in at once.
 inline void reserve_prefaulted(Column& c, std::size_t n) {
-    switch (c.type) {
-        case ColumnType::Int64: reserve_prefaulted(c.i64, n); break;
-        case ColumnType::Double: reserve_prefaulted(c.f64, n); break;
-        case ColumnType::Date:
-        case ColumnType::Categorical: reserve_prefaulted(c.i32, n); break;
-        case ColumnType::Bool: reserve_prefaulted(c.i8, n); break;
-    }
+    c.visit_buffer([n](auto& v) { reserve_prefaulted(v, n); });
 }
 
 }  // namespace kohort

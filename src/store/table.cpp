@@ -39,14 +39,7 @@ std::size_t Column::size() const {
 }
 
 bool Column::missing(std::size_t i) const {
-    switch (type) {
-        case ColumnType::Int64: return i64[i] == kMissingInt64;
-        case ColumnType::Double: return std::isnan(f64[i]);
-        case ColumnType::Bool: return i8[i] == kMissingBool;
-        case ColumnType::Date: return i32[i] == kMissingDate;
-        case ColumnType::Categorical: return i32[i] == kMissingCode;
-    }
-    return true;
+    return visit_values([i](const auto& buf, auto is_missing) { return is_missing(buf[i]); });
 }
 
 double Column::as_double(std::size_t i) const {
@@ -62,20 +55,11 @@ double Column::as_double(std::size_t i) const {
 }
 
 std::size_t Column::count_missing() const {
-    // The type switch outside the row loop, so the loop vectorises (jobs count every model column).
-    auto count = [](const auto& buf, auto is_missing) {
+    return visit_values([](const auto& buf, auto is_missing) {
         std::size_t n = 0;
         for (const auto v : buf) n += is_missing(v) ? 1 : 0;
         return n;
-    };
-    switch (type) {
-        case ColumnType::Int64: return count(i64, [](std::int64_t v) { return v == kMissingInt64; });
-        case ColumnType::Double: return count(f64, [](double v) { return std::isnan(v); });
-        case ColumnType::Bool: return count(i8, [](std::int8_t v) { return v == kMissingBool; });
-        case ColumnType::Date: return count(i32, [](std::int32_t v) { return v == kMissingDate; });
-        case ColumnType::Categorical: return count(i32, [](std::int32_t v) { return v == kMissingCode; });
-    }
-    return size();
+    });
 }
 
 std::size_t Column::bytes_per_value() const {
@@ -89,29 +73,17 @@ std::size_t Column::bytes_per_value() const {
     return 8;
 }
 
-namespace {
-template <typename F>
-void visit_buffer(Column& c, F&& f) {
-    switch (c.type) {
-        case ColumnType::Int64: f(c.i64); break;
-        case ColumnType::Double: f(c.f64); break;
-        case ColumnType::Bool: f(c.i8); break;
-        case ColumnType::Date:
-        case ColumnType::Categorical: f(c.i32); break;
-    }
-}
-}  // namespace
 
 void Column::reserve(std::size_t n) {
-    visit_buffer(*this, [n](auto& v) { v.reserve(n); });
+    visit_buffer([n](auto& v) { v.reserve(n); });
 }
 
 void Column::resize(std::size_t n) {
-    visit_buffer(*this, [n](auto& v) { v.resize(n); });
+    visit_buffer([n](auto& v) { v.resize(n); });
 }
 
 void Column::filter(const std::vector<std::uint8_t>& keep) {
-    visit_buffer(*this, [&keep](auto& v) {
+    visit_buffer([&keep](auto& v) {
         std::size_t out = 0;
         for (std::size_t i = 0; i < v.size(); ++i)
             if (keep[i]) v[out++] = v[i];
@@ -120,7 +92,7 @@ void Column::filter(const std::vector<std::uint8_t>& keep) {
 }
 
 void Column::permute(const std::vector<std::size_t>& perm) {
-    visit_buffer(*this, [&perm](auto& v) {
+    visit_buffer([&perm](auto& v) {
         std::remove_reference_t<decltype(v)> out(perm.size());
         for (std::size_t i = 0; i < perm.size(); ++i) out[i] = v[perm[i]];
         v.swap(out);

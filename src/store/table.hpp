@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,7 +49,49 @@ struct Column {
     void permute(const std::vector<std::size_t>& perm);
     // Appends row `i` of `other` (same type; categorical dictionaries must be identical).
     void append_from(const Column& other, std::size_t i);
+
+    // f(buffer) with the one buffer the type uses, so a loop over rows has no per-row type switch.
+    template <typename F> decltype(auto) visit_buffer(F&& f);
+    template <typename F> decltype(auto) visit_buffer(F&& f) const;
+    // f(buffer, is_missing), where is_missing(value) is the type's missing-value test.
+    template <typename F> decltype(auto) visit_values(F&& f) const;
 };
+
+template <typename F>
+decltype(auto) Column::visit_buffer(F&& f) {
+    switch (type) {
+        case ColumnType::Int64: return f(i64);
+        case ColumnType::Double: return f(f64);
+        case ColumnType::Bool: return f(i8);
+        case ColumnType::Date:
+        case ColumnType::Categorical: return f(i32);
+    }
+    throw std::logic_error("column '" + name + "' has an unknown type");
+}
+
+template <typename F>
+decltype(auto) Column::visit_buffer(F&& f) const {
+    switch (type) {
+        case ColumnType::Int64: return f(i64);
+        case ColumnType::Double: return f(f64);
+        case ColumnType::Bool: return f(i8);
+        case ColumnType::Date:
+        case ColumnType::Categorical: return f(i32);
+    }
+    throw std::logic_error("column '" + name + "' has an unknown type");
+}
+
+template <typename F>
+decltype(auto) Column::visit_values(F&& f) const {
+    switch (type) {
+        case ColumnType::Int64: return f(i64, [](std::int64_t v) { return v == kMissingInt64; });
+        case ColumnType::Double: return f(f64, [](double v) { return std::isnan(v); });
+        case ColumnType::Bool: return f(i8, [](std::int8_t v) { return v == kMissingBool; });
+        case ColumnType::Date: return f(i32, [](std::int32_t v) { return v == kMissingDate; });
+        case ColumnType::Categorical: return f(i32, [](std::int32_t v) { return v == kMissingCode; });
+    }
+    throw std::logic_error("column '" + name + "' has an unknown type");
+}
 
 struct Table {
     std::string name;
