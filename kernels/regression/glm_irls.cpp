@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "mpi/preemption.hpp"
 
 namespace kohort::glm {
 namespace {
@@ -28,6 +29,7 @@ IrlsResult run_irls(const GlmData& data, const Family& family, const Eigen::Vect
         ++out.passes;
         IrlsStep s = irls_pass(data, family, src);
         allreduce_step(s, comm);
+        safe_point(comm);  // preemption: between IRLS passes (contract section 9)
         return s;
     };
 

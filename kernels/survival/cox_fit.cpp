@@ -9,6 +9,7 @@
 
 #include "kernels/survival/cox_linalg.hpp"
 #include "kernels/survival/cox_rows.hpp"
+#include "mpi/preemption.hpp"
 
 namespace kohort {
 namespace {
@@ -29,6 +30,7 @@ struct Evaluator {
         sums.clear();
         sums.consume(rows, beta, risk);
         sums.allreduce(comm);
+        safe_point(comm);  // preemption: between Newton iterations (contract section 9)
         CoxDerivatives d = sums.finalize(setup, ties, beta);
         ++calls;
         seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -6,6 +6,7 @@
 #include "kernels/survival/cox_linalg.hpp"
 #include "kernels/survival/finegray_sums.hpp"
 #include "kernels/survival/finegray_variance.hpp"
+#include "mpi/preemption.hpp"
 
 namespace kohort::survival {
 namespace {
@@ -21,6 +22,7 @@ public:
         sums_.clear();
         sums_.consume(rows_, beta);
         sums_.allreduce(comm_);
+        safe_point(comm_);  // preemption: between Newton iterations (contract section 9)
         return sums_.finalize(grid_, beta, failure_x_);
     }
     std::size_t bytes() const { return sums_.bytes(); }

@@ -35,6 +35,7 @@ const std::map<std::string, CommandEntry>& commands() {
         {"inspect", {cmd_inspect, "list a store's tables, columns, types and missing counts"}},
         {"run", {cmd_run, "run a job file (standalone, under mpirun, or under srun)"}},
         {"submit", {cmd_submit, "render a Slurm batch script for a job and submit it with sbatch"}},
+        {"audit", {cmd_audit, "verify the audit log's hash chain, or print the transparency report"}},
         {"demo", {cmd_demo, "synthesise a cohort and run the bundled statin/MI study on local MPI ranks"}},
     };
     return table;
@@ -115,7 +116,9 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         std::fflush(stderr);
         // One failing rank must end all of them, since the others may wait in a collective forever.
-        if (exit_code != 0 && comm.size() > 1) comm.abort(exit_code);
+        // A preempted job stopped on every rank at the same safe point (mpi/preemption.hpp): no abort.
+        if (exit_code != 0 && comm.size() > 1 && exit_code != static_cast<int>(kohort::ExitCode::preempted))
+            comm.abort(exit_code);
     }
     MPI_Finalize();
     return exit_code;

@@ -6,7 +6,9 @@
 
 namespace kohort {
 
-enum class ExitCode : int { ok = 0, internal = 1, usage = 2, governance = 3 };
+// preempted: stopped by SIGTERM at a safe point, completed models kept for a rerun (contract
+// section 9); 143 = 128 + SIGTERM, as a shell reports a process ended by that signal.
+enum class ExitCode : int { ok = 0, internal = 1, usage = 2, governance = 3, preempted = 143 };
 
 class Error : public std::runtime_error {
 public:

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "jobs/sha256.hpp"
 
 namespace kohort {
 namespace fs = std::filesystem;
@@ -27,25 +28,30 @@ OutputDir::~OutputDir() {
 
 void OutputDir::add(const std::string& name, std::string content) { files_[name] = std::move(content); }
 
-namespace {
-void write_file_synced(const fs::path& path, const std::string& content) {
+void write_file_synced(const std::string& path, const std::string& content) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw UsageError("cannot create " + path.string() + " (check that the output folder is writable)");
+    if (fd < 0) throw UsageError("cannot create " + path + " (check that the output folder is writable)");
     std::size_t off = 0;
     while (off < content.size()) {
         const ssize_t n = ::write(fd, content.data() + off, content.size() - off);
         if (n <= 0) {
             ::close(fd);
-            throw InternalError("cannot write " + path.string());
+            throw InternalError("cannot write " + path);
         }
         off += static_cast<std::size_t>(n);
     }
     ::fsync(fd);
     ::close(fd);
 }
-}  // namespace
 
-void OutputDir::commit() {
+void fsync_directory(const std::string& path) {
+    const int fd = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+std::vector<OutputDir::StagedFile> OutputDir::stage() {
     std::error_code ec;
     const fs::path target(target_);
     if (!target.parent_path().empty()) {
@@ -55,8 +61,19 @@ void OutputDir::commit() {
     fs::remove_all(temp_, ec);
     if (!fs::create_directory(temp_, ec) || ec)
         throw UsageError("cannot create the output folder beside " + target_ + ": " + ec.message());
-    for (const auto& [name, content] : files_) write_file_synced(fs::path(temp_) / name, content);
+    std::vector<StagedFile> staged;
+    for (const auto& [name, content] : files_) {
+        write_file_synced((fs::path(temp_) / name).string(), content);
+        staged.push_back({name, sha256_hex_of(content), content.size()});
+    }
+    staged_ = true;
+    return staged;
+}
 
+void OutputDir::publish() {
+    if (!staged_) throw InternalError("OutputDir::publish before stage");
+    std::error_code ec;
+    const fs::path target(target_);
     if (fs::exists(target)) {
         // Swap the new folder with the old in one step, then remove the old one.
         if (::syscall(SYS_renameat2, AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0)
@@ -68,6 +85,11 @@ void OutputDir::commit() {
             throw UsageError("cannot move the results into " + target_);
         committed_ = true;
     }
+}
+
+void OutputDir::commit() {
+    stage();
+    publish();
 }
 
 }  // namespace kohort

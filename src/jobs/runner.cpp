@@ -10,16 +10,20 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "core/error.hpp"
 #include "core/version.hpp"
 #include "formula/formula.hpp"
 #include "jobs/audit.hpp"
+#include "jobs/audited_commit.hpp"
+#include "jobs/checkpoint.hpp"
 #include "jobs/csv_writer.hpp"
 #include "jobs/derived_tables.hpp"
 #include "jobs/output_dir.hpp"
 #include "jobs/site_config.hpp"
 #include "kernels/kernel.hpp"
+#include "mpi/preemption.hpp"
 #include "store/store.hpp"
 
 namespace kohort {
@@ -79,6 +83,17 @@ std::map<std::string, std::set<std::string>> columns_needed(const JobFile& job) 
     return need;
 }
 
+// Test hook for preemption tests: KOHORT_DEBUG_SLOW_MODELS=SECONDS waits after each fitted model,
+// so a test's SIGTERM lands while the job runs. Documented in docs/jobs.md; it can only delay a
+// job, never change a result.
+void slow_down_for_tests(const Comm& comm) {
+    const char* v = std::getenv("KOHORT_DEBUG_SLOW_MODELS");
+    if (!v || !*v) return;
+    // A fixed number of steps, not a deadline: every rank must make the same number of collectives.
+    const int steps = static_cast<int>(std::atof(v) * 10);
+    for (int i = 0; i < steps && !stop_agreed(comm); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
 double peak_rss_mib() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
@@ -89,6 +104,7 @@ double peak_rss_mib() {
 
 nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& options) {
     JobLog log(comm, options.quiet);
+    const StopSignalGuard stop_on_sigterm;  // PREEMPTION HOOK 1: SIGTERM sets a flag read at safe points
     const SiteConfig site = load_site_config();
     const int threads = job.job_options.count("threads") ? std::stoi(job.job_options.at("threads"))
                                                           : omp_get_max_threads();
@@ -105,8 +121,8 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
                             {"threads_per_rank", threads}};
     auto audit_failure = [&](const std::exception& e) {
         if (!comm.is_root()) return;
-        audit["status"] = "failed";
         const auto* ke = dynamic_cast<const Error*>(&e);
+        audit["status"] = ke && ke->code() == ExitCode::preempted ? "preempted" : "failed";
         audit["exit_code"] = ke ? static_cast<int>(ke->code()) : 1;
         try {
             append_audit_record(site.audit_log, audit);
@@ -183,6 +199,12 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
         log("read " + std::to_string(bytes_total) + " bytes in all, at most " + std::to_string(bytes_max) +
             " on one rank");
 
+        // PREEMPTION HOOK 2: completed models of an earlier, stopped run of this same job.
+        Checkpoint checkpoint(job.output, checkpoint_key(job, tables, comm), comm, std::ref(log));
+        if (checkpoint.restored() > 0)
+            log("resuming from the checkpoint " + checkpoint.folder() + ": " + std::to_string(checkpoint.restored()) +
+                " model(s) completed before the job was stopped are not fitted again");
+
         // Test hook for the abort path: fails one rank while the others go on into collectives.
         // Documented in docs/jobs.md; it can only end a job, never change a result.
         if (const char* fail = std::getenv("KOHORT_DEBUG_FAIL_RANK"); fail && std::atoi(fail) == comm.rank())
@@ -201,12 +223,24 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             }
             const std::string table = spec.require("table");
             log("model '" + spec.name + "' (" + spec.kind + ") on '" + table + "'");
-            const auto t0 = Clock::now();
-            Table& local = tables.at(table);
-            ModelContext ctx{comm, spec, local, ledger, std::ref(log), last_reader[table] == &spec ? &local : nullptr};
-            ModelOutput out = (*runner)(ctx);
-            out.result["kind"] = spec.kind;
-            out.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
+            // PREEMPTION HOOK 3: restore the model from the checkpoint, or fit it and save it there.
+            ModelOutput out;
+            if (const SavedModel* saved = checkpoint.find(spec.name)) {
+                out = saved->output;
+                ledger.note_suppressed(saved->suppressed);
+                log("model '" + spec.name + "' restored from the checkpoint");
+            } else {
+                const auto t0 = Clock::now();
+                const std::int64_t suppressed_before = ledger.suppressed();
+                Table& local = tables.at(table);
+                ModelContext ctx{comm, spec, local, ledger, std::ref(log), last_reader[table] == &spec ? &local : nullptr};
+                out = (*runner)(ctx);
+                out.result["kind"] = spec.kind;
+                out.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
+                checkpoint.save(spec.name, SavedModel{out, ledger.suppressed() - suppressed_before});
+                slow_down_for_tests(comm);
+            }
+            safe_point(comm);  // between models: stop here, on every rank, when SIGTERM arrived
             models[spec.name] = out.result;
             files[spec.name + ".csv"] = to_csv(out.csv);
             if (out.svg) files[spec.name + ".svg"] = *out.svg;
@@ -233,17 +267,17 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             out.add("results.json", results.dump(2) + "\n");
             for (auto& [name, content] : files) out.add(name, std::move(content));
             out.add("job.log", log.text());
-            out.commit();
-            audit["status"] = "succeeded";
-            audit["exit_code"] = 0;
-            nlohmann::json written = nlohmann::json::array({"results.json", "job.log"});
-            for (const auto& [name, _] : files) written.push_back(name);
-            audit["output_files"] = written;
             audit["wall_seconds"] = wall;
-            append_audit_record(site.audit_log, audit);
+            // AUDIT HOOK: stage + fsync, audit record with every file's SHA-256 + fsync, then rename.
+            commit_with_audit(out, audit, site.audit_log);
+            checkpoint.remove();  // PREEMPTION HOOK 4: the output is committed; the checkpoint is spent
         }
         comm.barrier();
         return results;
+    } catch (const Preempted& e) {
+        log("stopped by SIGTERM at a safe point; completed models are kept in the checkpoint for a rerun");
+        audit_failure(e);
+        throw;
     } catch (const std::exception& e) {
         audit_failure(e);
         throw;

@@ -3,6 +3,12 @@
 # Used as: source(file.path(Sys.getenv("KOHORT_SOURCE_DIR"), "tests/r/kohort_helpers.R"))
 suppressPackageStartupMessages(library(jsonlite))
 
+# Read and write UTF-8 whatever the caller's locale: under LC_ALL=C or an unset locale R would
+# take 'Sjælland' in a script or CSV as bytes that match no level (issue 13). C.UTF-8 is built
+# into glibc >= 2.35; en_US.UTF-8 is the fallback elsewhere.
+if (!isTRUE(l10n_info()$`UTF-8`) && !nzchar(suppressWarnings(Sys.setlocale("LC_CTYPE", "C.UTF-8"))))
+  invisible(suppressWarnings(Sys.setlocale("LC_CTYPE", "en_US.UTF-8")))
+
 kohort_bin <- Sys.getenv("KOHORT", "kohort")
 kohort_tmp <- Sys.getenv("KOHORT_TEST_TMP", tempfile("kohort-r-"))
 dir.create(kohort_tmp, recursive = TRUE, showWarnings = FALSE)
@@ -20,7 +26,7 @@ kohort_sh <- function(args, expect_status = 0L) {
 # Writes df to CSV and imports it as `table` into a fresh store; returns the store path.
 kohort_import <- function(df, table, store = file.path(kohort_tmp, paste0(table, ".h5"))) {
   csv <- file.path(kohort_tmp, paste0(table, ".csv"))
-  write.csv(df, csv, row.names = FALSE, na = "NA")
+  write.csv(df, csv, row.names = FALSE, na = "NA", fileEncoding = "UTF-8")
   unlink(store)
   kohort_sh(c("import", "--csv", csv, "--table", table, "--store", store))
   store

@@ -43,7 +43,7 @@ grep -q "delimiter ';', decimal ','" "$T/out.txt" || true
 import csv, math, sys
 import h5py, numpy as np
 store, expected = sys.argv[1], sys.argv[2]
-with open(expected, newline="") as f:
+with open(expected, newline="", encoding="utf-8") as f:
     rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 ok = True
 def check(cond, what):

@@ -118,6 +118,19 @@ TEST(SlurmScript, RenderedScriptIsValidBash) {
     EXPECT_EQ(std::system(("bash -n " + path).c_str()), 0) << s;
 }
 
+TEST(SlurmScript, RealTemplateIsRequeueableWithAWarningSignal) {
+    // Contract section 9: requeueable, SIGTERM to the ranks before the time limit, and a requeue
+    // when kohort stopped at a safe point (exit 143).
+    std::ifstream f(std::string(KOHORT_SOURCE_DIR) + "/slurm/kohort.sbatch.in");
+    ASSERT_TRUE(f) << "slurm/kohort.sbatch.in not found";
+    const std::string tmpl((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const std::string s = render_batch_script(tmpl, SlurmRequest{}, inputs());
+    EXPECT_NE(s.find("\n#SBATCH --requeue\n"), std::string::npos) << s;
+    EXPECT_NE(s.find("\n#SBATCH --signal=TERM@120\n"), std::string::npos) << s;
+    EXPECT_NE(s.find("\n#SBATCH --open-mode=append\n"), std::string::npos) << s;
+    EXPECT_NE(s.find("scontrol requeue \"${SLURM_JOB_ID}\""), std::string::npos) << s;
+}
+
 TEST(SlurmScript, UnknownPlaceholderNamesTemplateAndLine) {
     try {
         render_template("#!/bin/bash\n\necho @NOPE@\n", {{"A", "1"}}, "site.sbatch.in");

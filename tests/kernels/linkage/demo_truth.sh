@@ -18,7 +18,7 @@ done
 /usr/bin/python3 - demo/results/results.json demo/demo.h5 <<'PY'
 import json, math, sys
 import h5py
-r = json.load(open(sys.argv[1]))
+r = json.load(open(sys.argv[1], encoding="utf-8"))
 truth = dict(h5py.File(sys.argv[2], "r")["synth"].attrs)
 # model term -> the planted attribute it estimates (docs/synthetic.md): cause-specific hazard ratios.
 plan = {"cox_mi": "mi", "poisson_mi": "mi", "cox_death": "death"}

@@ -17,7 +17,7 @@ mpiexec=${KOHORT_MPIEXEC:-mpirun}
 read -r -a mpiflags <<< "${KOHORT_MPIEXEC_FLAGS:---oversubscribe --allow-run-as-root}"
 run2() { "$mpiexec" "${mpiflags[@]}" -np 2 "$KOHORT" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
-json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {'d': d}))" "$@"; }
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2], {'d': d}))" "$@"; }
 export KOHORT_AUDIT_LOG="$KOHORT_TEST_TMP/audit.jsonl"
 
 run2 synth --persons 20000 --seed 5 --out s.h5 > /dev/null 2>&1
@@ -82,7 +82,7 @@ run2 run a.ini -q > /dev/null 2> a.err || { cat a.err; fail "job A (save = true)
 import json, re, sys
 import h5py, numpy as np
 f = h5py.File(sys.argv[1], "r"); T = f["tables"]
-r = json.load(open(sys.argv[2]))["derived_tables"]["study"]
+r = json.load(open(sys.argv[2], encoding="utf-8"))["derived_tables"]["study"]
 M = np.iinfo(np.int32).min
 IDX = (np.datetime64("2010-01-01") - np.datetime64("1970-01-01")).astype(int)
 END = (np.datetime64("2020-12-31") - np.datetime64("1970-01-01")).astype(int)
@@ -169,8 +169,8 @@ INI
 run2 run b.ini -q > /dev/null 2> b.err || { cat b.err; fail "job B (reads the saved table) failed"; }
 /usr/bin/python3 - out/a/results.json out/b/results.json <<'PY'
 import json, sys
-a = json.load(open(sys.argv[1]))["derived_tables"]["study"]
-b = json.load(open(sys.argv[2]))["models"]
+a = json.load(open(sys.argv[1], encoding="utf-8"))["derived_tables"]["study"]
+b = json.load(open(sys.argv[2], encoding="utf-8"))["models"]
 cells = {str(c["status"]): c["count"] for c in b["by_status"]["cells"]}
 want = {"0": a["censored"], "1": a["events"], "2": a["competing_events"]}
 assert cells == want, (cells, want)
@@ -181,7 +181,7 @@ PY
 # with the columns (names only).
 /usr/bin/python3 - "$KOHORT_AUDIT_LOG" <<'PY' || fail "audit: job A's record does not list the tables its cohort read"
 import json, sys
-records = [json.loads(line) for line in open(sys.argv[1])]
+records = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
 a = [r for r in records if r['job'] == 'save_study' and r['status'] == 'succeeded'][0]
 read = {i['table']: set(i['columns']) for i in a['inputs']}
 assert {'population', 'diagnoses', 'prescriptions'} <= set(read), read

@@ -3,6 +3,7 @@
 # For each case writes OUTDIR/NAME.csv (the model matrix R used, y, prior weights, offset, cluster)
 # and OUTDIR/NAME.json (R's glm / summary.glm / sandwich results). The C++ tests rebuild the model
 # frame from the CSV, so these tests check the kernel itself, independent of the formula code.
+invisible(Sys.setlocale("LC_CTYPE", "C.UTF-8"))  # UTF-8 text whatever the caller's locale (LC_ALL=C, unset)
 suppressPackageStartupMessages({ library(jsonlite); library(sandwich) })
 args <- commandArgs(trailingOnly = TRUE)
 outdir <- if (length(args) >= 1) args[1] else "glm_reference"

@@ -137,7 +137,10 @@ protected:
         num.close();
 
         std::ofstream r(dir_ + "/check.R");
-        r << "suppressPackageStartupMessages(library(survival))\n"
+        // The script holds 'Sjælland' and reads it from d.csv: both must be UTF-8 whatever the
+        // caller's locale (a separate CTest entry runs this test under LC_ALL=C, issue 13).
+        r << "invisible(Sys.setlocale('LC_CTYPE', 'C.UTF-8'))\n"
+          << "suppressPackageStartupMessages(library(survival))\n"
           << "invisible(Sys.setlocale('LC_COLLATE', 'C'))\n"
           << "out <- '" << dir_ << "'\n"
           << "d0 <- read.csv(file.path(out, 'd.csv'), stringsAsFactors = FALSE, encoding = 'UTF-8')\n";

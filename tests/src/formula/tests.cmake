@@ -21,3 +21,11 @@ if(KOHORT_RSCRIPT)
 else()
   message(WARNING "Rscript not found: the formula R cross-check test is not built")
 endif()
+
+# The same R cross-check under the POSIX locale, as in a stock container with no locale set
+# (issue 13): the test's R script must still read and write 'Sjælland' as UTF-8.
+if(KOHORT_RSCRIPT)
+  add_test(NAME kohort_model_frame_r_test_lc_all_c COMMAND kohort_model_frame_r_test)
+  set_tests_properties(kohort_model_frame_r_test_lc_all_c PROPERTIES LABELS "unit;formula;r"
+    ENVIRONMENT "OMP_NUM_THREADS=2;LC_ALL=C;LANG=;LANGUAGE=")
+endif()

@@ -20,7 +20,7 @@ grep -Eq "^  region +categorical +21 +20.4% +5$" "$tmp/out.txt" || { cat "$tmp/o
 "$KOHORT" inspect "$tmp/s.h5" --table visits --json > "$tmp/out.json"
 /usr/bin/python3 - "$tmp/out.json" <<'PY'
 import json, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1], encoding="utf-8"))
 assert [t["name"] for t in j["tables"]] == ["visits"], j
 assert j["tables"][0]["rows"] == 103 and j["tables"][0]["columns"][4]["levels"] == 5, j
 PY

@@ -2,6 +2,7 @@
 # same test run. Usage: Rscript finegray_reference.R OUTDIR
 # Writes one JSON file per case: the rows (time, status 0 = censored / 1..K causes, the covariate
 # matrix by columns), the cause, and crr's coef, var (its default sandwich), invinf, loglik, loglik.null.
+invisible(Sys.setlocale("LC_CTYPE", "C.UTF-8"))  # UTF-8 text whatever the caller's locale (LC_ALL=C, unset)
 suppressPackageStartupMessages({library(survival); library(cmprsk); library(jsonlite)})
 args <- commandArgs(trailingOnly = TRUE)
 outdir <- args[1]

@@ -2,6 +2,7 @@
 # cmprsk in the same test run. Usage: Rscript km_reference.R OUTDIR
 # Writes one JSON file per case with the rows (time, status, curve index, weights), the curve
 # layout and R's results. Infinite values are written as null (kohort reports them as null).
+invisible(Sys.setlocale("LC_CTYPE", "C.UTF-8"))  # UTF-8 text whatever the caller's locale (LC_ALL=C, unset)
 suppressPackageStartupMessages({library(survival); library(cmprsk); library(jsonlite)})
 args <- commandArgs(trailingOnly = TRUE)
 outdir <- args[1]

@@ -1,0 +1,105 @@
+// `kohort audit verify` and `kohort audit report` (contract sections 2 and 7): check the audit
+// log's hash chain, and print the public transparency report. Both read the log on rank 0 only.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/command_line.hpp"
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "jobs/audit.hpp"
+#include "jobs/audit_report.hpp"
+#include "jobs/site_config.hpp"
+
+namespace kohort::cli {
+namespace po = boost::program_options;
+
+namespace {
+
+const char* kAuditUsage =
+    "Usage: kohort audit verify [--log PATH] [--head SHA256]\n"
+    "       kohort audit report [--log PATH] [--since YYYY-MM-DD] [--format csv|json]\n\n"
+    "Every job appends one record to the audit log before its output folder appears. The records\n"
+    "form a SHA-256 hash chain, so an edited, removed or reordered record is detected.\n"
+    "The log is [audit] log in the site configuration ($KOHORT_SITE_CONFIG or /etc/kohort/site.ini),\n"
+    "or $KOHORT_AUDIT_LOG, or ~/.kohort/audit.jsonl. See docs/governance.md, \"Audit trail\".\n\n"
+    "  verify   check the chain: exit 0 when it holds, 3 naming the first line that fails\n"
+    "  report   per project: jobs, users, purposes, tables, columns and dates; no data values\n";
+
+std::string log_path_or_default(const std::string& given) {
+    if (!given.empty()) return given;
+    const std::string path = load_site_config().audit_log;
+    if (path.empty()) throw UsageError("kohort audit: no audit log configured; pass --log PATH");
+    return path;
+}
+
+int audit_verify(const Args& args, const Comm& comm) {
+    po::options_description opts(
+        "Usage: kohort audit verify [--log PATH] [--head SHA256]\n\n"
+        "Checks the audit log's hash chain: each record's seal (record_sha256), its line number (seq)\n"
+        "and the hash of the record before it (prev_sha256). Exit 0 and a summary with the head hash\n"
+        "when the chain holds; exit 3 naming the first line that fails when it does not.\n"
+        "Removing records from the end of a log leaves a shorter chain that still holds: compare the\n"
+        "head hash with one published earlier (--head) to detect that.\n\n"
+        "Options");
+    std::string log, head;
+    opts.add_options()("help,h", "show this help")("log", po::value(&log), "the audit log (default: the site's)")(
+        "head", po::value(&head), "fail unless the last record's SHA-256 is this (a published head)");
+    po::variables_map vm;
+    if (!parse_command_line("audit verify", args, opts, nullptr, vm, comm)) return 0;
+    log = log_path_or_default(log);
+    if (!comm.is_root()) return 0;
+    const AuditChainCheck check = verify_audit_log(log);
+    if (!check.ok)
+        throw GovernanceError(log + ":" + std::to_string(check.failing_line) + ": the audit chain does not hold: " +
+                              check.reason);
+    if (!head.empty() && head != check.head_sha256)
+        throw GovernanceError(log + ": the head record's SHA-256 is " + check.head_sha256 + ", not " + head +
+                              ": records were removed from the end, or the log was replaced");
+    std::printf("audit log %s: chain holds, %lld record(s); head sha256 %s\n", log.c_str(),
+                static_cast<long long>(check.records + check.legacy_records), check.head_sha256.c_str());
+    if (check.legacy_records > 0)
+        std::printf("note: the first %lld record(s) predate the hash chain and are not protected by it\n",
+                    static_cast<long long>(check.legacy_records));
+    return 0;
+}
+
+int audit_report_command(const Args& args, const Comm& comm) {
+    po::options_description opts(
+        "Usage: kohort audit report [--log PATH] [--since YYYY-MM-DD] [--format csv|json]\n\n"
+        "The public transparency report: per project, the jobs run, who ran them, for which purposes,\n"
+        "on which tables and columns, and when (UTC). It holds no data values or counts. The chain is\n"
+        "verified first; a log whose chain does not hold gets no report (exit 3).\n\n"
+        "Options");
+    std::string log;
+    AuditReportOptions ro;
+    opts.add_options()("help,h", "show this help")("log", po::value(&log), "the audit log (default: the site's)")(
+        "since", po::value(&ro.since), "only jobs from this UTC day on (YYYY-MM-DD)")(
+        "format", po::value(&ro.format)->default_value(ro.format), "json (per project) or csv (one row per job)");
+    po::variables_map vm;
+    if (!parse_command_line("audit report", args, opts, nullptr, vm, comm)) return 0;
+    log = log_path_or_default(log);
+    if (!comm.is_root()) return 0;
+    AuditChainCheck check;
+    const auto records = read_verified_audit_log(log, &check);
+    std::cout << audit_report(records, check, ro);
+    return 0;
+}
+
+}  // namespace
+
+int cmd_audit(const Args& args, const Comm& comm) {
+    const std::string sub = args.empty() ? "" : args.front();
+    const Args rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+    if (sub == "verify") return audit_verify(rest, comm);
+    if (sub == "report") return audit_report_command(rest, comm);
+    if (sub == "--help" || sub == "-h" || sub == "help") {
+        if (comm.is_root()) std::cout << kAuditUsage;
+        return 0;
+    }
+    if (comm.is_root()) std::cerr << kAuditUsage;
+    throw UsageError(sub.empty() ? "kohort audit: expected a subcommand, verify or report"
+                                 : "kohort audit: unknown subcommand '" + sub + "'; expected verify or report");
+}
+
+}  // namespace kohort::cli
