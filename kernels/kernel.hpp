@@ -17,6 +17,7 @@
 #include "formula/model_frame.hpp"
 #include "jobs/disclosure.hpp"
 #include "mpi/comm.hpp"
+#include "store/store.hpp"
 #include "store/table.hpp"
 
 namespace kohort {
@@ -51,6 +52,8 @@ struct ModelContext {
     // The same table as `table` when no later model of the job reads it, else null. A kernel may
     // then consume it (see model_frame below), freeing each column once it is in the frame.
     Table* consumable = nullptr;
+    // The job's store, for kernels that stream a second table themselves (gwas: genotypes).
+    const Store* store = nullptr;
 };
 
 // The kernel's model frame: consumes the table when the runner allows it, else reads it.
@@ -63,6 +66,8 @@ struct ModelOutput {
     nlohmann::json result;            // becomes results.json models.NAME (must include "kind")
     CsvTable csv;                     // OUTPUT/NAME.csv
     std::optional<std::string> svg;   // OUTPUT/NAME.svg (km, cif)
+    // Further files, OUTPUT/NAME<suffix> for each (suffix, content); gwas: ".tsv", "_qq.svg".
+    std::map<std::string, std::string> files;
 };
 
 using ModelRunner = std::function<ModelOutput(const ModelContext&)>;

@@ -14,8 +14,11 @@ namespace po = boost::program_options;
 namespace kohort::cli {
 
 int cmd_import(const Args& args, const Comm& comm) {
+    for (const auto& a : args)
+        if (a == "--plink" || a.rfind("--plink=", 0) == 0) return cmd_import_plink(args, comm);
     po::options_description desc(
-        "Usage: kohort import --csv FILE --table NAME --store STORE.h5 [options]\n\n"
+        "Usage: kohort import --csv FILE --table NAME --store STORE.h5 [options]\n"
+        "       kohort import --plink PREFIX --table NAME --store STORE.h5 [--pseudonymise --key-file KEY]\n\n"
         "Reads a CSV file with a header row into table NAME of the store (created if missing). Types are\n"
         "inferred over all rows (bool, int64, double, date YYYY-MM-DD, else categorical); empty and NA are\n"
         "missing. The whole file is validated first, and the store is replaced atomically, so a bad\n"

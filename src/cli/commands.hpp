@@ -13,6 +13,7 @@ using Args = std::vector<std::string>;
 
 int cmd_synth(const Args& args, const Comm& comm);    // src/cli/cmd_synth.cpp
 int cmd_import(const Args& args, const Comm& comm);   // src/cli/cmd_import.cpp
+int cmd_import_plink(const Args& args, const Comm& comm);  // src/cli/cmd_import_plink.cpp (import --plink)
 int cmd_keygen(const Args& args, const Comm& comm);   // src/cli/cmd_keygen.cpp
 int cmd_inspect(const Args& args, const Comm& comm);  // src/cli/cmd_inspect.cpp
 int cmd_run(const Args& args, const Comm& comm);      // src/cli/cmd_run.cpp

@@ -270,6 +270,16 @@ void check_table_slot(const std::string& store_path, const std::string& table_na
 
 void write_table_atomically(const std::string& store_path, const Table& table, bool replace) {
     check_table_slot(store_path, table.name, replace);
+    update_store_atomically(store_path, [&](Store& store) {
+        store.write_all(table);
+        const std::int64_t rows = store.info(table.name).rows;
+        if (rows != static_cast<std::int64_t>(table.rows()))
+            throw InternalError("store wrote " + std::to_string(rows) + " rows of table '" + table.name +
+                                "' but import had " + std::to_string(table.rows()));
+    });
+}
+
+void update_store_atomically(const std::string& store_path, const std::function<void(Store&)>& write) {
     const bool exists = fs::exists(store_path);
     const std::string tmp = store_path + ".tmp-" + std::to_string(::getpid());
     std::error_code ec;
@@ -283,12 +293,8 @@ void write_table_atomically(const std::string& store_path, const Table& table, b
         } else {
             store.emplace(Store::create(tmp, nullptr));
         }
-        store->write_all(table);
-        const std::int64_t rows = store->info(table.name).rows;
+        write(*store);
         store->close();
-        if (rows != static_cast<std::int64_t>(table.rows()))
-            throw InternalError("store wrote " + std::to_string(rows) + " rows of table '" + table.name +
-                                "' but import had " + std::to_string(table.rows()));
         // Durable before it becomes visible: fsync the file, rename, fsync the directory.
         const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0 || ::fsync(fd) != 0) {

@@ -2,10 +2,12 @@
 // The user-facing rules are in docs/import.md.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "store/store.hpp"
 #include "store/table.hpp"
 
 namespace kohort::io {
@@ -51,6 +53,10 @@ void check_table_slot(const std::string& store_path, const std::string& table_na
 // Writes `table` into a copy of the store (or a new store) at STORE.tmp-<pid>, then renames it over
 // STORE. On any failure the temporary file is removed and STORE is left as it was.
 void write_table_atomically(const std::string& store_path, const Table& table, bool replace);
+
+// Copies the store (or creates a new one) at STORE.tmp-<pid>, lets `write` add to it, then renames
+// it over STORE, durably. On any failure the temporary file is removed and STORE is left as it was.
+void update_store_atomically(const std::string& store_path, const std::function<void(Store&)>& write);
 
 // The whole command on one process: validate, build, write.
 ImportReport run_import(const ImportOptions& options);

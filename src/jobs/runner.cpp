@@ -77,6 +77,7 @@ std::map<std::string, std::set<std::string>> columns_needed(const JobFile& job) 
         }
         for (const char* key : {"weights", "cluster"})
             if (!m.get(key).empty()) cols.insert(m.get(key));
+        if (m.kind == "gwas") cols.insert("pid");  // the gwas kernel joins the table to the genotypes on pid
         if (!named_any) all_columns.insert(table);
     }
     for (const auto& t : all_columns) need[t].clear();
@@ -233,7 +234,8 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
                 const auto t0 = Clock::now();
                 const std::int64_t suppressed_before = ledger.suppressed();
                 Table& local = tables.at(table);
-                ModelContext ctx{comm, spec, local, ledger, std::ref(log), last_reader[table] == &spec ? &local : nullptr};
+                ModelContext ctx{comm, spec, local, ledger, std::ref(log), last_reader[table] == &spec ? &local : nullptr,
+                                 &store};
                 out = (*runner)(ctx);
                 out.result["kind"] = spec.kind;
                 out.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -244,6 +246,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             models[spec.name] = out.result;
             files[spec.name + ".csv"] = to_csv(out.csv);
             if (out.svg) files[spec.name + ".svg"] = *out.svg;
+            for (auto& [suffix, content] : out.files) files[spec.name + suffix] = std::move(content);
         }
 
         const double wall = log.seconds();

@@ -47,6 +47,13 @@ std::string render_report_text(const StoreReport& report) {
     std::string out = fmt::format("Store {}: {} table{}\n", report.path, report.tables.size(),
                                   report.tables.size() == 1 ? "" : "s");
     for (const auto& t : report.tables) {
+        if (t.variants >= 0) {
+            // A genotype table: its shape, never a call or a sample id.
+            out += fmt::format("\nTable {}: genotypes, {} samples x {} variants, partitioned by pid, "
+                               "2-bit hard calls, {} on disk\n",
+                               t.name, grouped(t.rows), grouped(t.variants), human_bytes(t.bytes));
+            continue;
+        }
         out += fmt::format("\nTable {}: {} rows, {}, {} columns, {} on disk\n", t.name, grouped(t.rows),
                            t.partitioned_by_pid ? "partitioned by pid" : "not partitioned", t.columns.size(),
                            human_bytes(t.bytes));
@@ -80,6 +87,11 @@ nlohmann::json render_report_json(const StoreReport& report) {
                           {"partitioning", t.partitioned_by_pid ? "pid" : "none"},
                           {"bytes", t.bytes},
                           {"columns", std::move(cols)}});
+        if (t.variants >= 0) {
+            tables.back()["kind"] = "genotypes";
+            tables.back()["samples"] = t.rows;
+            tables.back()["variants"] = t.variants;
+        }
     }
     return {{"store", report.path}, {"tables", std::move(tables)}};
 }

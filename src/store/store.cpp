@@ -192,6 +192,11 @@ TableInfo Store::info(const std::string& name) const {
         out.bytes += static_cast<std::int64_t>(d.storage_bytes());
         out.columns.push_back(std::move(ci));
     }
+    if (g.has_attribute(layout::kAttrTableKind) &&
+        g.read_string_attribute(layout::kAttrTableKind) == layout::kKindGenotypes) {
+        out.variants = g.read_int64_attribute(layout::kAttrNumVariants);
+        out.bytes += static_cast<std::int64_t>(g.open_dataset(layout::kCallsDataset).storage_bytes());
+    }
     return out;
 }
 

@@ -45,6 +45,7 @@ struct TableInfo {
     bool partitioned_by_pid = false;
     std::vector<ColumnInfo> columns;
     std::int64_t bytes = 0;                // sum of column data sizes on disk
+    std::int64_t variants = -1;            // genotype tables (store/genotype_store.hpp): variant count
 };
 
 // Scalar metadata stored as attributes (for example synth's planted effects).
@@ -97,6 +98,7 @@ public:
     void close();
 
 private:
+    friend struct StoreAccess;  // store_impl.hpp: the genotype table code reaches the open file
     struct Impl;
     explicit Store(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -33,6 +33,12 @@ struct StoreState {
 
 struct Store::Impl : StoreState {};
 
+// For store code outside the Store class (genotype_store.cpp) that needs the open file.
+struct StoreAccess {
+    static StoreState& state(Store& s) { return *s.impl_; }
+    static const StoreState& state(const Store& s) { return *s.impl_; }
+};
+
 // The processes taking part in a store operation: a Comm, or the calling process alone.
 // Lets the serial path (write_all) and the collective path (write) share one implementation.
 class Participants {

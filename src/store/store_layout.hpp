@@ -32,6 +32,17 @@ inline constexpr const char* kPartitionPid = "pid";
 inline constexpr const char* kPartitionNone = "none";
 inline constexpr const char* kPidColumn = "pid";
 
+// Genotype tables (docs/format.md, store/genotype_store.hpp): a pid table with one column, `pid`,
+// plus the packed calls and the variant list.
+inline constexpr const char* kAttrTableKind = "kohort_table_kind";
+inline constexpr const char* kKindGenotypes = "genotypes";
+inline constexpr const char* kAttrNumVariants = "num_variants";
+inline constexpr const char* kAttrBlockVariants = "block_variants";
+inline constexpr const char* kAttrCallsEncoding = "calls_encoding";
+inline constexpr const char* kCallsEncoding = "plink-bed-2bit";
+inline constexpr const char* kCallsDataset = "calls";        // uint8 [num_variants, ceil(num_rows / 4)]
+inline constexpr const char* kVariantsGroup = "variants";    // chrom, pos, id, a1, a2
+
 // Column dataset attributes.
 inline constexpr const char* kAttrType = "kohort_type";
 inline constexpr const char* kAttrMissingValue = "missing_value";

@@ -1,0 +1,121 @@
+// kind = gwas (contract section 8): tests every variant of a genotype table against an outcome
+// from a person table, with covariates. Each rank streams its own samples' calls block by block
+// (GenotypeReader), forms per-variant sufficient statistics, and the ranks combine them in one
+// allreduce per block; every rank then holds every variant's result and rank 0 writes them.
+#include <chrono>
+#include <string>
+
+#include "core/error.hpp"
+#include "kernels/genomics/genotype_block.hpp"
+#include "kernels/genomics/gwas_linear.hpp"
+#include "kernels/genomics/gwas_options.hpp"
+#include "kernels/genomics/gwas_output.hpp"
+#include "kernels/genomics/gwas_plots.hpp"
+#include "kernels/genomics/gwas_samples.hpp"
+#include "kernels/kernel.hpp"
+#include "store/genotype_store.hpp"
+
+namespace kohort {
+namespace {
+
+using namespace gwas;
+
+ModelFrame phenotype_frame(const ModelContext& ctx, const GwasOptions& o) {
+    if (o.formula.cluster)
+        throw UsageError(o.where + ": cluster() is not available for kind = gwas");
+    FrameOptions fo;
+    fo.allow_intercept = o.family != Family::cox;
+    fo.cluster_column = "pid";  // carries each row's pid through the frame for the join
+    fo.source = o.where;
+    return model_frame(ctx, o.formula, fo);
+}
+
+void check_binary_outcome(const GwasSamples& s, const Comm& comm, const std::string& where) {
+    std::int64_t bad = 0;
+    for (Eigen::Index i = 0; i < s.y.size(); ++i) bad += (s.y[i] != 0 && s.y[i] != 1) ? 1 : 0;
+    if (comm.allreduce(bad) > 0)
+        throw UsageError(where + ": family = binomial needs a 0/1 or bool outcome; " + std::to_string(comm.allreduce(bad)) +
+                         " row(s) hold other values");
+}
+
+ModelOutput run_gwas(const ModelContext& ctx) {
+    const GwasOptions o = parse_gwas_options(ctx.spec);
+    if (!ctx.store) throw InternalError(o.where + ": the gwas kernel needs the job's store");
+    if (!is_genotype_table(*ctx.store, o.genotypes))
+        throw UsageError(o.where + ": genotypes = " + o.genotypes +
+                         " is not a genotype table of the store (make one with kohort import --plink)");
+    const GenotypeReader reader(*ctx.store, o.genotypes, ctx.comm);
+    const ModelFrame frame = phenotype_frame(ctx, o);
+    const GwasSamples samples = join_samples(frame, reader.local_pids(), ctx.comm, o.where);
+    if (samples.n_total == 0)
+        throw UsageError(o.where + ": no person has both a complete row in '" + o.table + "' and genotypes in '" +
+                         o.genotypes + "'; check that both were keyed with the same project key");
+    if (o.family == Family::binomial) check_binary_outcome(samples, ctx.comm, o.where);
+    if (o.family != Family::gaussian)
+        throw UsageError(o.where + ": this build tests gaussian outcomes only; binomial and Surv GWAS are not "
+                                   "available yet");
+    if (ctx.log)
+        ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(samples.n_total) + " samples, " +
+                std::to_string(reader.variants()) + " variants, " + std::to_string(samples.C.cols()) + " covariate columns");
+
+    const auto t0 = std::chrono::steady_clock::now();
+    const LinearGwas linear(samples, ctx.comm, o.vif, o.where);
+    const std::int64_t block = o.block_variants > 0 ? o.block_variants : reader.block_variants();
+    std::vector<VariantResult> results;
+    results.reserve(static_cast<std::size_t>(reader.variants()));
+    GenotypeReader::Block raw;
+    DecodedBlock decoded;
+    // Decoded a few dozen variants at a time (the dense block stays in cache for the GEMM);
+    // combined across ranks once per stored block.
+    constexpr std::int64_t kDecodeVariants = 32;
+    for (std::int64_t v0 = 0; v0 < reader.variants(); v0 += block) {
+        const std::int64_t nv = std::min(block, reader.variants() - v0);
+        reader.read(v0, nv, raw);
+        Eigen::MatrixXd stats = linear.new_block(nv);
+        for (std::int64_t d0 = 0; d0 < nv; d0 += kDecodeVariants) {
+            decode_block(raw, d0, std::min(kDecodeVariants, nv - d0), samples.geno_index, decoded);
+            linear.accumulate(decoded, stats, d0);
+        }
+        linear.finish(stats, results);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    const std::vector<bool> released = disclosure_gate(results, ctx.disclosure.policy());
+    const double lambda = lambda_gc(results, released);
+    ModelOutput out;
+    out.result = gwas_json(o.family, reader.variant_list(), results, released, lambda);
+    ctx.disclosure.note_suppressed(out.result["variants_withheld"].get<std::int64_t>());
+    out.result["genotypes"] = o.genotypes;
+    out.result["n"] = ctx.disclosure.release_json(samples.n_total);
+    out.result["covariates"] = samples.covariate_terms;
+    out.result["test_seconds"] = seconds;
+    if (ctx.log) {
+        char line[200];
+        std::snprintf(line, sizeof line, "gwas %s: %lld variants in %.3f s (%.0f variants/s), lambda GC %.4f",
+                      ctx.spec.name.c_str(), static_cast<long long>(results.size()), seconds,
+                      static_cast<double>(results.size()) / std::max(seconds, 1e-9), lambda);
+        ctx.log(line);
+    }
+    if (ctx.comm.is_root()) {
+        out.files[".tsv"] = gwas_tsv(o.family, reader.variant_list(), results, released);
+        out.files["_manhattan.svg"] =
+            manhattan_svg("GWAS " + ctx.spec.name + ": " + o.formula.text, reader.variant_list(), results, released);
+        out.files["_qq.svg"] = qq_svg("GWAS " + ctx.spec.name + ": QQ plot", results, released, lambda);
+    }
+    // OUTPUT/NAME.csv: the top variants, as in results.json.
+    out.csv.header = {"id", "chrom", "pos", "a1", "beta", "se", "statistic", "p"};
+    for (const auto& t : out.result["top"])
+        out.csv.rows.push_back({t["id"].get<std::string>(), t["chrom"].get<std::string>(),
+                                std::to_string(t["pos"].get<std::int64_t>()), t["a1"].get<std::string>(),
+                                t["beta"].is_null() ? "NA" : format_number(t["beta"].get<double>()),
+                                t["se"].is_null() ? "NA" : format_number(t["se"].get<double>()),
+                                t["statistic"].is_null() ? "NA" : format_number(t["statistic"].get<double>()),
+                                format_number(t["p"].get<double>())});
+    return out;
+}
+
+}  // namespace
+
+KOHORT_REGISTER_MODEL("gwas", run_gwas);
+
+}  // namespace kohort

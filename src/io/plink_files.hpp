@@ -1,0 +1,49 @@
+// PLINK 1 binary filesets, PREFIX.bed/.bim/.fam (https://www.cog-genomics.org/plink/1.9/formats):
+// parsing and validation. Every error names the file and line (InputError, exit 2), and never
+// quotes an IID, which may be a CPR number.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/genotype_store.hpp"
+
+namespace kohort::io {
+
+struct PlinkPaths {
+    std::string bed, bim, fam;
+    static PlinkPaths from_prefix(const std::string& prefix);
+};
+
+// The .fam's IIDs (column 2), in file order, with their 1-based line numbers. Each line needs the
+// six whitespace-separated fields FID IID father mother sex phenotype.
+struct FamFile {
+    std::vector<std::string> iids;
+    std::vector<std::int64_t> lines;
+};
+FamFile read_fam(const std::string& path);
+
+// The .bim's variants: chromosome, id, centimorgans, position, A1, A2 (six fields; position a
+// non-negative integer; alleles non-empty).
+std::vector<Variant> read_bim(const std::string& path);
+
+// A SNP-major .bed, checked on opening: magic bytes 0x6c 0x1b 0x01 and size 3 + V * ceil(N / 4).
+class BedFile {
+public:
+    BedFile(const std::string& path, std::int64_t samples, std::int64_t variants);
+    ~BedFile();
+    BedFile(const BedFile&) = delete;
+    BedFile& operator=(const BedFile&) = delete;
+    std::int64_t bytes_per_variant() const { return row_bytes_; }
+    // Reads the next nv variant rows (nv * bytes_per_variant() bytes) into `out`.
+    void read_rows(std::int64_t nv, std::vector<std::uint8_t>& out);
+
+private:
+    std::string path_;
+    std::FILE* f_ = nullptr;
+    std::int64_t row_bytes_ = 0;
+};
+
+}  // namespace kohort::io

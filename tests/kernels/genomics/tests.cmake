@@ -1,0 +1,8 @@
+# Genomics: genotype tables, kohort import --plink, and kind = gwas against plink2 and R.
+# plink2 (Debian package plink2), R and h5py are required: a missing tool fails the test.
+foreach(case good cpr bad_magic bad_mode bad_bed_size bad_bim_line bad_bim_fields bad_fam_iid bad_fam_duplicate
+             bad_fam_fields bad_fam_cpr)
+  kohort_script_test(plink_import_${case} ${CMAKE_CURRENT_LIST_DIR}/plink_import.sh ARGS ${case}
+                     LABELS "genomics;import" TIMEOUT 120)
+endforeach()
+kohort_script_test(gwas_linear_plink2 ${CMAKE_CURRENT_LIST_DIR}/gwas_linear_plink2.sh LABELS "genomics;plink2;r" TIMEOUT 900)
