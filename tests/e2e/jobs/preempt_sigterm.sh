@@ -50,7 +50,8 @@ r = json.load(open(sys.argv[1], encoding="utf-8"))
 def clean(x):
     if isinstance(x, dict):
         return {k: clean(v) for k, v in x.items()
-                if k != "seconds" and not k.endswith("_seconds") and not k.startswith("peak_rss")
+                if k != "seconds" and not k.endswith("_seconds") and not k.endswith("_per_second")
+                and not k.startswith("peak_rss")
                 and k != "bytes_per_iteration"}
     if isinstance(x, list):
         return [clean(v) for v in x]

@@ -59,7 +59,7 @@ wait_running() {
 
 # Prints results.json without what legitimately differs between runs of one job: the run's
 # layout and resource use (job.ranks, threads_per_rank, wall_seconds, peak_rss_*) and timings
-# (any "seconds" or "*_seconds" field). Numbers are rounded to 10 significant digits, since a
+# (any "seconds", "*_seconds" or "*_per_second" field). Numbers are rounded to 10 significant digits, since a
 # sum over ranks may be added in another order.
 normalised_results() {
     Rscript -e '
@@ -70,7 +70,8 @@ normalised_results() {
         clean <- function(x) {
             if (!is.list(x)) return(if (is.numeric(x)) signif(x, 10) else x)
             if (!is.null(names(x))) {
-                drop <- names(x) == "seconds" | grepl("_seconds$", names(x)) | grepl("^peak_rss", names(x))
+                drop <- names(x) == "seconds" | grepl("_seconds$", names(x)) | grepl("_per_second$", names(x)) |
+                        grepl("^peak_rss", names(x))
                 x <- x[!drop]
             }
             lapply(x, clean)
