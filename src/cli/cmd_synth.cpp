@@ -41,8 +41,9 @@ int cmd_synth(const Args& args, const Comm& comm) {
         "Usage: kohort synth --persons N --seed S --out STORE.h5 [--genotypes M] [--quiet]\n"
         "       mpirun -np 4 kohort synth --persons 1000000 --seed 1 --out cohort.h5\n\n"
         "Writes a synthetic Danish-style registry cohort (tables population, diagnoses, prescriptions,\n"
-        "and with --genotypes also genotypes and genotype_snps) with planted effects of statin use,\n"
-        "diabetes, age and sex on myocardial infarction, death competing. The planted truth is stored\n"
+        "and with --genotypes M also a genotype table of M variants for 10% of persons and their\n"
+        "biomarkers) with planted effects of statin use, diabetes, age, sex and SNPs on myocardial\n"
+        "infarction, death competing, and of SNPs on LDL. The planted truth is stored\n"
         "as attributes of the group /synth. The same N and S give the same tables on any number of\n"
         "ranks and threads. See docs/synthetic.md.\n\n"
         "Options");

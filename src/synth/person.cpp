@@ -44,7 +44,7 @@ std::int64_t day_after(std::int32_t from, double years) {
 
 }  // namespace
 
-PersonLife simulate_person(std::uint64_t seed, std::int64_t i) {
+PersonLife simulate_person(std::uint64_t seed, std::int64_t i, double mi_hr_genetic) {
     const CodeTables& codes = code_tables();
     Rng rng(seed, static_cast<std::uint64_t>(i), Stream::life);
     PersonLife p;
@@ -127,7 +127,9 @@ PersonLife simulate_person(std::uint64_t seed, std::int64_t i) {
     // After index: competing cause-specific hazards for MI and death, and emigration.
     p.statin_at_index = statin;
     p.diabetes_at_index = diabetic;
-    const double t_mi = gompertz_time(rng, rate_at(kMI, p.age_at_index, male, statin, diabetic), age_slope(kMI));
+    // The planted SNP effects (genotype_synth.hpp) multiply the MI hazard of genotyped persons.
+    const double t_mi = gompertz_time(rng, mi_hr_genetic * rate_at(kMI, p.age_at_index, male, statin, diabetic),
+                                      age_slope(kMI));
     const double t_death =
         gompertz_time(rng, rate_at(kDeath, p.age_at_index, male, statin, diabetic), age_slope(kDeath));
     const double t_emigration = rng.exponential() / kEmigrationPerYear;

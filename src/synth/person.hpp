@@ -36,6 +36,7 @@ struct PersonLife {
     std::int32_t prior_mi = kMissingDate;  // MI before index (I21), observed only if before observed_to
 };
 
-PersonLife simulate_person(std::uint64_t seed, std::int64_t i);
+// mi_hr_genetic: the person's hazard ratio of MI from planted SNP effects (1 without genotypes).
+PersonLife simulate_person(std::uint64_t seed, std::int64_t i, double mi_hr_genetic = 1.0);
 
 }  // namespace kohort::synth

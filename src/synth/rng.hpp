@@ -26,8 +26,9 @@ enum class Stream : std::uint64_t {
     diagnoses = 2,      // filler diagnoses and contact dates
     prescriptions = 3,  // filler prescriptions, fill intervals, DDD
     genotype_pick = 4,  // whether the person is genotyped
-    genotype = 5,       // the person's dosages
+    genotype = 5,       // the person's calls: draws 3j, 3j+1, 3j+2 for SNP j (Rng::uniform_at)
     snp = 6,            // per-SNP allele frequency (keyed by SNP index instead of person)
+    ldl = 7,            // the genotyped person's LDL cholesterol (biomarkers table)
 };
 
 class Rng {
@@ -41,6 +42,11 @@ public:
     }
     // Uniform on [0, 1) with 53 random bits.
     double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+    // The d-th uniform() of a fresh stream (d = 0 first), without drawing the ones before it:
+    // SplitMix64's state after d + 1 steps is the seed state plus (d + 1) Weyl increments.
+    double uniform_at(std::uint64_t d) const {
+        return static_cast<double>(mix64(state_ + (d + 1) * kGolden) >> 11) * 0x1.0p-53;
+    }
     // Uniform on (0, 1]: safe under log().
     double uniform_open0() { return static_cast<double>((next() >> 11) + 1) * 0x1.0p-53; }
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "synth/codes.hpp"
+#include "synth/genotype_synth.hpp"
 #include "synth/person.hpp"
 #include "synth/pid.hpp"
 #include "synth/registers.hpp"
@@ -90,7 +91,10 @@ std::vector<PersonLife> simulate_lives(const SynthConfig& config, const std::vec
     lives.resize(persons.size());
     const auto n = static_cast<std::int64_t>(persons.size());
 #pragma omp parallel for schedule(static)
-    for (std::int64_t k = 0; k < n; ++k) lives[static_cast<std::size_t>(k)] = simulate_person(config.seed, persons[static_cast<std::size_t>(k)]);
+    for (std::int64_t k = 0; k < n; ++k) {
+        const std::int64_t i = persons[static_cast<std::size_t>(k)];
+        lives[static_cast<std::size_t>(k)] = simulate_person(config.seed, i, genetic_mi_hr(config.seed, i, config.genotypes));
+    }
     return lives;
 }
 
@@ -214,83 +218,13 @@ Table make_prescriptions(std::uint64_t seed, const std::vector<PersonLife>& live
     return t;
 }
 
-std::string snp_name(std::int64_t j, std::int64_t m) {
-    const int width = static_cast<int>(std::to_string(m).size());
-    std::string digits = std::to_string(j + 1);
-    return "snp" + std::string(static_cast<std::size_t>(width) - digits.size(), '0') + digits;
-}
-
-std::vector<double> allele_frequencies(const SynthConfig& config) {
-    std::vector<double> f(static_cast<std::size_t>(config.genotypes));
-    for (std::int64_t j = 0; j < config.genotypes; ++j) {
-        Rng rng(config.seed, static_cast<std::uint64_t>(j), Stream::snp);
-        f[static_cast<std::size_t>(j)] = rng.uniform(truth::kAlleleFrequencyMin, truth::kAlleleFrequencyMax);
-    }
-    return f;
-}
-
-bool genotyped(std::uint64_t seed, std::int64_t i) {
-    Rng rng(seed, static_cast<std::uint64_t>(i), Stream::genotype_pick);
-    return rng.uniform() < truth::kGenotypedFraction;
-}
-
-Table make_genotypes(const SynthConfig& config, const std::vector<PersonLife>& lives) {
-    const std::vector<double> freq = allele_frequencies(config);
-    std::vector<std::size_t> picked;
-    for (std::size_t k = 0; k < lives.size(); ++k)
-        if (genotyped(config.seed, lives[k].index)) picked.push_back(k);
-    const std::size_t n = picked.size(), m = static_cast<std::size_t>(config.genotypes);
-    Table t;
-    t.name = "genotypes";
-    t.partitioned_by_pid = true;
-    t.columns.reserve(m + 1);
-    t.add(make_column("pid", ColumnType::Int64, n));
-    for (std::size_t j = 0; j < m; ++j)
-        t.add(make_column(snp_name(static_cast<std::int64_t>(j), config.genotypes).c_str(), ColumnType::Double, n));
-    const auto nn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(static)
-    for (std::int64_t gg = 0; gg < nn; ++gg) {
-        const auto g = static_cast<std::size_t>(gg);
-        const PersonLife& p = lives[picked[g]];
-        t.columns[0].i64[g] = p.pid;
-        Rng rng(config.seed, static_cast<std::uint64_t>(p.index), Stream::genotype);
-        for (std::size_t j = 0; j < m; ++j) {
-            // Hardy-Weinberg: two independent alleles, each the coded allele with probability f_j.
-            const double a = rng.uniform(), b = rng.uniform(), miss = rng.uniform();
-            const double dose = (a < freq[j] ? 1.0 : 0.0) + (b < freq[j] ? 1.0 : 0.0);
-            t.columns[j + 1].f64[g] = miss < truth::kGenotypeMissing ? std::nan("") : dose;
-        }
-    }
-    return t;
-}
-
-Table make_genotype_snps(const SynthConfig& config, int rank, int ranks) {
-    const std::vector<double> freq = allele_frequencies(config);
-    const auto [lo, hi] = share(freq.size(), rank, ranks);
-    std::vector<std::string> names;
-    names.reserve(freq.size());
-    for (std::size_t j = 0; j < freq.size(); ++j) names.push_back(snp_name(static_cast<std::int64_t>(j), config.genotypes));
-    Table t;
-    t.name = "genotype_snps";
-    t.partitioned_by_pid = false;
-    Column snp = make_column("snp", ColumnType::Categorical, hi - lo, std::move(names));
-    Column f = make_column("allele_frequency", ColumnType::Double, hi - lo);
-    for (std::size_t j = lo; j < hi; ++j) {
-        snp.i32[j - lo] = static_cast<std::int32_t>(j);
-        f.f64[j - lo] = freq[j];
-    }
-    t.add(std::move(snp));
-    t.add(std::move(f));
-    return t;
-}
-
 void validate(const SynthConfig& config) {
     if (config.persons < 1)
         throw UsageError("synth: --persons must be a positive number of persons; got " + std::to_string(config.persons));
     if (config.persons > (std::int64_t{1} << 40))
         throw UsageError("synth: --persons " + std::to_string(config.persons) + " is too large; expected at most 2^40");
-    if (config.genotypes < 0 || config.genotypes > 100000)
-        throw UsageError("synth: --genotypes must be between 0 and 100000; got " + std::to_string(config.genotypes));
+    if (config.genotypes < 0 || config.genotypes > 100'000'000)
+        throw UsageError("synth: --genotypes must be between 0 and 100000000; got " + std::to_string(config.genotypes));
 }
 
 }  // namespace
@@ -332,10 +266,7 @@ SynthTables generate_part(const SynthConfig& config, int rank, int ranks) {
     out.population = make_population(lives);
     out.diagnoses = make_diagnoses(config.seed, lives);
     out.prescriptions = make_prescriptions(config.seed, lives);
-    if (config.genotypes > 0) {
-        out.genotypes = make_genotypes(config, lives);
-        out.genotype_snps = make_genotype_snps(config, rank, ranks);
-    }
+    if (config.genotypes > 0) out.biomarkers = make_biomarkers(config.seed, config.genotypes, lives);
     return out;
 }
 
@@ -375,6 +306,7 @@ Attributes planted_attributes(const SynthConfig& config) {
     }
     a["genotyped_fraction"] = kGenotypedFraction;
     a["genotype_missing_fraction"] = kGenotypeMissing;
+    for (const auto& [key, value] : planted_snp_attributes(config.genotypes)) a[key] = value;
     return a;
 }
 
@@ -457,9 +389,10 @@ SynthSummary write_synthetic_store(const std::string& path, const SynthConfig& c
     write(make_diagnoses(config.seed, lives), summary.diagnosis_rows);
     write(make_prescriptions(config.seed, lives), summary.prescription_rows);
     if (config.genotypes > 0) {
-        write(make_genotypes(config, lives), summary.genotype_rows);
-        std::int64_t snps = 0;
-        write(make_genotype_snps(config, comm.rank(), comm.size()), snps);
+        progress.say("writing genotypes: %lld variants", static_cast<long long>(config.genotypes));
+        summary.genotype_rows = write_genotype_table(store, config.seed, config.genotypes, lives, comm);
+        std::int64_t biomarker_rows = 0;
+        write(make_biomarkers(config.seed, config.genotypes, lives), biomarker_rows);
     }
     store.set_attributes(kTruthGroup, planted_attributes(config));
     for (const auto& [key, value] : planted_string_attributes(config)) store.set_string_attribute(kTruthGroup, key, value);

@@ -19,19 +19,20 @@ namespace kohort::synth {
 struct SynthConfig {
     std::int64_t persons = 0;
     std::uint64_t seed = 0;
-    std::int64_t genotypes = 0;  // SNP columns; 0 writes no genotype tables
+    std::int64_t genotypes = 0;  // variants of the genotype table; 0 writes no genotype tables
     bool progress = false;       // progress lines on stderr (the caller decides: root only)
 };
 
 struct SynthTables {
     Table population, diagnoses, prescriptions;
-    std::optional<Table> genotypes;      // with --genotypes M > 0
-    std::optional<Table> genotype_snps;  // per-SNP allele frequencies (not partitioned by pid)
+    // With --genotypes M > 0: LDL, sex and age of the genotyped persons. The genotype table itself is
+    // streamed to the store (write_genotype_table in genotype_synth.hpp), never held as a Table.
+    std::optional<Table> biomarkers;
 };
 
 // This rank's share of every table: the persons whose pid bucket lies in
-// [first_bucket(rank, ranks), first_bucket(rank + 1, ranks)), sorted by pid (then date), and for
-// genotype_snps the SNP rows [rank * M / ranks, (rank + 1) * M / ranks). Threads via OpenMP.
+// [first_bucket(rank, ranks), first_bucket(rank + 1, ranks)), sorted by pid (then date).
+// Threads via OpenMP.
 SynthTables generate_part(const SynthConfig& config, int rank, int ranks);
 
 // Local person indices i of a rank, sorted by pid.

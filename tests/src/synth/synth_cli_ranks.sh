@@ -10,8 +10,8 @@ mpiexec="${KOHORT_MPIEXEC:-mpirun}"
 read -r -a flags <<< "${KOHORT_MPIEXEC_FLAGS:---oversubscribe --allow-run-as-root}"
 rm -f "$tmp"/one.h5 "$tmp"/three.h5
 
-"$mpiexec" "${flags[@]}" -np 1 "$KOHORT" synth --persons 5000 --seed 77 --genotypes 3 --out "$tmp/one.h5" --quiet
-"$mpiexec" "${flags[@]}" -np 3 "$KOHORT" synth --persons 5000 --seed 77 --genotypes 3 --out "$tmp/three.h5" --quiet
+"$mpiexec" "${flags[@]}" -np 1 "$KOHORT" synth --persons 5000 --seed 77 --genotypes 40 --out "$tmp/one.h5" --quiet
+"$mpiexec" "${flags[@]}" -np 3 "$KOHORT" synth --persons 5000 --seed 77 --genotypes 40 --out "$tmp/three.h5" --quiet
 
 if command -v h5diff >/dev/null; then
     h5diff "$tmp/one.h5" "$tmp/three.h5"   # exit 1 on any difference in data or attributes

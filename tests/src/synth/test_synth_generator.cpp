@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -16,6 +17,7 @@
 #include "synth/person.hpp"
 #include "synth/pid.hpp"
 #include "synth/rng.hpp"
+#include "synth/genotype_synth.hpp"
 #include "synth/synth.hpp"
 
 using namespace kohort;
@@ -188,12 +190,12 @@ TEST(SynthCodes, AliasSamplerDrawsCodesInProportionToTheirWeights) {
 }
 
 TEST(SynthGenerator, SameTablesOnOneThreeAndFiveRanksAndAnyThreadCount) {
-    const SynthConfig c = config(4000, 99, 5);
+    const SynthConfig c = config(4000, 99, 16);
     omp_set_num_threads(1);
     const SynthTables one = generate_part(c, 0, 1);
     for (int ranks : {3, 5}) {
         omp_set_num_threads(ranks == 3 ? 2 : 3);
-        Table pop, dx, rx, gt, snps;
+        Table pop, dx, rx, bio;
         for (int r = 0; r < ranks; ++r) {
             const SynthTables part = generate_part(c, r, ranks);
             // Every row of a part lies in that rank's pid buckets.
@@ -204,14 +206,12 @@ TEST(SynthGenerator, SameTablesOnOneThreeAndFiveRanksAndAnyThreadCount) {
             append(pop, part.population);
             append(dx, part.diagnoses);
             append(rx, part.prescriptions);
-            append(gt, *part.genotypes);
-            append(snps, *part.genotype_snps);
+            append(bio, *part.biomarkers);
         }
         expect_same_table(one.population, pop);
         expect_same_table(one.diagnoses, dx);
         expect_same_table(one.prescriptions, rx);
-        expect_same_table(*one.genotypes, gt);
-        expect_same_table(*one.genotype_snps, snps);
+        expect_same_table(*one.biomarkers, bio);
     }
     omp_set_num_threads(2);
 }
@@ -327,41 +327,58 @@ TEST_F(SynthCohort, RowsBelongToKnownPersonsAndUseRealisticCodes) {
     for (const char* c : {"C10AA01", "C10AA05", "A10BA02", "N02BE01", "A10AE04"}) EXPECT_TRUE(atc.count(c)) << c;
 }
 
-TEST(SynthGenotypes, TenPercentGenotypedInHardyWeinbergWithStoredFrequencies) {
-    const SynthConfig c = config(30000, 5, 20);
-    const SynthTables t = generate_part(c, 0, 1);
-    ASSERT_TRUE(t.genotypes && t.genotype_snps);
-    const Table& g = *t.genotypes;
-    ASSERT_EQ(g.columns.size(), 21u);
-    EXPECT_EQ(g.columns[1].name, "snp01");
-    EXPECT_EQ(g.columns[20].name, "snp20");
-    const double n = static_cast<double>(g.rows());
-    EXPECT_NEAR(n / 30000.0, 0.10, 0.01);
-    ASSERT_EQ(t.genotype_snps->rows(), 20u);
-    for (std::size_t j = 0; j < 20; ++j) {
-        const double f = t.genotype_snps->column("allele_frequency").f64[j];
+TEST(SynthGenotypes, TenPercentGenotypedInHardyWeinbergWithFewMissingCalls) {
+    const std::uint64_t seed = 5;
+    const std::int64_t m = 20, persons = 30000;
+    std::vector<std::int64_t> genotyped;
+    for (std::int64_t i = 0; i < persons; ++i)
+        if (is_genotyped(seed, i)) genotyped.push_back(i);
+    const double n = static_cast<double>(genotyped.size());
+    EXPECT_NEAR(n / static_cast<double>(persons), 0.10, 0.01);
+    for (std::int64_t j = 0; j < m; ++j) {
+        const double f = snp_frequency(seed, j, m);
         ASSERT_GE(f, 0.05);
         ASSERT_LE(f, 0.5);
         double count[3] = {0, 0, 0}, missing = 0;
-        for (double d : g.columns[j + 1].f64) {
-            if (std::isnan(d)) {
-                ++missing;
-                continue;
-            }
-            ASSERT_TRUE(d == 0.0 || d == 1.0 || d == 2.0);
-            ++count[static_cast<int>(d)];
+        for (const std::int64_t i : genotyped) {
+            ++count[a1_count(seed, i, j, f)];
+            missing += call_missing(seed, i, j) ? 1 : 0;
         }
-        const double called = n - missing;
-        // Hardy-Weinberg genotype frequencies (1-f)^2, 2f(1-f), f^2; 5 binomial standard errors.
+        // Hardy-Weinberg genotype frequencies (1-f)^2, 2f(1-f), f^2 of A1 counts 0, 1, 2; 5 binomial SEs.
         const double expect[3] = {(1 - f) * (1 - f), 2 * f * (1 - f), f * f};
         for (int k = 0; k < 3; ++k)
-            EXPECT_NEAR(count[k] / called, expect[k], 5 * std::sqrt(expect[k] * (1 - expect[k]) / called)) << j << " " << k;
+            EXPECT_NEAR(count[k] / n, expect[k], 5 * std::sqrt(expect[k] * (1 - expect[k]) / n)) << j << " " << k;
         EXPECT_LT(missing / n, 0.02);
     }
+}
+
+TEST(SynthGenotypes, PlantedSnpsRaiseMiHazardAndLdl) {
+    const auto planted = planted_snps(800);
+    ASSERT_EQ(planted.size(), 4u);
+    EXPECT_EQ(planted[0].index, 100);
+    EXPECT_TRUE(planted_snps(7).empty());
+    const SynthConfig c = config(20000, 3, 800);
+    const SynthTables t = generate_part(c, 0, 1);
+    ASSERT_TRUE(t.biomarkers);
+    const Table& b = *t.biomarkers;
+    EXPECT_NEAR(static_cast<double>(b.rows()) / 20000.0, 0.10, 0.01);
+    // LDL by A1 count of the first LDL SNP: the mean difference per copy is near its planted beta.
+    const std::vector<std::int64_t> persons = local_persons(c, 0, 1);
+    std::map<std::int64_t, std::int64_t> index_of;
+    for (const std::int64_t i : persons) index_of[synthetic_pid(c.seed, static_cast<std::uint64_t>(i))] = i;
+    const PlantedSnp& s = planted[2];
+    double sum[3] = {0, 0, 0}, cnt[3] = {0, 0, 0};
+    for (std::size_t r = 0; r < b.rows(); ++r) {
+        const int a = a1_count(c.seed, index_of.at(b.column("pid").i64[r]), s.index, s.frequency);
+        sum[a] += b.column("ldl").f64[r];
+        ++cnt[a];
+    }
+    EXPECT_NEAR((sum[2] / cnt[2] - sum[0] / cnt[0]) / 2, s.ldl_beta, 0.1);
+    EXPECT_GT(genetic_mi_hr(c.seed, index_of.begin()->second, 800), 0.0);
 }
 
 TEST(SynthConfigValidation, RejectsNonPositivePersonsAndTooManySnps) {
     EXPECT_THROW(generate_part(config(0), 0, 1), UsageError);
     EXPECT_THROW(generate_part(config(10, 1, -1), 0, 1), UsageError);
-    EXPECT_THROW(generate_part(config(10, 1, 1000000), 0, 1), UsageError);
+    EXPECT_THROW(generate_part(config(10, 1, 200000000), 0, 1), UsageError);
 }

@@ -9,6 +9,8 @@
 
 #include "mpi/comm.hpp"
 #include "store/store.hpp"
+#include "synth/genotype_synth.hpp"
+#include "store/genotype_store.hpp"
 #include "synth/synth.hpp"
 #include "synth/truth.hpp"
 
@@ -52,7 +54,7 @@ TEST(SynthStore, SameContentsOnAnyNumberOfRanks) {
     SynthConfig config;
     config.persons = 3000;
     config.seed = 314159;
-    config.genotypes = 4;
+    config.genotypes = 12;
     const std::string path = shared_temp_name(comm);
     struct Cleanup {
         const Comm& comm;
@@ -75,15 +77,35 @@ TEST(SynthStore, SameContentsOnAnyNumberOfRanks) {
         expect_same(mine.population, store.read("population", comm));
         expect_same(mine.diagnoses, store.read("diagnoses", comm));
         expect_same(mine.prescriptions, store.read("prescriptions", comm));
-        expect_same(*mine.genotypes, store.read("genotypes", comm));
+        expect_same(*mine.biomarkers, store.read("biomarkers", comm));
+        // Every call of this rank's genotyped persons, read back (the reader closes before the store).
+        {
+        const GenotypeReader reader(store, "genotypes", comm);
+        ASSERT_EQ(reader.variants(), 12);
+        const std::vector<std::int64_t> persons = local_persons(config, comm.rank(), comm.size());
+        std::vector<std::int64_t> geno_persons;
+        for (const std::int64_t i : persons)
+            if (is_genotyped(config.seed, i)) geno_persons.push_back(i);
+        ASSERT_EQ(reader.local_pids().size(), geno_persons.size());
+        GenotypeReader::Block block;
+        reader.read(0, 12, block);
+        std::int64_t wrong = 0;
+        for (std::int64_t v = 0; v < 12; ++v)
+            for (std::size_t k = 0; k < geno_persons.size(); ++k) {
+                const std::int64_t i = geno_persons[k];
+                const int a1 = a1_count(config.seed, i, v, snp_frequency(config.seed, v, 12));
+                const int expect = call_missing(config.seed, i, v) ? -1 : a1;
+                wrong += geno::kA1Count[block.code(v, static_cast<std::int64_t>(k))] != expect ? 1 : 0;
+            }
+        EXPECT_EQ(wrong, 0);
+        }
         store.close();
     }
     comm.barrier();
     if (comm.is_root()) {
         const SynthTables single = generate_part(config, 0, 1);
         Store store = Store::open(path, nullptr);
-        for (const Table* t : {&single.population, &single.diagnoses, &single.prescriptions, &*single.genotypes,
-                               &*single.genotype_snps}) {
+        for (const Table* t : {&single.population, &single.diagnoses, &single.prescriptions, &*single.biomarkers}) {
             SCOPED_TRACE(t->name);
             expect_same(*t, store.read_all(t->name));
             EXPECT_EQ(store.info(t->name).partitioned_by_pid, t->partitioned_by_pid);
