@@ -36,6 +36,8 @@ const std::map<std::string, CommandEntry>& commands() {
         {"run", {cmd_run, "run a job file (standalone, under mpirun, or under srun)"}},
         {"submit", {cmd_submit, "render a Slurm batch script for a job and submit it with sbatch"}},
         {"demo", {cmd_demo, "synthesise a cohort and run the bundled statin/MI study on local MPI ranks"}},
+        {"report", {cmd_report, "rebuild OUTPUT/report.html from a finished job's released files"}},
+        {"node-check", {cmd_node_check, "for admins: check MPI and parallel HDF5 here, measure, recommend ranks x threads"}},
     };
     return table;
 }
@@ -45,7 +47,7 @@ void print_usage(std::FILE* out) {
                  "kohort %s - batch analytics on pseudonymised registry cohorts with MPI\n\n"
                  "Usage: kohort COMMAND [OPTIONS]\n       kohort COMMAND --help\n\nCommands:\n",
                  kohort::kVersion);
-    for (const auto& [name, entry] : commands()) std::fprintf(out, "  %-9s %s\n", name.c_str(), entry.summary);
+    for (const auto& [name, entry] : commands()) std::fprintf(out, "  %-10s %s\n", name.c_str(), entry.summary);
     std::fprintf(out,
                  "\nExamples:\n"
                  "  kohort demo\n"
