@@ -19,6 +19,8 @@ PACKAGES=(
   slurm-wlm slurm-client munge
   # tools the tests and benchmarks use
   time procps bsdextrautils jq bc
+  # report.html is tested in a real headless browser (tests/e2e/report)
+  chromium
 )
 
 if [[ "${KOHORT_SKIP_APT:-0}" == "1" ]]; then

@@ -6,6 +6,9 @@
 namespace kohort::glm {
 namespace {
 
+// qnorm(0.975), the normal quantile of a two-sided 95% Wald interval.
+constexpr double kZ975 = 1.959963984540054;
+
 bool exp_meaningful(const Family& f) { return f.link == LinkKind::log || f.link == LinkKind::logit; }
 
 }  // namespace
@@ -51,7 +54,14 @@ nlohmann::json glm_to_json(const GlmFit& fit, DisclosureLedger& disclosure) {
             e["robust_statistic"] = json_number(c.robust_statistic);
             e["robust_p"] = json_number(c.robust_p);
         }
-        if (exp_meaningful(fit.family)) e["exp_estimate"] = json_number(std::exp(c.estimate));
+        if (exp_meaningful(fit.family)) {
+            // Ratio (OR for logit, RR for log) and its Wald 95% interval, R's exp(confint.default(fit)),
+            // on the robust SE when one was asked for (as summary(coxph) does for robust fits).
+            const double se = fit.robust_type.empty() ? c.se : c.robust_se;
+            e["exp_estimate"] = json_number(std::exp(c.estimate));
+            e["conf_low"] = json_number(std::exp(c.estimate - kZ975 * se));
+            e["conf_high"] = json_number(std::exp(c.estimate + kZ975 * se));
+        }
         coefs.push_back(e);
     }
     j["coefficients"] = coefs;

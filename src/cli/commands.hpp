@@ -20,5 +20,7 @@ int cmd_run(const Args& args, const Comm& comm);      // src/cli/cmd_run.cpp
 int cmd_submit(const Args& args, const Comm& comm);   // src/cli/cmd_submit.cpp
 int cmd_demo(const Args& args, const Comm& comm);     // src/cli/cmd_demo.cpp
 int cmd_audit(const Args& args, const Comm& comm);    // src/cli/cmd_audit.cpp
+int cmd_report(const Args& args, const Comm& comm);   // src/cli/cmd_report.cpp
+int cmd_node_check(const Args& args, const Comm& comm);  // src/cli/cmd_node_check.cpp
 
 }  // namespace kohort::cli

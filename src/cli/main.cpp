@@ -37,6 +37,8 @@ const std::map<std::string, CommandEntry>& commands() {
         {"submit", {cmd_submit, "render a Slurm batch script for a job and submit it with sbatch"}},
         {"audit", {cmd_audit, "verify the audit log's hash chain, or print the transparency report"}},
         {"demo", {cmd_demo, "synthesise a cohort and run the bundled statin/MI study on local MPI ranks"}},
+        {"report", {cmd_report, "rebuild OUTPUT/report.html from a finished job's released files"}},
+        {"node-check", {cmd_node_check, "for admins: check MPI and parallel HDF5 here, measure, recommend ranks x threads"}},
     };
     return table;
 }
@@ -46,7 +48,7 @@ void print_usage(std::FILE* out) {
                  "kohort %s - batch analytics on pseudonymised registry cohorts with MPI\n\n"
                  "Usage: kohort COMMAND [OPTIONS]\n       kohort COMMAND --help\n\nCommands:\n",
                  kohort::kVersion);
-    for (const auto& [name, entry] : commands()) std::fprintf(out, "  %-9s %s\n", name.c_str(), entry.summary);
+    for (const auto& [name, entry] : commands()) std::fprintf(out, "  %-10s %s\n", name.c_str(), entry.summary);
     std::fprintf(out,
                  "\nExamples:\n"
                  "  kohort demo\n"

@@ -25,7 +25,16 @@ ModelRegistry& ModelRegistry::instance() {
     return registry;
 }
 
-void ModelRegistry::add(const std::string& kind, ModelRunner runner) { runners_[kind] = std::move(runner); }
+// Every model's results carry its job-file section (formula, family, ties, ...) as "options": what
+// was fitted is part of what a job releases, so report.html (issue 15) and other readers of
+// results.json can show it. Options are settings, never data values.
+void ModelRegistry::add(const std::string& kind, ModelRunner runner) {
+    runners_[kind] = [run = std::move(runner)](const ModelContext& ctx) {
+        ModelOutput out = run(ctx);
+        if (!out.result.contains("options")) out.result["options"] = ctx.spec.options;
+        return out;
+    };
+}
 
 const ModelRunner* ModelRegistry::find(const std::string& kind) const {
     auto it = runners_.find(kind);

@@ -38,6 +38,8 @@ public:
     // stage() then publish().
     void commit();
     const std::string& target() const { return target_; }
+    // The files added so far (name -> content), e.g. for a page built from them (report.html).
+    const std::map<std::string, std::string>& files() const { return files_; }
 
 private:
     std::string target_;

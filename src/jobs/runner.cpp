@@ -24,6 +24,7 @@
 #include "jobs/site_config.hpp"
 #include "kernels/kernel.hpp"
 #include "mpi/preemption.hpp"
+#include "report/report.hpp"
 #include "store/store.hpp"
 
 namespace kohort {
@@ -252,7 +253,8 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
         const double wall = log.seconds();
         nlohmann::json results = {
             {"kohort_version", kVersion},
-            {"job", {{"name", job.name}, {"ranks", comm.size()}, {"threads_per_rank", threads}, {"wall_seconds", wall}}},
+            {"job", {{"name", job.name}, {"project", job.project}, {"purpose", job.purpose}, {"ranks", comm.size()},
+                     {"threads_per_rank", threads}, {"wall_seconds", wall}}},
             {"models", models},
             {"disclosure",
              {{"policy", ledger.policy().name},
@@ -270,6 +272,10 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             out.add("results.json", results.dump(2) + "\n");
             for (auto& [name, content] : files) out.add(name, std::move(content));
             out.add("job.log", log.text());
+            // ---- report.html (issue 15): made from the files just added, and nothing else, so it
+            // shows only what they release; `kohort report OUTPUT` rebuilds the same page.
+            out.add(report::kReportFile, report::build_report(out.files()));
+            // ---- end report.html
             audit["wall_seconds"] = wall;
             // AUDIT HOOK: stage + fsync, audit record with every file's SHA-256 + fsync, then rename.
             commit_with_audit(out, audit, site.audit_log);

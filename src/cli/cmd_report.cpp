@@ -1,0 +1,60 @@
+// `kohort report OUTPUT`: rebuilds OUTPUT/report.html from a finished job's released files
+// (contract section 5), with the same function the job uses, so the page is the same.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/command_line.hpp"
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "report/report.hpp"
+
+namespace kohort::cli {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+int cmd_report(const Args& args, const Comm& comm) {
+    po::options_description opts(
+        "Usage: kohort report OUTPUT [--out FILE]\n\n"
+        "Rebuilds OUTPUT/report.html from a finished job's output folder: one self-contained page\n"
+        "(inline CSS and SVG; nothing is loaded from the network) with the job header, the cohort flow,\n"
+        "each model's estimates, curves and risk tables, and the output checker's view of every\n"
+        "released file and of disclosure.json. It reads only the released files in OUTPUT\n"
+        "(results.json, the CSV, SVG and TSV files, disclosure.json, job.log), so the page shows\n"
+        "nothing they do not. Every job writes this page itself; use this after editing nothing, to\n"
+        "check a folder, or to make the page for a folder written by an older kohort.\n\n"
+        "Examples:\n"
+        "  kohort report out/demo_statin_mi\n"
+        "  kohort report out/demo_statin_mi --out /tmp/review.html\n\n"
+        "Options");
+    std::string folder, out_file;
+    opts.add_options()("help,h", "show this help")("out,o", po::value(&out_file),
+                                                    "write the page here instead of OUTPUT/report.html ('-' for stdout)")(
+        "output", po::value(&folder), "the job's output folder");
+    po::positional_options_description pos;
+    pos.add("output", 1);
+    po::variables_map vm;
+    if (!parse_command_line("report", args, opts, &pos, vm, comm)) return 0;
+    if (folder.empty()) throw UsageError("kohort report: no output folder given; usage: kohort report OUTPUT");
+    if (!comm.is_root()) return 0;
+    const std::string html = report::build_report_from_folder(folder);
+    if (out_file == "-") {
+        std::cout << html;
+        return 0;
+    }
+    const std::string target = out_file.empty() ? (fs::path(folder) / report::kReportFile).string() : out_file;
+    // Written beside the target and renamed, so a reader never sees half a page.
+    const std::string temp = target + ".tmp";
+    {
+        std::ofstream f(temp, std::ios::binary | std::ios::trunc);
+        if (!(f << html)) throw UsageError("kohort report: cannot write " + temp + " (is the folder writable?)");
+    }
+    if (std::rename(temp.c_str(), target.c_str()) != 0)
+        throw UsageError("kohort report: cannot move the page into " + target);
+    std::fprintf(stderr, "kohort: wrote %s\n", target.c_str());
+    return 0;
+}
+
+}  // namespace kohort::cli
