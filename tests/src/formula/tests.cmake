@@ -21,3 +21,8 @@ if(KOHORT_RSCRIPT)
 else()
   message(WARNING "Rscript not found: the formula R cross-check test is not built")
 endif()
+
+# Limits on exponents, nesting, terms and design-matrix columns (src/formula/limits.hpp).
+kohort_test(kohort_formula_limits_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/formula_limits_test.cpp ${CMAKE_CURRENT_LIST_DIR}/frame_test_tables.cpp
+  LIBS kohort_formula LABELS formula)
