@@ -17,6 +17,8 @@ PACKAGES=(
   python3 python3-h5py python3-numpy
   # a real local Slurm cluster for the end-to-end tests and kohort submit
   slurm-wlm slurm-client munge
+  # libFuzzer targets (tests/fuzz, -DKOHORT_FUZZ=ON): clang, its runtime libraries, LLVM's OpenMP
+  clang libclang-rt-14-dev libomp-dev
   # tools the tests and benchmarks use
   time procps bsdextrautils jq bc
   # report.html is tested in a real headless browser (tests/e2e/report)

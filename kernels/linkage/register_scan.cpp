@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/omp_exceptions.hpp"
 #include "kernels/linkage/code_match.hpp"
 #include "store/prefault.hpp"
 
@@ -108,9 +109,14 @@ void RegisterScan::feed(const Table& block) {
         cut[static_cast<std::size_t>(t)] = std::max(c, cut[static_cast<std::size_t>(t) - 1]);
     }
     std::vector<ScanStats> part(static_cast<std::size_t>(threads));
+    OmpExceptions errors;  // scan_rows allocates its result: kept in the region (core/omp_exceptions.hpp)
 #pragma omp parallel for schedule(static, 1) num_threads(threads)
     for (int t = 0; t < threads; ++t)
-        part[static_cast<std::size_t>(t)] = scan_rows(cut[static_cast<std::size_t>(t)], cut[static_cast<std::size_t>(t) + 1]);
+        errors.run([&] {
+            part[static_cast<std::size_t>(t)] =
+                scan_rows(cut[static_cast<std::size_t>(t)], cut[static_cast<std::size_t>(t) + 1]);
+        });
+    errors.rethrow();
     for (const ScanStats& s : part) stats_.merge(s);
 }
 

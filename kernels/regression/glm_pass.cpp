@@ -3,6 +3,8 @@
 #include <cfloat>
 #include <cmath>
 
+#include "core/omp_exceptions.hpp"
+
 namespace kohort::glm {
 namespace {
 
@@ -41,12 +43,14 @@ State chunked(Index n, Make make, Consume consume) {
     std::vector<State> partial;
     partial.reserve(static_cast<std::size_t>(nchunks));
     for (Index c = 0; c < nchunks; ++c) partial.push_back(make());
+    OmpExceptions errors;  // consume allocates (Eigen): nothing may leave the region (core/omp_exceptions.hpp)
 #pragma omp parallel for schedule(dynamic, 1)
     for (Index c = 0; c < nchunks; ++c) {
         const Index begin = c * kChunkRows;
         const Index end = std::min(n, begin + kChunkRows);
-        consume(partial[static_cast<std::size_t>(c)], begin, end);
+        errors.run([&] { consume(partial[static_cast<std::size_t>(c)], begin, end); });
     }
+    errors.rethrow();
     State total = make();
     for (auto& s : partial) total.merge(s);
     return total;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/omp_exceptions.hpp"
+
 namespace kohort {
 namespace {
 
@@ -61,12 +63,18 @@ void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eige
     risk = Eigen::VectorXd::Zero(rows.n());
     const auto groups = static_cast<std::int64_t>(rows.exit_group_bin.size());
 
+    // Eigen allocates (and may throw std::bad_alloc) inside the region: kept in it (core/omp_exceptions.hpp).
+    OmpExceptions errors;
 #pragma omp parallel
     {
-        Eigen::MatrixXd y(kChunk, p);
-        Eigen::VectorXd sqrt_rw(kChunk);
-        Eigen::MatrixXd s2(p, p), d2(p, p);
-        Eigen::VectorXd s1(p), d1(p);
+        Eigen::MatrixXd y, s2, d2;
+        Eigen::VectorXd sqrt_rw, s1, d1;
+        errors.run([&] {
+            y.resize(kChunk, p);
+            sqrt_rw.resize(kChunk);
+            s2.resize(p, p), d2.resize(p, p);
+            s1.resize(p), d1.resize(p);
+        });
 
         // Adds rows [a, e) (one bin, same kind) into (s0, s1, s2) and fills risk.
         auto add_range = [&](Eigen::Index a, Eigen::Index e, double& s0, Eigen::VectorXd& v1, Eigen::MatrixXd& m2) {
@@ -86,19 +94,21 @@ void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eige
 
 #pragma omp for schedule(dynamic, 1)
         for (std::int64_t g = 0; g < groups; ++g) {
-            const std::int64_t bin = rows.exit_group_bin[static_cast<std::size_t>(g)];
-            const Eigen::Index a = rows.exit_group_begin[static_cast<std::size_t>(g)];
-            const Eigen::Index e = rows.exit_group_begin[static_cast<std::size_t>(g) + 1];
-            const Eigen::Index mid = a + rows.exit_group_deaths[static_cast<std::size_t>(g)];
-            double s0 = 0, d0 = 0;
-            s1.setZero();
-            s2.setZero();
-            d1.setZero();
-            d2.setZero();
-            add_range(a, mid, d0, d1, d2);
-            add_range(mid, e, s0, s1, s2);
-            add_block(risk_block(bin), p, 1.0, s0 + d0, s1 + d1, s2 + d2);
-            if (death_sums_) add_block(death_block(bin), p, 1.0, d0, d1, d2);
+            errors.run([&] {
+                const std::int64_t bin = rows.exit_group_bin[static_cast<std::size_t>(g)];
+                const Eigen::Index a = rows.exit_group_begin[static_cast<std::size_t>(g)];
+                const Eigen::Index e = rows.exit_group_begin[static_cast<std::size_t>(g) + 1];
+                const Eigen::Index mid = a + rows.exit_group_deaths[static_cast<std::size_t>(g)];
+                double s0 = 0, d0 = 0;
+                s1.setZero();
+                s2.setZero();
+                d1.setZero();
+                d2.setZero();
+                add_range(a, mid, d0, d1, d2);
+                add_range(mid, e, s0, s1, s2);
+                add_block(risk_block(bin), p, 1.0, s0 + d0, s1 + d1, s2 + d2);
+                if (death_sums_) add_block(death_block(bin), p, 1.0, d0, d1, d2);
+            });
         }
 
         // Counting process: subtract rows at the bin before they enter the risk set. Uses the
@@ -106,26 +116,29 @@ void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eige
         const auto entry_groups = static_cast<std::int64_t>(rows.entry_group_bin.size());
 #pragma omp for schedule(dynamic, 1)
         for (std::int64_t g = 0; g < entry_groups; ++g) {
-            const std::int64_t bin = rows.entry_group_bin[static_cast<std::size_t>(g)];
-            const std::int64_t a = rows.entry_group_begin[static_cast<std::size_t>(g)];
-            const std::int64_t e = rows.entry_group_begin[static_cast<std::size_t>(g) + 1];
-            double s0 = 0;
-            s1.setZero();
-            s2.setZero();
-            for (std::int64_t c = a; c < e; c += kChunk) {
-                const Eigen::Index len = std::min<Eigen::Index>(kChunk, e - c);
-                for (Eigen::Index k = 0; k < len; ++k) {
-                    const Eigen::Index i = rows.entry_rows[static_cast<std::size_t>(c + k)];
-                    const double rw = risk(i) * rows.weight(i);
-                    s0 += rw;
-                    s1.noalias() += rw * rows.X.row(i).transpose();
-                    y.row(k) = std::sqrt(rw) * rows.X.row(i);
+            errors.run([&] {
+                const std::int64_t bin = rows.entry_group_bin[static_cast<std::size_t>(g)];
+                const std::int64_t a = rows.entry_group_begin[static_cast<std::size_t>(g)];
+                const std::int64_t e = rows.entry_group_begin[static_cast<std::size_t>(g) + 1];
+                double s0 = 0;
+                s1.setZero();
+                s2.setZero();
+                for (std::int64_t c = a; c < e; c += kChunk) {
+                    const Eigen::Index len = std::min<Eigen::Index>(kChunk, e - c);
+                    for (Eigen::Index k = 0; k < len; ++k) {
+                        const Eigen::Index i = rows.entry_rows[static_cast<std::size_t>(c + k)];
+                        const double rw = risk(i) * rows.weight(i);
+                        s0 += rw;
+                        s1.noalias() += rw * rows.X.row(i).transpose();
+                        y.row(k) = std::sqrt(rw) * rows.X.row(i);
+                    }
+                    s2.selfadjointView<Eigen::Lower>().rankUpdate(y.topRows(len).transpose());
                 }
-                s2.selfadjointView<Eigen::Lower>().rankUpdate(y.topRows(len).transpose());
-            }
-            add_block(risk_block(bin), p, -1.0, s0, s1, s2);
+                add_block(risk_block(bin), p, -1.0, s0, s1, s2);
+            });
         }
     }
+    errors.rethrow();
 }
 
 void RiskSetSums::merge(const RiskSetSums& other) {

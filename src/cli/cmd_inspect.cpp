@@ -14,7 +14,7 @@ namespace po = boost::program_options;
 
 int cmd_inspect(const Args& args, const Comm& comm) {
     po::options_description opts(
-        "Usage: kohort inspect STORE.h5 [--table NAME] [--json]\n\n"
+        "Usage: kohort inspect STORE.h5 [--table NAME] [--json] [--check]\n\n"
         "Lists the tables of a kohort store (an HDF5 file written by 'kohort synth' or 'kohort import'):\n"
         "for each table its row count, whether it is partitioned by the person key pid (so each MPI rank\n"
         "reads only its own persons), its size on disk, and per column the type (int64, double, bool,\n"
@@ -24,12 +24,15 @@ int cmd_inspect(const Args& args, const Comm& comm) {
         "Examples:\n"
         "  kohort inspect cohort.h5\n"
         "  kohort inspect cohort.h5 --table population\n"
-        "  kohort inspect cohort.h5 --json            # machine-readable, one JSON document\n\n"
+        "  kohort inspect cohort.h5 --json            # machine-readable, one JSON document\n"
+        "  kohort inspect cohort.h5 --check           # also read every value and check it (exit 2 on a fault)\n\n"
         "The file layout is described in docs/format.md; 'h5dump -H STORE.h5' shows the raw HDF5 structure.\n\n"
         "Options");
     std::string store_path, table;
     opts.add_options()("help,h", "show this help")("table,t", po::value<std::string>(&table),
                                                     "show only this table")(
+        "check", "also read every value and check it against the format (categorical codes within their "
+                  "dictionaries, bools, pid order); exit 2 naming store, table and column at the first fault")(
         "json", "print JSON: {\"store\", \"tables\": [{\"name\", \"rows\", \"partitioning\", \"bytes\", "
                 "\"columns\": [{\"name\", \"type\", \"missing\", \"levels\"}]}]}")(
         "store", po::value<std::string>(&store_path), "the store file");
@@ -44,6 +47,7 @@ int cmd_inspect(const Args& args, const Comm& comm) {
     const Store store = Store::open(store_path, nullptr);
     const StoreReport report =
         inspect_store(store, vm.count("table") ? std::optional<std::string>(table) : std::nullopt);
+    if (vm.count("check")) check_store_values(store, report);
     if (vm.count("json"))
         std::cout << render_report_json(report).dump(2) << "\n";
     else

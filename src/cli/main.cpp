@@ -16,6 +16,7 @@
 #include "core/error.hpp"
 #include "core/version.hpp"
 #include "mpi/comm.hpp"
+#include "mpi/init.hpp"
 
 namespace {
 
@@ -85,8 +86,10 @@ void reexec_with_huge_pages(char** argv) {
 
 int main(int argc, char** argv) {
     reexec_with_huge_pages(argv);
-    int provided = 0;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    if (const std::string problem = kohort::init_mpi_funneled(&argc, &argv); !problem.empty()) {
+        std::fprintf(stderr, "kohort: error: %s\n", problem.c_str());
+        kohort::abort_after_failed_init(1);
+    }
     int exit_code = 0;
     {
         kohort::Comm comm(MPI_COMM_WORLD);
@@ -122,6 +125,9 @@ int main(int argc, char** argv) {
         if (exit_code != 0 && comm.size() > 1 && exit_code != static_cast<int>(kohort::ExitCode::preempted))
             comm.abort(exit_code);
     }
-    MPI_Finalize();
+    if (MPI_Finalize() != MPI_SUCCESS && exit_code == 0) {
+        std::fprintf(stderr, "kohort: internal error: MPI_Finalize failed\n");
+        exit_code = 1;
+    }
     return exit_code;
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <unordered_set>
 
+#include "core/error.hpp"
 #include "formula/level_labels.hpp"
 
 namespace kohort {
@@ -82,8 +83,17 @@ AgreedLevels agree_levels(const Column& c, const std::vector<std::size_t>& rows,
         }
         case ColumnType::Categorical: {
             // Work on dictionary codes; strings are touched once per distinct code, not per row.
+            // Codes index the dictionary below; the store checks them on read, and this check keeps a
+            // column built any other way from reading outside it.
             std::vector<std::uint8_t> used(c.dictionary.size(), 0);
-            for (std::size_t i = 0; i < n; ++i) used[static_cast<std::size_t>(c.i32[rows[i]])] = 1;
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::int32_t code = c.i32[rows[i]];
+                if (code < 0 || static_cast<std::size_t>(code) >= used.size())
+                    throw UsageError("categorical column '" + c.name + "' has the code " + std::to_string(code) +
+                                     " but a dictionary of " + std::to_string(used.size()) +
+                                     " labels; expected codes 0 to " + std::to_string(used.size()) + " - 1");
+                used[static_cast<std::size_t>(code)] = 1;
+            }
             std::vector<std::string> local;
             for (std::size_t k = 0; k < used.size(); ++k)
                 if (used[k]) local.push_back(c.dictionary[k]);

@@ -8,7 +8,10 @@
 #include "formula/formula.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+
+#include "formula/limits.hpp"
 
 namespace kohort {
 
@@ -278,6 +281,7 @@ private:
                     else
                         add_unique(terms_, t);
                 }
+                check_terms(terms_.size(), p.pos);
                 return;
             case Part::Zero: intercept_ = minus; return;   // + 0 drops it, - 0 keeps it (R)
             case Part::One: intercept_ = !minus; return;   // + 1 keeps it, - 1 drops it
@@ -318,29 +322,41 @@ private:
         }
     }
 
-    static std::vector<TermKey> cross(const std::vector<TermKey>& a, const std::vector<TermKey>& b) {
+    // Expansions multiply terms, so each result is bounded before it is built (limits.hpp).
+    void check_terms(std::size_t count, std::size_t pos) const {
+        if (count > limits::kFormulaTerms)
+            fail(pos, "this expands to more than " + std::to_string(limits::kFormulaTerms) +
+                          " terms, the limit on formula terms; expected fewer interactions");
+    }
+
+    std::vector<TermKey> cross(const std::vector<TermKey>& a, const std::vector<TermKey>& b, std::size_t pos) const {
+        if (!a.empty() && b.size() > limits::kFormulaTerms * limits::kFormulaTerms / a.size()) check_terms(SIZE_MAX, pos);
         std::vector<TermKey> out;
         for (const TermKey& x : a)
-            for (const TermKey& y : b) add_unique(out, join(x, y));
+            for (const TermKey& y : b) {
+                add_unique(out, join(x, y));
+                check_terms(out.size(), pos);
+            }
         return out;
     }
 
     // a*b = a + b + a:b
-    static std::vector<TermKey> star(const std::vector<TermKey>& a, const std::vector<TermKey>& b) {
+    std::vector<TermKey> star(const std::vector<TermKey>& a, const std::vector<TermKey>& b, std::size_t pos) const {
         std::vector<TermKey> out = a;
         for (const TermKey& t : b) add_unique(out, t);
-        for (const TermKey& t : cross(a, b)) add_unique(out, t);
+        for (const TermKey& t : cross(a, b, pos)) add_unique(out, t);
+        check_terms(out.size(), pos);
         return out;
     }
 
     Part parse_product() {
         Part left = parse_interaction();
         while (peek().kind == Tok::Star) {
-            advance();
+            const std::size_t at = advance().pos;
             require_terms(left, "in an interaction (*)");
             Part right = parse_interaction();
             require_terms(right, "in an interaction (*)");
-            left.terms = star(left.terms, right.terms);
+            left.terms = star(left.terms, right.terms, at);
         }
         return left;
     }
@@ -348,11 +364,11 @@ private:
     Part parse_interaction() {
         Part left = parse_power();
         while (peek().kind == Tok::Colon) {
-            advance();
+            const std::size_t at = advance().pos;
             require_terms(left, "in an interaction (:)");
             Part right = parse_power();
             require_terms(right, "in an interaction (:)");
-            left.terms = cross(left.terms, right.terms);
+            left.terms = cross(left.terms, right.terms, at);
         }
         return left;
     }
@@ -365,12 +381,18 @@ private:
         require_terms(base, "with ^");
         const Token& t = peek();
         char* end = nullptr;
+        errno = 0;
         const long k = t.kind == Tok::Number ? std::strtol(t.text.c_str(), &end, 10) : 0;
         if (t.kind != Tok::Number || *end != '\0' || k < 1)
             fail(t.pos, "expected a positive whole number after '^', found " + describe(t));
+        if (errno == ERANGE || k > limits::kFormulaExponent)
+            fail(t.pos, "the exponent " + t.text + " is above the limit on formula exponents, " +
+                            std::to_string(limits::kFormulaExponent) + "; expected ^2 or ^3, as is usual");
         advance();
+        // After as many rounds as there are terms nothing new appears (R gives the same), so stop there.
+        const long rounds = std::min<long>(k, static_cast<long>(base.terms.size()));
         std::vector<TermKey> out = base.terms;
-        for (long j = 1; j < k; ++j) out = star(out, base.terms);
+        for (long j = 1; j < rounds; ++j) out = star(out, base.terms, t.pos);
         base.terms = out;
         return base;
     }
@@ -379,11 +401,16 @@ private:
         const Token& t = peek();
         switch (t.kind) {
             case Tok::LParen: {
+                // Each '(' recurses; the limit keeps a hostile formula from exhausting the stack.
+                if (++depth_ > limits::kFormulaNesting)
+                    fail(t.pos, "parentheses are nested more than " + std::to_string(limits::kFormulaNesting) +
+                                    " deep, the limit on formula nesting depth");
                 advance();
                 if (peek().kind == Tok::RParen) fail(peek().pos, "expected terms inside '()'");
                 Part p = parse_sum(false);
                 p.pos = t.pos;
                 expect_close("'('");
+                --depth_;
                 return p;
             }
             case Tok::Number: {
@@ -500,6 +527,7 @@ private:
     std::vector<TermKey> terms_;   // in order of appearance until sorted
     bool intercept_ = true;
     Formula* rhs_ = nullptr;
+    std::size_t depth_ = 0;        // parentheses open around the current position
 };
 
 }  // namespace

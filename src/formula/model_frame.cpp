@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "formula/agreed_levels.hpp"
+#include "formula/limits.hpp"
 #include "store/prefault.hpp"
 
 namespace kohort {
@@ -321,6 +322,12 @@ private:
                      std::to_string(mf_.n_total) +
                      " rows used; a factor in a model needs at least 2 levels (R: contrasts can be applied "
                      "only to factors with 2 or more levels)");
+            // Checked here, before any design column exists: factor(pid) has a level per person.
+            if (d.levels.labels.size() > limits::kDesignColumns + 1)
+                fail(d.name_for_messages() + " has " + std::to_string(d.levels.labels.size()) +
+                     " levels among the rows used; a factor adds a design-matrix column per level but one, and "
+                     "the limit on design-matrix columns is " + std::to_string(limits::kDesignColumns) +
+                     " (an identifier such as pid is not a factor; use strata() or cluster() for it)");
             if (d.var.ref) {
                 const auto k = d.levels.find(*d.var.ref);
                 if (!k)
@@ -408,6 +415,16 @@ private:
                 }
                 choices.push_back(std::move(ch));
             }
+            // Interactions multiply the levels: the total is bounded before any column is built.
+            std::size_t term_columns = 1;
+            for (const auto& ch : choices)
+                term_columns = ch.size() > (limits::kDesignColumns + 1) / term_columns
+                                   ? limits::kDesignColumns + 1
+                                   : term_columns * ch.size();
+            if (specs.size() + term_columns > limits::kDesignColumns)
+                fail("the design matrix would have more than " + std::to_string(limits::kDesignColumns) +
+                     " columns (the limit on design-matrix columns) once term '" + term_label(f_.terms[j]) +
+                     "' adds its factor levels; expected fewer levels or interactions");
             // R's column order: the first variable of the term varies fastest.
             std::vector<std::size_t> at(vs.size(), 0);
             for (;;) {
@@ -459,7 +476,9 @@ private:
             const auto& parts = specs[static_cast<std::size_t>(c)].parts;
             if (parts.empty()) std::fill(out, out + n, 1.0);
             for (std::size_t k = 0; k < parts.size(); ++k) {
-                const auto [d, level] = parts[k];
+                // Plain variables, not a structured binding: clang 14 cannot capture one in an OpenMP region.
+                const auto* d = parts[k].first;
+                const auto level = parts[k].second;
                 // The first part writes the column, later ones multiply into it (one pass each).
                 if (level < 0) {
                     if (k == 0) copy_values(*d->column, out);

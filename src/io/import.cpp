@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/omp_exceptions.hpp"
 #include "io/column_builder.hpp"
 #include "io/cpr.hpp"
 #include "io/csv_reader.hpp"
@@ -48,24 +49,19 @@ Column pseudonymise_column(CsvData& csv, std::size_t j, const ProjectKey& key) {
     std::size_t first_bad = SIZE_MAX;
     CprCheck first_bad_kind = CprCheck::ok;
     bool first_bad_missing = false;
-    std::exception_ptr failure;
+    OmpExceptions errors;
 #pragma omp parallel
     {
         std::size_t my_bad = SIZE_MAX;
         CprCheck my_kind = CprCheck::ok;
         bool my_missing = false;
-        std::exception_ptr my_failure;
         // Every thread must reach the worksharing loop, so failures are recorded, not thrown, inside.
         std::unique_ptr<Pseudonymiser> ps;
-        try {
-            ps = std::make_unique<Pseudonymiser>(key);
-        } catch (...) {
-            my_failure = std::current_exception();
-        }
+        errors.run([&] { ps = std::make_unique<Pseudonymiser>(key); });
         std::array<char, 10> canonical{};
 #pragma omp for schedule(static)
         for (std::size_t i = 0; i < n; ++i) {
-            if (!ps || my_failure) continue;
+            if (!ps || errors.failed()) continue;
             const bool missing = values[i].empty() || values[i] == "NA";
             const CprCheck check = missing ? CprCheck::bad_shape : check_cpr(values[i], canonical);
             if (check != CprCheck::ok) {
@@ -76,17 +72,12 @@ Column pseudonymise_column(CsvData& csv, std::size_t j, const ProjectKey& key) {
                 }
                 continue;
             }
-            try {
-                pid.i64[i] = ps->pid(canonical);
-            } catch (...) {
-                my_failure = std::current_exception();
-            }
+            errors.run([&] { pid.i64[i] = ps->pid(canonical); });
             numbers[i] = cpr_as_number(canonical);
         }
         canonical.fill(0);
 #pragma omp critical(kohort_import_pseudonymise)
         {
-            if (my_failure && !failure) failure = my_failure;
             if (my_bad < first_bad) {
                 first_bad = my_bad;
                 first_bad_kind = my_kind;
@@ -95,7 +86,7 @@ Column pseudonymise_column(CsvData& csv, std::size_t j, const ProjectKey& key) {
         }
     }
     csv.cleanse_column(j);
-    if (failure) std::rethrow_exception(failure);
+    errors.rethrow();
     if (first_bad != SIZE_MAX) {
         std::fill(numbers.begin(), numbers.end(), 0);
         std::string why = first_bad_missing ? "a missing CPR number; every row needs one"
@@ -206,18 +197,13 @@ Table build_import_table(const ImportOptions& o, ImportReport* report) {
 
     // Columns are independent: build them in parallel, then report the error nearest the top of the file.
     std::vector<BuiltColumn> built(ncols);
-    std::vector<std::exception_ptr> failures(ncols);
+    OmpExceptions failures;  // the leftmost failing column's, whatever the thread count
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t j = 0; j < ncols; ++j) {
         if (cpr_col && j == *cpr_col) continue;
-        try {
-            built[j] = build_column(csv.header[j], csv.columns[j], forced[j], o.decimal);
-        } catch (...) {
-            failures[j] = std::current_exception();
-        }
+        failures.run_at(j, [&] { built[j] = build_column(csv.header[j], csv.columns[j], forced[j], o.decimal); });
     }
-    for (auto& f : failures)
-        if (f) std::rethrow_exception(f);
+    failures.rethrow();
     std::optional<std::size_t> bad;
     for (std::size_t j = 0; j < ncols; ++j)
         if (built[j].error && (!bad || built[j].error->row < built[*bad].error->row)) bad = j;

@@ -1,8 +1,6 @@
 #include "io/root_only.hpp"
 
-#include <chrono>
 #include <exception>
-#include <thread>
 
 #include "core/error.hpp"
 
@@ -26,13 +24,8 @@ int run_on_root(const Comm& comm, const std::function<void()>& work) {
             failure = std::current_exception();
         }
     }
-    MPI_Request request;
-    MPI_Ibcast(&code, 1, MPI_INT, 0, comm.raw(), &request);
-    int done = 0;
-    while (!done) {
-        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-        if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    // Throws (InternalError) if the broadcast or a poll of it fails, instead of polling forever.
+    comm.broadcast_polling(code, 0, 5);
     if (failure) std::rethrow_exception(failure);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <Eigen/Dense>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -46,7 +47,7 @@ public:
     // In-place elementwise reduction across ranks of a contiguous buffer.
     template <typename T>
     void allreduce(T* data, std::size_t count, ReduceOp op = ReduceOp::sum) const {
-        allreduce_raw(data, count, mpi_type<T>(), op);
+        allreduce_raw(data, count, sizeof(T), mpi_type<T>(), op);
     }
     template <typename T, typename = std::enable_if_t<std::is_arithmetic_v<T>>>
     T allreduce(T value, ReduceOp op = ReduceOp::sum) const {
@@ -66,22 +67,19 @@ public:
     // Exclusive prefix sum (rank 0 gets 0).
     std::int64_t exscan_sum(std::int64_t value) const;
 
-    // Gathers every rank's vector on every rank, concatenated in rank order.
+    // Gathers every rank's vector on every rank, concatenated in rank order. Any length: MPI-3 counts
+    // and displacements are int, so large gathers go in rounds of at most chunk_limit() elements.
     template <typename T>
     std::vector<T> allgatherv(const std::vector<T>& local) const {
-        std::vector<int> counts = allgather_int(static_cast<int>(local.size()));
-        std::vector<int> displs(counts.size(), 0);
-        long long total = 0;
-        for (std::size_t i = 0; i < counts.size(); ++i) {
-            displs[i] = static_cast<int>(total);
-            total += counts[i];
-        }
+        const std::vector<std::int64_t> counts = allgather_int64(static_cast<std::int64_t>(local.size()));
+        std::int64_t total = 0;
+        for (std::int64_t c : counts) total += c;
         std::vector<T> out(static_cast<std::size_t>(total));
-        allgatherv_raw(local.data(), static_cast<int>(local.size()), out.data(), counts.data(),
-                       displs.data(), mpi_type<T>());
+        allgatherv_raw(local.data(), counts, out.data(), sizeof(T), mpi_type<T>());
         return out;
     }
     std::vector<int> allgather_int(int value) const;
+    std::vector<std::int64_t> allgather_int64(std::int64_t value) const;
     std::vector<std::string> allgather_strings(const std::vector<std::string>& local) const;
 
     // Sends sendbufs[r] to rank r; returns what each rank sent to this one, concatenated in rank order.
@@ -90,20 +88,32 @@ public:
 
     template <typename T>
     void broadcast(T* data, std::size_t count, int root = 0) const {
-        bcast_raw(data, count, mpi_type<T>(), root);
+        bcast_raw(data, count, sizeof(T), mpi_type<T>(), root);
     }
     void broadcast(std::string& s, int root = 0) const;
+
+    // Broadcasts one int from `root`, the waiting ranks polling and sleeping `poll_ms` in between
+    // instead of spinning in MPI (io/root_only.hpp). A failed MPI call throws; it never loops on.
+    void broadcast_polling(int& value, int root, int poll_ms) const;
+
+    // The most elements one MPI call carries (INT_MAX: MPI-3 counts are int). Collectives over more
+    // are split into calls of at most this many. Tests lower it to force the chunked paths.
+    static std::size_t chunk_limit();
+    static void set_chunk_limit_for_testing(std::size_t elements);
 
     // Ends every rank of the job. Used only from main's error path.
     [[noreturn]] void abort(int code) const;
 
 private:
-    void allreduce_raw(void* data, std::size_t count, MPI_Datatype type, ReduceOp op) const;
-    void allgatherv_raw(const void* send, int count, void* recv, const int* counts, const int* displs,
-                        MPI_Datatype type) const;
-    void bcast_raw(void* data, std::size_t count, MPI_Datatype type, int root) const;
-    void alltoallv_raw(const void* send, const int* scounts, const int* sdispls, void* recv,
-                       const int* rcounts, const int* rdispls, MPI_Datatype type) const;
+    void allreduce_raw(void* data, std::size_t count, std::size_t elem_size, MPI_Datatype type, ReduceOp op) const;
+    void allgatherv_raw(const void* send, const std::vector<std::int64_t>& counts, void* recv,
+                        std::size_t elem_size, MPI_Datatype type) const;
+    void bcast_raw(void* data, std::size_t count, std::size_t elem_size, MPI_Datatype type, int root) const;
+    std::vector<std::int64_t> alltoall_int64(const std::vector<std::int64_t>& send) const;
+    // sendbufs[r] holds scounts[r] elements for rank r; rank r sends rcounts[r] here, into recv.
+    void alltoallv_raw(const std::vector<const void*>& sendbufs, const std::vector<std::int64_t>& scounts,
+                       const std::vector<std::int64_t>& rcounts, void* recv, std::size_t elem_size,
+                       MPI_Datatype type) const;
 
     MPI_Comm comm_ = MPI_COMM_NULL;
     int rank_ = 0;
@@ -112,26 +122,17 @@ private:
 
 template <typename T>
 std::vector<T> Comm::alltoallv(const std::vector<std::vector<T>>& sendbufs) const {
-    const int p = size_;
-    std::vector<int> scounts(p), sdispls(p), rcounts(p), rdispls(p);
-    std::vector<T> flat;
-    std::size_t total = 0;
-    for (int r = 0; r < p; ++r) total += sendbufs[r].size();
-    flat.reserve(total);
-    for (int r = 0; r < p; ++r) {
-        sdispls[r] = static_cast<int>(flat.size());
-        scounts[r] = static_cast<int>(sendbufs[r].size());
-        flat.insert(flat.end(), sendbufs[r].begin(), sendbufs[r].end());
+    std::vector<const void*> bufs(static_cast<std::size_t>(size_));
+    std::vector<std::int64_t> scounts(static_cast<std::size_t>(size_));
+    for (int r = 0; r < size_; ++r) {
+        bufs[r] = sendbufs[r].data();
+        scounts[r] = static_cast<std::int64_t>(sendbufs[r].size());
     }
-    MPI_Alltoall(scounts.data(), 1, MPI_INT, rcounts.data(), 1, MPI_INT, comm_);
-    int rtotal = 0;
-    for (int r = 0; r < p; ++r) {
-        rdispls[r] = rtotal;
-        rtotal += rcounts[r];
-    }
+    const std::vector<std::int64_t> rcounts = alltoall_int64(scounts);
+    std::int64_t rtotal = 0;
+    for (std::int64_t c : rcounts) rtotal += c;
     std::vector<T> out(static_cast<std::size_t>(rtotal));
-    alltoallv_raw(flat.data(), scounts.data(), sdispls.data(), out.data(), rcounts.data(), rdispls.data(),
-                  mpi_type<T>());
+    alltoallv_raw(bufs, scounts, rcounts, out.data(), sizeof(T), mpi_type<T>());
     return out;
 }
 

@@ -43,6 +43,17 @@ StoreReport inspect_store(const Store& store, const std::optional<std::string>& 
     return r;
 }
 
+void check_store_values(const Store& store, const StoreReport& report) {
+    for (const TableInfo& t : report.tables)
+        for (const ColumnInfo& c : t.columns) {
+            // The pid column comes along with every column of a pid table, so its order is checked once
+            // per column read; reading one column at a time bounds memory by the largest column.
+            std::vector<std::string> cols{c.name};
+            if (t.partitioned_by_pid && c.name != "pid") cols.push_back("pid");
+            (void)store.read_all(t.name, cols);
+        }
+}
+
 std::string render_report_text(const StoreReport& report) {
     std::string out = fmt::format("Store {}: {} table{}\n", report.path, report.tables.size(),
                                   report.tables.size() == 1 ? "" : "s");

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "store/store_checks.hpp"
 #include "store/store_impl.hpp"
 #include "store/store_layout.hpp"
 
@@ -137,10 +138,14 @@ Store Store::open(const std::string& path, const Comm* comm, bool writable) {
     impl->writable = writable;
     impl->mpi = comm != nullptr;
     impl->mpi_size = comm ? comm->size() : 1;
-    impl->file = h5::File::open(path, writable, file_access(path, comm));
-    if (!impl->file.root().has_link(layout::kTablesGroup))
-        throw UsageError("'" + path + "' is an HDF5 file but not a kohort store: it has no /" +
-                         std::string(layout::kTablesGroup) + " group (see docs/format.md)");
+    store_checks::reading(path, "", [&] {
+        impl->file = h5::File::open(path, writable, file_access(path, comm));
+        const h5::Group root = impl->file.root();
+        if (!root.has_link(layout::kTablesGroup))
+            throw UsageError("'" + path + "' is an HDF5 file but not a kohort store: it has no /" +
+                             std::string(layout::kTablesGroup) + " group (see docs/format.md)");
+        store_checks::check_root(path, root);
+    });
     return Store(std::move(impl));
 }
 
@@ -167,7 +172,9 @@ void Store::close() {
 std::int64_t Store::bytes_read() const { return impl_->bytes_read; }
 
 // ---- metadata -------------------------------------------------------------------------------
-std::vector<std::string> Store::table_names() const { return impl_->tables().link_names(); }
+std::vector<std::string> Store::table_names() const {
+    return store_checks::reading(impl_->path, "", [&] { return impl_->tables().link_names(); });
+}
 
 bool Store::has_table(const std::string& name) const {
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") return false;
@@ -175,29 +182,33 @@ bool Store::has_table(const std::string& name) const {
 }
 
 TableInfo Store::info(const std::string& name) const {
-    h5::Group g = impl_->open_table(name);
-    TableInfo out;
-    out.name = name;
-    out.rows = g.read_int64_attribute(layout::kAttrNumRows);
-    out.partitioned_by_pid = g.read_string_attribute(layout::kAttrPartitioning) == layout::kPartitionPid;
-    for (const auto& col : g.read_strings_attribute(layout::kAttrColumns)) {
-        h5::Dataset d = g.open_dataset(col);
-        ColumnInfo ci;
-        ci.name = col;
-        ci.type = column_type_from_string(d.read_string_attribute(layout::kAttrType));
-        ci.missing = d.read_int64_attribute(layout::kAttrMissingCount);
-        if (ci.type == ColumnType::Categorical)
-            ci.dictionary_size = static_cast<std::int64_t>(
-                g.open_group(layout::kDictionariesGroup).open_dataset(col).elements());
-        out.bytes += static_cast<std::int64_t>(d.storage_bytes());
-        out.columns.push_back(std::move(ci));
-    }
-    if (g.has_attribute(layout::kAttrTableKind) &&
-        g.read_string_attribute(layout::kAttrTableKind) == layout::kKindGenotypes) {
-        out.variants = g.read_int64_attribute(layout::kAttrNumVariants);
-        out.bytes += static_cast<std::int64_t>(g.open_dataset(layout::kCallsDataset).storage_bytes());
-    }
-    return out;
+    return store_checks::reading(impl_->path, name, [&] {
+        h5::Group g = impl_->open_table(name);
+        const TableMeta meta = store_checks::read_table_meta(impl_->path, name, g);
+        TableInfo out;
+        out.name = name;
+        out.rows = meta.rows;
+        out.partitioned_by_pid = meta.by_pid;
+        const h5::PropList dxpl = h5::PropList::default_list();
+        for (const auto& col : meta.columns) {
+            h5::Dataset d = g.open_dataset(col);
+            ColumnInfo ci;
+            ci.name = col;
+            ci.type = store_checks::check_column_dataset(impl_->path, name, d, meta.rows);
+            ci.missing = d.read_int64_attribute(layout::kAttrMissingCount);
+            if (ci.type == ColumnType::Categorical)
+                ci.dictionary_size = static_cast<std::int64_t>(
+                    store_checks::read_dictionary(impl_->path, name, col, g, dxpl).size());
+            out.bytes += static_cast<std::int64_t>(d.storage_bytes());
+            out.columns.push_back(std::move(ci));
+        }
+        if (g.has_attribute(layout::kAttrTableKind) &&
+            g.read_string_attribute(layout::kAttrTableKind) == layout::kKindGenotypes) {
+            out.variants = g.read_int64_attribute(layout::kAttrNumVariants);
+            out.bytes += static_cast<std::int64_t>(g.open_dataset(layout::kCallsDataset).storage_bytes());
+        }
+        return out;
+    });
 }
 
 // ---- attributes -----------------------------------------------------------------------------

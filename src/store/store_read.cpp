@@ -7,9 +7,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <tuple>
+#include <utility>
 
 #include "core/error.hpp"
 #include "store/store.hpp"
+#include "store/store_checks.hpp"
 #include "store/store_impl.hpp"
 #include "store/store_layout.hpp"
 #include "store/prefault.hpp"
@@ -23,29 +26,6 @@ struct RowRange {
     std::int64_t begin = 0;
     std::int64_t end = 0;
 };
-
-struct TableMeta {
-    std::vector<std::string> columns;
-    std::int64_t rows = 0;
-    bool by_pid = false;
-    std::vector<std::int64_t> bucket_offsets;
-};
-
-TableMeta read_meta(const h5::Group& g) {
-    TableMeta m;
-    m.columns = g.read_strings_attribute(layout::kAttrColumns);
-    m.rows = g.read_int64_attribute(layout::kAttrNumRows);
-    m.by_pid = g.read_string_attribute(layout::kAttrPartitioning) == layout::kPartitionPid;
-    if (m.by_pid) {
-        m.bucket_offsets = g.read_int64s_attribute(layout::kAttrBucketOffsets);
-        if (static_cast<std::int64_t>(m.bucket_offsets.size()) != kBuckets + 1 || m.bucket_offsets.front() != 0 ||
-            m.bucket_offsets.back() != m.rows || !std::is_sorted(m.bucket_offsets.begin(), m.bucket_offsets.end()))
-            throw InternalError("table group '" + g.where().object + "' in '" + g.where().file +
-                                "' has a damaged pid_bucket_offsets attribute (expected " +
-                                std::to_string(kBuckets + 1) + " non-decreasing offsets from 0 to num_rows)");
-    }
-    return m;
-}
 
 RowRange share_of(const TableMeta& m, int rank, int ranks) {
     if (m.by_pid) {
@@ -68,16 +48,6 @@ std::vector<std::string> chosen_columns(const std::string& table, const TableMet
     return requested;
 }
 
-ColumnType stored_type(const h5::Dataset& d) {
-    const std::string t = d.read_string_attribute(layout::kAttrType);
-    try {
-        return column_type_from_string(t);
-    } catch (const UsageError&) {
-        throw UsageError("column '" + d.where().object + "' in '" + d.where().file + "' has kohort_type '" + t +
-                         "'; expected int64, double, bool, date or categorical");
-    }
-}
-
 // Sizes a column buffer for `count` values, faulted in at once (store/prefault.hpp): on virtual
 // machines faulting in fresh buffers page by page cost more than reading the file.
 void size_buffer(Column& c, std::uint64_t count) {
@@ -85,12 +55,19 @@ void size_buffer(Column& c, std::uint64_t count) {
     c.resize(count);
 }
 
+// The first and one-past-last pid bucket of a rank's share (all buckets for a table not by pid).
+std::pair<std::int64_t, std::int64_t> buckets_of(const TableMeta& m, int rank, int ranks) {
+    if (!m.by_pid) return {0, kBuckets};
+    return {first_bucket(rank, ranks), first_bucket(rank + 1, ranks)};
+}
+
 Table read_range(const StoreState& s, const std::string& name, const std::vector<std::string>& requested,
                  int rank, int ranks) {
     h5::Group g = s.open_table(name);
-    const TableMeta meta = read_meta(g);
+    const TableMeta meta = store_checks::read_table_meta(s.path, name, g);
     const std::vector<std::string> cols = chosen_columns(name, meta, requested);
     const RowRange range = share_of(meta, rank, ranks);
+    const auto [first, last] = buckets_of(meta, rank, ranks);
     const auto count = static_cast<std::uint64_t>(range.end - range.begin);
     const h5::PropList dxpl = s.transfer_list();
 
@@ -100,24 +77,20 @@ Table read_range(const StoreState& s, const std::string& name, const std::vector
     out.columns.reserve(cols.size());
     for (const auto& cname : cols) {
         h5::Dataset d = g.open_dataset(cname);
-        Column c(cname, stored_type(d));
+        Column c(cname, store_checks::check_column_dataset(s.path, name, d, meta.rows));
+        if (c.type == ColumnType::Categorical) {
+            // Dictionaries are small and needed whole by every rank to label its codes.
+            c.dictionary = store_checks::read_dictionary(s.path, name, cname, g, dxpl);
+            s.bytes_read += static_cast<std::int64_t>(
+                g.open_group(layout::kDictionariesGroup).open_dataset(cname).storage_bytes());
+        }
         h5::Dataspace fspace = d.space();
-        if (static_cast<std::int64_t>(fspace.elements(d.where())) != meta.rows)
-            throw InternalError("column '" + d.where().object + "' in '" + s.path + "' has " +
-                                std::to_string(fspace.elements(d.where())) + " values but the table has num_rows " +
-                                std::to_string(meta.rows));
         size_buffer(c, count);
         fspace.select_range(static_cast<std::uint64_t>(range.begin), count, d.where());
         h5::Dataspace mspace = h5::Dataspace::simple(count, d.where());
         d.read(layout::hdf5_types(c.type).memory, mspace, fspace, dxpl, layout::column_data(c));
         s.bytes_read += static_cast<std::int64_t>(count * c.bytes_per_value());
-
-        if (c.type == ColumnType::Categorical) {
-            // Dictionaries are small and needed whole by every rank to label its codes.
-            h5::Dataset dict = g.open_group(layout::kDictionariesGroup).open_dataset(cname);
-            c.dictionary = dict.read_strings(dxpl);
-            s.bytes_read += static_cast<std::int64_t>(dict.storage_bytes());
-        }
+        store_checks::check_values(s.path, name, c, meta.by_pid, first, last);
         out.columns.push_back(std::move(c));
     }
     return out;
@@ -130,11 +103,12 @@ Table Store::read(const std::string& name, const Comm& comm, const std::vector<s
         throw InternalError("Store::read of '" + name + "' with a communicator of " + std::to_string(comm.size()) +
                             " ranks, but store '" + impl_->path + "' was opened on " +
                             std::to_string(impl_->mpi_size));
-    return read_range(*impl_, name, columns, comm.rank(), comm.size());
+    return store_checks::reading(impl_->path, name,
+                                 [&] { return read_range(*impl_, name, columns, comm.rank(), comm.size()); });
 }
 
 Table Store::read_all(const std::string& name, const std::vector<std::string>& columns) const {
-    return read_range(*impl_, name, columns, 0, 1);
+    return store_checks::reading(impl_->path, name, [&] { return read_range(*impl_, name, columns, 0, 1); });
 }
 
 // ---- streaming (table_stream.hpp) ------------------------------------------------------------
@@ -149,6 +123,8 @@ struct TableStream::Impl {
     RowRange range;
     std::int64_t at = 0;  // next row, relative to range.begin
     bool by_pid = false;
+    std::string table;
+    std::int64_t first_bucket = 0, last_bucket = 0;  // of this rank's share, for check_values
 };
 
 TableStream::TableStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -184,8 +160,11 @@ std::size_t TableStream::next(Table& block, std::size_t max_rows) {
         h5::Dataspace fspace = d.space();
         fspace.select_range(static_cast<std::uint64_t>(m.range.begin + m.at), count, d.where());
         h5::Dataspace mspace = h5::Dataspace::simple(count, d.where());
-        d.read(layout::hdf5_types(c.type).memory, mspace, fspace, dxpl, layout::column_data(c));
+        store_checks::reading(m.state->path, m.table, [&] {
+            d.read(layout::hdf5_types(c.type).memory, mspace, fspace, dxpl, layout::column_data(c));
+        });
         m.state->bytes_read += static_cast<std::int64_t>(count * c.bytes_per_value());
+        store_checks::check_values(m.state->path, m.table, c, m.by_pid, m.first_bucket, m.last_bucket);
     }
     m.at += static_cast<std::int64_t>(count);
     return static_cast<std::size_t>(count);
@@ -198,29 +177,29 @@ TableStream Store::stream(const std::string& name, const Comm& comm, const std::
                             std::to_string(impl_->mpi_size));
     auto m = std::make_unique<TableStream::Impl>();
     m->state = impl_.get();
-    m->group = impl_->open_table(name);
-    const TableMeta meta = read_meta(m->group);
-    m->names = chosen_columns(name, meta, columns);
-    m->range = share_of(meta, comm.rank(), comm.size());
-    m->by_pid = meta.by_pid;
-    const h5::PropList dxpl = impl_->transfer_list();
-    for (const auto& cname : m->names) {
-        h5::Dataset d = m->group.open_dataset(cname);
-        const ColumnType type = stored_type(d);
-        const std::uint64_t n = d.space().elements(d.where());
-        if (static_cast<std::int64_t>(n) != meta.rows)
-            throw InternalError("column '" + d.where().object + "' in '" + impl_->path + "' has " + std::to_string(n) +
-                                " values but the table has num_rows " + std::to_string(meta.rows));
-        std::vector<std::string> dictionary;
-        if (type == ColumnType::Categorical) {
-            h5::Dataset dict = m->group.open_group(layout::kDictionariesGroup).open_dataset(cname);
-            dictionary = dict.read_strings(dxpl);
-            impl_->bytes_read += static_cast<std::int64_t>(dict.storage_bytes());
+    m->table = name;
+    store_checks::reading(impl_->path, name, [&] {
+        m->group = impl_->open_table(name);
+        const TableMeta meta = store_checks::read_table_meta(impl_->path, name, m->group);
+        m->names = chosen_columns(name, meta, columns);
+        m->range = share_of(meta, comm.rank(), comm.size());
+        m->by_pid = meta.by_pid;
+        std::tie(m->first_bucket, m->last_bucket) = buckets_of(meta, comm.rank(), comm.size());
+        const h5::PropList dxpl = impl_->transfer_list();
+        for (const auto& cname : m->names) {
+            h5::Dataset d = m->group.open_dataset(cname);
+            const ColumnType type = store_checks::check_column_dataset(impl_->path, name, d, meta.rows);
+            std::vector<std::string> dictionary;
+            if (type == ColumnType::Categorical) {
+                dictionary = store_checks::read_dictionary(impl_->path, name, cname, m->group, dxpl);
+                impl_->bytes_read += static_cast<std::int64_t>(
+                    m->group.open_group(layout::kDictionariesGroup).open_dataset(cname).storage_bytes());
+            }
+            m->types.push_back(type);
+            m->dictionaries.push_back(std::move(dictionary));
+            m->datasets.push_back(std::move(d));
         }
-        m->types.push_back(type);
-        m->dictionaries.push_back(std::move(dictionary));
-        m->datasets.push_back(std::move(d));
-    }
+    });
     return TableStream(std::move(m));
 }
 

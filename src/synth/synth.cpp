@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/omp_exceptions.hpp"
 #include "synth/codes.hpp"
 #include "synth/genotype_synth.hpp"
 #include "synth/person.hpp"
@@ -90,11 +91,14 @@ std::vector<PersonLife> simulate_lives(const SynthConfig& config, const std::vec
     advise_huge_pages(lives);
     lives.resize(persons.size());
     const auto n = static_cast<std::int64_t>(persons.size());
+    OmpExceptions errors;
 #pragma omp parallel for schedule(static)
-    for (std::int64_t k = 0; k < n; ++k) {
-        const std::int64_t i = persons[static_cast<std::size_t>(k)];
-        lives[static_cast<std::size_t>(k)] = simulate_person(config.seed, i, genetic_mi_hr(config.seed, i, config.genotypes));
-    }
+    for (std::int64_t k = 0; k < n; ++k)
+        errors.run([&] {
+            const std::int64_t i = persons[static_cast<std::size_t>(k)];
+            lives[static_cast<std::size_t>(k)] = simulate_person(config.seed, i, genetic_mi_hr(config.seed, i, config.genotypes));
+        });
+    errors.rethrow();
     return lives;
 }
 
@@ -131,8 +135,9 @@ Table make_diagnoses(std::uint64_t seed, const std::vector<PersonLife>& lives) {
     const int T = omp_get_max_threads();
     std::vector<std::vector<std::int64_t>> pid(static_cast<std::size_t>(T));
     std::vector<std::vector<std::int32_t>> date(static_cast<std::size_t>(T)), code(static_cast<std::size_t>(T));
+    OmpExceptions errors;
 #pragma omp parallel num_threads(T)
-    {
+    errors.run([&] {
         const int t = omp_get_thread_num(), nt = omp_get_num_threads();
         const auto [lo, hi] = share(lives.size(), t, nt);
         auto& P = pid[static_cast<std::size_t>(t)];
@@ -154,7 +159,8 @@ Table make_diagnoses(std::uint64_t seed, const std::vector<PersonLife>& lives) {
                 C[at + j] = rows[j].code;
             }
         }
-    }
+    });
+    errors.rethrow();
     Table t;
     t.name = "diagnoses";
     t.partitioned_by_pid = true;
@@ -174,8 +180,9 @@ Table make_prescriptions(std::uint64_t seed, const std::vector<PersonLife>& live
     std::vector<std::vector<std::int64_t>> pid(static_cast<std::size_t>(T));
     std::vector<std::vector<std::int32_t>> date(static_cast<std::size_t>(T)), code(static_cast<std::size_t>(T));
     std::vector<std::vector<double>> ddd(static_cast<std::size_t>(T));
+    OmpExceptions errors;
 #pragma omp parallel num_threads(T)
-    {
+    errors.run([&] {
         const int t = omp_get_thread_num(), nt = omp_get_num_threads();
         const auto [lo, hi] = share(lives.size(), t, nt);
         auto& P = pid[static_cast<std::size_t>(t)];
@@ -200,7 +207,8 @@ Table make_prescriptions(std::uint64_t seed, const std::vector<PersonLife>& live
                 X[at + j] = rows[j].ddd;
             }
         }
-    }
+    });
+    errors.rethrow();
     Table t;
     t.name = "prescriptions";
     t.partitioned_by_pid = true;
@@ -234,8 +242,9 @@ std::vector<std::int64_t> local_persons(const SynthConfig& config, int rank, int
     const std::int64_t first = first_bucket(rank, ranks), last = first_bucket(rank + 1, ranks);
     const int T = omp_get_max_threads();
     std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> parts(static_cast<std::size_t>(T));
+    OmpExceptions errors;
 #pragma omp parallel num_threads(T)
-    {
+    errors.run([&] {
         const int t = omp_get_thread_num(), nt = omp_get_num_threads();
         const auto [lo, hi] = share(static_cast<std::size_t>(config.persons), t, nt);
         auto& mine = parts[static_cast<std::size_t>(t)];
@@ -246,7 +255,8 @@ std::vector<std::int64_t> local_persons(const SynthConfig& config, int rank, int
             if (b >= first && b < last) mine.emplace_back(pid, static_cast<std::int64_t>(i));
         }
         std::sort(mine.begin(), mine.end());
-    }
+    });
+    errors.rethrow();
     // Merge the sorted thread parts (pids are distinct, so the order is unique).
     std::vector<std::pair<std::int64_t, std::int64_t>> all;
     for (auto& p : parts) {

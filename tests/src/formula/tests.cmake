@@ -29,3 +29,7 @@ if(KOHORT_RSCRIPT)
   set_tests_properties(kohort_model_frame_r_test_lc_all_c PROPERTIES LABELS "unit;formula;r"
     ENVIRONMENT "OMP_NUM_THREADS=2;LC_ALL=C;LANG=;LANGUAGE=")
 endif()
+# Limits on exponents, nesting, terms and design-matrix columns (src/formula/limits.hpp).
+kohort_test(kohort_formula_limits_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/formula_limits_test.cpp ${CMAKE_CURRENT_LIST_DIR}/frame_test_tables.cpp
+  LIBS kohort_formula LABELS formula)

@@ -22,3 +22,7 @@ kohort_test(store_inspect_report_test
   LABELS store)
 kohort_script_test(store_inspect_cli ${CMAKE_CURRENT_LIST_DIR}/inspect_cli_test.sh
   ARGS $<TARGET_FILE:write_sample_store> LABELS store TIMEOUT 120)
+
+# Broken and foreign stores built with h5py: exit 2 and no crash, at 1 and 3 ranks (issue 13).
+kohort_script_test(store_broken_stores ${CMAKE_CURRENT_LIST_DIR}/broken_stores_test.sh
+  ARGS $<TARGET_FILE:write_sample_store> LABELS store TIMEOUT 1200)

@@ -1,0 +1,70 @@
+#!/bin/bash
+# Stores checked on read: every store from broken_stores.py (wrong types, out-of-range codes,
+# missing attributes, inconsistent lengths and partition metadata, truncated, foreign or non-HDF5
+# files) must end `kohort inspect --check` and `kohort run` with exit 2, a message naming the store,
+# and no crash (no signal, no sanitizer report), at 1 and 3 ranks; the good store must pass both.
+# Usage: broken_stores_test.sh WRITE_SAMPLE_STORE
+set -euo pipefail
+writer=$1
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=${KOHORT_TEST_TMP:-$(mktemp -d)}/broken_stores
+rm -rf "$tmp" && mkdir -p "$tmp" && cd "$tmp"
+fail() { echo "FAIL: $*"; exit 1; }
+launch=(${KOHORT_MPIEXEC:-mpirun} ${KOHORT_MPIEXEC_FLAGS:---oversubscribe})
+
+"$writer" good.h5
+mapfile -t names < <(/usr/bin/python3 "$here/broken_stores.py" good.h5 broken)
+[ "${#names[@]}" -ge 30 ] || fail "broken_stores.py made only ${#names[@]} stores"
+
+# Reads every column of both tables: region and smoker as table dimensions, the others summarised.
+job() {
+    cat > "$1.ini" <<INI
+[job]
+name = broken
+store = $2
+output = out/$1
+[model.v]
+kind = table
+table = visits
+by = region, smoker
+[model.s]
+kind = summary
+table = visits
+columns = count, dose, visit
+[model.p]
+kind = summary
+table = people
+columns = pid, value
+INI
+}
+
+# expect RC NAME COMMAND...: runs it, checks the exit code and that nothing crashed.
+expect() {
+    local want=$1 name=$2; shift 2
+    set +e
+    "$@" > "$name.out" 2> "$name.err"; local rc=$?
+    set -e
+    if grep -Eq "AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|Segmentation|signal [0-9]+|core dumped|terminate called" "$name.err"; then
+        cat "$name.err"; fail "$name: crashed"
+    fi
+    [ "$rc" -eq "$want" ] || { cat "$name.err"; fail "$name: exit $rc, expected $want"; }
+}
+
+job good "$tmp/good.h5"
+for np in 1 3; do
+    expect 0 "good_inspect_np$np" "${launch[@]}" -np "$np" "$KOHORT" inspect --check good.h5
+    expect 0 "good_run_np$np" "${launch[@]}" -np "$np" "$KOHORT" run good.ini --set "job.output=out/good$np"
+done
+
+for n in "${names[@]}"; do
+    store="$tmp/broken/$n.h5"
+    job "$n" "$store"
+    for np in 1 3; do
+        expect 2 "${n}_inspect_np$np" "${launch[@]}" -np "$np" "$KOHORT" inspect --check "$store"
+        grep -q "$n.h5" "${n}_inspect_np$np.err" || { cat "${n}_inspect_np$np.err"; fail "$n: inspect message does not name the store"; }
+        expect 2 "${n}_run_np$np" "${launch[@]}" -np "$np" "$KOHORT" run "$n.ini"
+        grep -q "$n.h5" "${n}_run_np$np.err" || { cat "${n}_run_np$np.err"; fail "$n: run message does not name the store"; }
+    done
+    echo "$n: exit 2 at 1 and 3 ranks: $(head -c 300 "${n}_run_np1.err" | tr '\n' ' ')"
+done
+echo "broken stores OK: ${#names[@]} stores x (inspect, run) x (1, 3 ranks), all exit 2"
