@@ -18,5 +18,6 @@ int cmd_inspect(const Args& args, const Comm& comm);  // src/cli/cmd_inspect.cpp
 int cmd_run(const Args& args, const Comm& comm);      // src/cli/cmd_run.cpp
 int cmd_submit(const Args& args, const Comm& comm);   // src/cli/cmd_submit.cpp
 int cmd_demo(const Args& args, const Comm& comm);     // src/cli/cmd_demo.cpp
+int cmd_kinds(const Args& args, const Comm& comm);    // src/cli/cmd_kinds.cpp
 
 }  // namespace kohort::cli

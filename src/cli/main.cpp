@@ -36,6 +36,7 @@ const std::map<std::string, CommandEntry>& commands() {
         {"run", {cmd_run, "run a job file (standalone, under mpirun, or under srun)"}},
         {"submit", {cmd_submit, "render a Slurm batch script for a job and submit it with sbatch"}},
         {"demo", {cmd_demo, "synthesise a cohort and run the bundled statin/MI study on local MPI ranks"}},
+        {"kinds", {cmd_kinds, "list the model kinds and every key each section of a job file takes"}},
     };
     return table;
 }
