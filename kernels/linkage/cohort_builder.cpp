@@ -99,6 +99,8 @@ public:
     void apply_exclusions();    // exclude = and require =, with the attrition flow
     Table follow_up();          // exit date, time and status per person
     void derive_covariates(Table& out);
+    Column period_covariate() const;
+    Column variable_covariate(const std::string& name) const;
     void release_report(const Table& out, nlohmann::json& report);
 
 private:
@@ -438,9 +440,65 @@ Table CohortBuild::follow_up() {
     return out;
 }
 
-void CohortBuild::derive_covariates(Table& out) {
+// The calendar period of each person's index date, as a categorical column.
+Column CohortBuild::period_covariate() const {
     const CohortDef& def = def_;
     const Comm& comm = comm_;
+    const std::vector<std::int32_t>& index = index_;
+    const std::vector<std::uint8_t>& active = active_;
+    const std::size_t n = n_;
+    // Labels from the years all ranks see, so every rank has the same dictionary.
+    const int width = static_cast<int>(def.period_width);
+    int lo = std::numeric_limits<int>::max(), hi = std::numeric_limits<int>::min();
+    for (std::size_t p = 0; p < n; ++p)
+        if (active[p]) lo = std::min(lo, year_of(index[p])), hi = std::max(hi, year_of(index[p]));
+    lo = comm.allreduce(lo, ReduceOp::min);
+    hi = comm.allreduce(hi, ReduceOp::max);
+    Column c("period", ColumnType::Categorical);
+    const int first = lo - ((lo % width) + width) % width;
+    for (int y = first; y <= hi; y += width) c.dictionary.push_back(period_label(y, width));
+    for (std::size_t p = 0; p < n; ++p)
+        if (active[p]) c.i32.push_back((year_of(index[p]) - first) / width);
+    return c;
+}
+
+// A [variable.NAME] covariate: its value (any, count, sum, first or last) per person in the cohort.
+Column CohortBuild::variable_covariate(const std::string& name) const {
+    const std::vector<std::uint8_t>& active = active_;
+    const std::size_t n = n_;
+    const auto kept = static_cast<std::size_t>(cohort_local_);
+    const VariableValues& a = acc_.at(name);
+    Column c(name, ColumnType::Int64);
+    switch (a.def->value) {
+        case ValueKind::any:
+            reserve_prefaulted(c, kept);
+            for (std::size_t p = 0; p < n; ++p)
+                if (active[p]) c.i64.push_back(a.has(p) ? 1 : 0);
+            break;
+        case ValueKind::count:
+            reserve_prefaulted(c, kept);
+            for (std::size_t p = 0; p < n; ++p)
+                if (active[p]) c.i64.push_back(a.count[p]);
+            break;
+        case ValueKind::sum:
+            c.type = ColumnType::Double;
+            reserve_prefaulted(c, kept);
+            for (std::size_t p = 0; p < n; ++p)
+                if (active[p]) c.f64.push_back(a.sum[p]);
+            break;
+        case ValueKind::first:
+        case ValueKind::last:
+            c.type = ColumnType::Date;
+            reserve_prefaulted(c, kept);
+            for (std::size_t p = 0; p < n; ++p)
+                if (active[p]) c.i32.push_back(a.def->value == ValueKind::first ? a.first[p] : a.last[p]);
+            break;
+    }
+    return c;
+}
+
+void CohortBuild::derive_covariates(Table& out) {
+    const CohortDef& def = def_;
     const std::vector<std::int32_t>& index = index_;
     const std::vector<std::uint8_t>& active = active_;
     const std::vector<std::int32_t>& birth = pop_.column("birth_date").i32;
@@ -461,48 +519,9 @@ void CohortBuild::derive_covariates(Table& out) {
                 if (active[p]) c.i64.push_back(year_of(index[p]));
             out.add(std::move(c));
         } else if (name == "period") {
-            // Labels from the years all ranks see, so every rank has the same dictionary.
-            const int width = static_cast<int>(def.period_width);
-            int lo = std::numeric_limits<int>::max(), hi = std::numeric_limits<int>::min();
-            for (std::size_t p = 0; p < n; ++p)
-                if (active[p]) lo = std::min(lo, year_of(index[p])), hi = std::max(hi, year_of(index[p]));
-            lo = comm.allreduce(lo, ReduceOp::min);
-            hi = comm.allreduce(hi, ReduceOp::max);
-            Column c("period", ColumnType::Categorical);
-            const int first = lo - ((lo % width) + width) % width;
-            for (int y = first; y <= hi; y += width) c.dictionary.push_back(period_label(y, width));
-            for (std::size_t p = 0; p < n; ++p)
-                if (active[p]) c.i32.push_back((year_of(index[p]) - first) / width);
-            out.add(std::move(c));
+            out.add(period_covariate());
         } else if (acc_.count(name)) {
-            const VariableValues& a = acc_.at(name);
-            Column c(name, ColumnType::Int64);
-            switch (a.def->value) {
-                case ValueKind::any:
-                    reserve_prefaulted(c, kept);
-                    for (std::size_t p = 0; p < n; ++p)
-                        if (active[p]) c.i64.push_back(a.has(p) ? 1 : 0);
-                    break;
-                case ValueKind::count:
-                    reserve_prefaulted(c, kept);
-                    for (std::size_t p = 0; p < n; ++p)
-                        if (active[p]) c.i64.push_back(a.count[p]);
-                    break;
-                case ValueKind::sum:
-                    c.type = ColumnType::Double;
-                    reserve_prefaulted(c, kept);
-                    for (std::size_t p = 0; p < n; ++p)
-                        if (active[p]) c.f64.push_back(a.sum[p]);
-                    break;
-                case ValueKind::first:
-                case ValueKind::last:
-                    c.type = ColumnType::Date;
-                    reserve_prefaulted(c, kept);
-                    for (std::size_t p = 0; p < n; ++p)
-                        if (active[p]) c.i32.push_back(a.def->value == ValueKind::first ? a.first[p] : a.last[p]);
-                    break;
-            }
-            out.add(std::move(c));
+            out.add(variable_covariate(name));
         } else {
             // Moved out of pop unless a later step still reads it (birth for age, a repeated name).
             const bool still_read = name == "birth_date" ||

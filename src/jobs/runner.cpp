@@ -203,6 +203,36 @@ void release_outputs(JobRun& run, const nlohmann::json& results, std::map<std::s
     comm.barrier();
 }
 
+// The audit record's opening fields (governance.md); the phases add inputs, outputs and status.
+nlohmann::json audit_header(const JobFile& job, const Comm& comm, int threads) {
+    return {{"job", job.name},
+            {"job_file", std::filesystem::absolute(job.path).string()},
+            {"job_sha256", job.sha256},
+            {"project", job.project},
+            {"purpose", job.purpose},
+            {"store", job.store},
+            {"output", job.output},
+            {"ranks", comm.size()},
+            {"threads_per_rank", threads}};
+}
+
+// results.json (docs/results.md) without its io block.
+nlohmann::json results_json(const JobRun& run, int threads, double wall, const ModelResults& fitted,
+                            const DisclosureLedger& ledger) {
+    nlohmann::json results = {
+        {"kohort_version", kVersion},
+        {"job",
+         {{"name", run.job.name}, {"ranks", run.comm.size()}, {"threads_per_rank", threads}, {"wall_seconds", wall}}},
+        {"models", fitted.models},
+        {"disclosure",
+         {{"policy", ledger.policy().name},
+          {"min_count", ledger.policy().min_count},
+          {"rounding", ledger.policy().rounding},
+          {"suppressed", ledger.suppressed()}}}};
+    if (!run.derived_report.empty()) results["derived_tables"] = run.derived_report;
+    return results;
+}
+
 }  // namespace
 
 nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& options) {
@@ -213,15 +243,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
                                                    : omp_get_max_threads();
     omp_set_num_threads(threads);
 
-    nlohmann::json audit = {{"job", job.name},
-                            {"job_file", std::filesystem::absolute(job.path).string()},
-                            {"job_sha256", job.sha256},
-                            {"project", job.project},
-                            {"purpose", job.purpose},
-                            {"store", job.store},
-                            {"output", job.output},
-                            {"ranks", comm.size()},
-                            {"threads_per_rank", threads}};
+    nlohmann::json audit = audit_header(job, comm, threads);
     auto audit_failure = [&](const std::exception& e) {
         if (!comm.is_root()) return;
         audit["status"] = "failed";
@@ -260,17 +282,8 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
         ModelResults fitted = run_models(run, ledger);
 
         const double wall = log.seconds();
-        nlohmann::json results = {
-            {"kohort_version", kVersion},
-            {"job", {{"name", job.name}, {"ranks", comm.size()}, {"threads_per_rank", threads}, {"wall_seconds", wall}}},
-            {"models", fitted.models},
-            {"disclosure",
-             {{"policy", ledger.policy().name},
-              {"min_count", ledger.policy().min_count},
-              {"rounding", ledger.policy().rounding},
-              {"suppressed", ledger.suppressed()}}},
-            {"io", {{"bytes_read", bytes_total}, {"bytes_read_max_rank", bytes_max}}}};
-        if (!run.derived_report.empty()) results["derived_tables"] = run.derived_report;
+        nlohmann::json results = results_json(run, threads, wall, fitted, ledger);
+        results["io"] = {{"bytes_read", bytes_total}, {"bytes_read_max_rank", bytes_max}};
         const double rss = comm.allreduce(peak_rss_mib(), ReduceOp::max);
         results["job"]["peak_rss_mib_max_rank"] = rss;
         log("done in " + std::to_string(wall) + " s; peak memory " + std::to_string(rss) + " MiB on the largest rank");
