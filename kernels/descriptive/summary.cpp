@@ -5,16 +5,21 @@
 #include <limits>
 
 #include "core/error.hpp"
-#include "jobs/job_file.hpp"
 #include "kernels/descriptive/distributed_quantiles.hpp"
 #include "kernels/kernel.hpp"
 
 namespace kohort {
 namespace {
 
+SectionDecl summary_declaration() {
+    SectionDecl d = model_declaration("summary", "per column: n, missing, mean, sd and R's type-7 quartiles");
+    d.add(columns_option("columns", "the columns to describe").note("every column but pid"));
+    return d;
+}
+
 ModelOutput run_summary(const ModelContext& ctx) {
     const Table& t = ctx.table;
-    std::vector<std::string> names = split_list(ctx.spec.get("columns"));
+    std::vector<std::string> names = ctx.spec.columns("columns");
     if (names.empty())
         for (const auto& c : t.columns)
             if (c.name != "pid") names.push_back(c.name);
@@ -72,6 +77,6 @@ ModelOutput run_summary(const ModelContext& ctx) {
 
 }  // namespace
 
-KOHORT_REGISTER_MODEL("summary", run_summary);
+KOHORT_REGISTER_MODEL(summary_declaration(), run_summary);
 
 }  // namespace kohort

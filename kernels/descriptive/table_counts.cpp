@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "jobs/job_file.hpp"
 #include "formula/agreed_levels.hpp"
 #include "kernels/kernel.hpp"
 
@@ -30,9 +29,14 @@ Grouping group_rows(const Column& c, const Comm& comm) {
     return g;
 }
 
+SectionDecl table_declaration() {
+    SectionDecl d = model_declaration("table", "counts by every combination of the levels of one or more columns");
+    d.add(columns_option("by", "the grouping columns (categorical, bool, integer or date)").req());
+    return d;
+}
+
 ModelOutput run_table(const ModelContext& ctx) {
-    const std::vector<std::string> by = split_list(ctx.spec.get("by"));
-    if (by.empty()) throw UsageError(ctx.spec.where() + ": kind = table needs 'by = column[, column...]'");
+    const std::vector<std::string> by = ctx.spec.columns("by");
     const Table& t = ctx.table;
     std::vector<std::vector<std::string>> levels;
     std::vector<std::vector<std::int32_t>> index;
@@ -102,6 +106,6 @@ ModelOutput run_table(const ModelContext& ctx) {
 
 }  // namespace
 
-KOHORT_REGISTER_MODEL("table", run_table);
+KOHORT_REGISTER_MODEL(table_declaration(), run_table);
 
 }  // namespace kohort

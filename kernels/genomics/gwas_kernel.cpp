@@ -116,6 +116,6 @@ ModelOutput run_gwas(const ModelContext& ctx) {
 
 }  // namespace
 
-KOHORT_REGISTER_MODEL("gwas", run_gwas);
+KOHORT_REGISTER_MODEL(gwas_declaration(), run_gwas);
 
 }  // namespace kohort

@@ -22,16 +22,8 @@ struct GwasOptions {
     bool firth_fallback = true;  // binomial: Firth when logistic regression fails (plink2's default)
 };
 
-// Keys (type, default, meaning):
-//   table       string, required   phenotype table with one row per person (pid, outcome, covariates)
-//   genotypes   string, required   genotype table (kohort import --plink, kohort synth --genotypes)
-//   formula     string, required   "y ~ covariates", "case ~ ...", or "Surv(time, status) ~ ..."
-//   family      string, gaussian   gaussian | binomial; must be omitted (or cox) for Surv(...)
-//   block       int, table's block variants tested per block (one allreduce per block)
-//   vif         double, 50         variance inflation factor limit of the variant (plink2 --vif)
-//   refit_p     double, 1e-5       Surv: score p below which the variant gets a full Cox fit
-//   firth       string, fallback   binomial: fallback (plink2's default) | no
-// Throws UsageError naming the job file, section and key.
-GwasOptions parse_gwas_options(const ModelSpec& spec);
+// The declared keys (`kohort kinds gwas`), and the options read from them after validation.
+SectionDecl gwas_declaration();
+GwasOptions parse_gwas_options(const Options& spec);
 
 }  // namespace kohort::gwas

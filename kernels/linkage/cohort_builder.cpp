@@ -10,7 +10,6 @@
 
 #include "core/error.hpp"
 #include "io/date.hpp"
-#include "jobs/site_config.hpp"
 #include "kernels/linkage/code_match.hpp"
 #include "kernels/linkage/pid_exchange.hpp"
 #include "kernels/linkage/register_scan.hpp"
@@ -85,36 +84,91 @@ std::string period_label(int year, int width) {
     return width == 1 ? std::to_string(start) : std::to_string(start) + "-" + std::to_string(start + width - 1);
 }
 
-}  // namespace
+// One cohort build: the state its phases share. build_cohort() below runs the phases in order;
+// each is one step of docs/cohorts.md.
+class CohortBuild {
+public:
+    CohortBuild(const StudyDefinition& study, const CohortInputs& in)
+        : study_(study), def_(study.cohort), in_(in), comm_(in.comm), store_(in.store), t_start_(Clock::now()) {}
 
-Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohmann::json& report) {
-    const auto t_start = Clock::now();
-    const CohortDef& def = study.cohort;
-    const Comm& comm = in.comm;
-    const Store& store = in.store;
-    auto log = [&](const std::string& s) {
-        if (in.log) in.log(s);
-    };
-    auto release = [&](std::int64_t count) -> nlohmann::json {
-        auto r = in.policy.release(count);
+    void validate();            // which variables and columns the study uses, against the store
+    void read_population();     // this rank's persons
+    void index_dates();         // a fixed date, or each person's first event of a variable
+    void select_eligible();     // born, alive, resident and in the age range at index
+    void scan_variables();      // one pass per register for every other variable
+    void apply_exclusions();    // exclude = and require =, with the attrition flow
+    Table follow_up();          // exit date, time and status per person
+    void derive_covariates(Table& out);
+    Column period_covariate() const;
+    Column variable_covariate(const std::string& name) const;
+    void release_report(const Table& out, nlohmann::json& report);
+
+private:
+    void log(const std::string& s) const {
+        if (in_.log) in_.log(s);
+    }
+    nlohmann::json release(std::int64_t count) const {
+        auto r = in_.policy.release(count);
         return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
-    };
-    nlohmann::json warnings = nlohmann::json::array();
-    auto warn = [&](const std::string& w) {
-        warnings.push_back(w);
+    }
+    void warn(const std::string& w) {
+        warnings_.push_back(w);
         log("warning: " + w);
-    };
+    }
+    void approve(const std::string& table, const std::string& column) const {
+        if (in_.approve) in_.approve(table, column);
+    }
+    const std::int32_t* date_column(const char* name, bool present) const {
+        return present ? pop_.column(name).i32.data() : nullptr;
+    }
+    std::int64_t count_active() const {
+        std::int64_t left = 0;
+        for (auto x : active_) left += x;
+        return left;
+    }
+    void scan_register(const std::string& reg_name, std::vector<VariableValues*> vars,
+                       const std::vector<std::uint8_t>& active, const std::vector<std::int32_t>& index);
 
-    // ---- Which variables the study uses, checked against the store before any read.
-    std::vector<std::string> used;
+    const StudyDefinition& study_;
+    const CohortDef& def_;
+    const CohortInputs& in_;
+    const Comm& comm_;
+    const Store& store_;
+    const Clock::time_point t_start_;
+    nlohmann::json warnings_ = nlohmann::json::array();
+    nlohmann::json registers_ = nlohmann::json::array();
+    // What was read, for the job's audit record (tables and column names only, no values).
+    nlohmann::json inputs_ = nlohmann::json::array();
+    nlohmann::json flow_ = nlohmann::json::array();
+    std::vector<std::string> used_;                  // variables read from registers
+    std::vector<std::string> population_covariates_;
+    std::vector<std::string> pop_read_;              // population columns read
+    bool have_death_ = false, have_emigration_ = false;
+    Table pop_;
+    std::size_t n_ = 0;
+    std::int64_t population_total_ = 0;
+    std::int64_t rows_scanned_local_ = 0;
+    std::int32_t data_min_ = std::numeric_limits<std::int32_t>::max();
+    std::int32_t data_max_ = std::numeric_limits<std::int32_t>::min();
+    std::vector<std::int32_t> index_;
+    std::map<std::string, VariableValues> acc_;
+    std::vector<std::uint8_t> active_;
+    std::int64_t with_index_ = 0, alive_resident_ = 0, in_age_ = 0;
+    std::int64_t cohort_local_ = 0, cohort_total_ = 0;
+    std::int64_t events_ = 0, comp_events_ = 0, censored_ = 0;
+    double days_total_ = 0;
+};
+
+void CohortBuild::validate() {
+    const CohortDef& def = def_;
+    const Store& store = store_;
     auto use = [&](const std::string& v) {
-        if (!v.empty() && std::find(used.begin(), used.end(), v) == used.end()) used.push_back(v);
+        if (!v.empty() && std::find(used_.begin(), used_.end(), v) == used_.end()) used_.push_back(v);
     };
     for (const auto& v : def.exclude) use(v);
     for (const auto& v : def.require) use(v);
     use(def.outcome);
     for (const auto& v : def.competing) use(v);
-    std::vector<std::string> population_covariates;
     static const std::set<std::string> derived = {"age", "index_year", "period"};
     if (!store.has_table(def.population))
         throw UsageError(def.where + ": population = '" + def.population + "' is not a table of the store " +
@@ -129,16 +183,16 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     for (const auto& c : pop_info.columns) pop_columns.push_back(c.name);
     for (const auto& c : def.covariates) {
         if (derived.count(c)) continue;
-        if (study.variables.count(c)) {
+        if (study_.variables.count(c)) {
             use(c);
             continue;
         }
         if (pop_has(c) && c != "pid") {
-            population_covariates.push_back(c);
+            population_covariates_.push_back(c);
             continue;
         }
         std::string vars;
-        for (const auto& [n, _] : study.variables) vars += ", " + n;
+        for (const auto& [n, _] : study_.variables) vars += ", " + n;
         throw UsageError(def.where + ": covariates names '" + c +
                          "'; expected age, index_year, period, a [variable.NAME] (" +
                          (vars.empty() ? std::string("none defined") : vars.substr(2)) + ") or a column of '" +
@@ -148,152 +202,157 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         if (!pop_has(col))
             throw UsageError(def.where + ": population = '" + def.population + "' has no column '" + col +
                              "'; its columns are: " + list_names(pop_columns));
-    const bool have_death = pop_has("death_date") != nullptr, have_emigration = pop_has("emigration_date") != nullptr;
-    if (def.death_competes && !have_death)
+    have_death_ = pop_has("death_date") != nullptr;
+    have_emigration_ = pop_has("emigration_date") != nullptr;
+    if (def.death_competes && !have_death_)
         throw UsageError(def.where + ": competing = death, but '" + def.population + "' has no death_date column");
-    if (!def.index_variable.empty()) check_variable(study.variables.at(def.index_variable), store);
-    for (const auto& v : used) check_variable(study.variables.at(v), store);
+    if (!def.index_variable.empty()) check_variable(study_.variables.at(def.index_variable), store);
+    for (const auto& v : used_) check_variable(study_.variables.at(v), store);
 
     // Governance: every column read must be approved for the job's project.
-    const SiteConfig site = load_site_config();
-    std::vector<std::string> pop_read = {"pid", "birth_date"};
-    if (have_death) pop_read.push_back("death_date");
-    if (have_emigration) pop_read.push_back("emigration_date");
-    for (const auto& c : population_covariates)
-        if (std::find(pop_read.begin(), pop_read.end(), c) == pop_read.end()) pop_read.push_back(c);
-    for (const auto& c : pop_read) site.check_approved(in.job.project, def.population, c);
+    pop_read_ = {"pid", "birth_date"};
+    if (have_death_) pop_read_.push_back("death_date");
+    if (have_emigration_) pop_read_.push_back("emigration_date");
+    for (const auto& c : population_covariates_)
+        if (std::find(pop_read_.begin(), pop_read_.end(), c) == pop_read_.end()) pop_read_.push_back(c);
+    for (const auto& c : pop_read_) approve(def.population, c);
+}
 
-    // ---- Persons.
-    Table pop = read_persons(store, def.population, pop_read, comm);
-    const std::vector<std::int64_t>& person_pid = pop.column("pid").i64;
-    const std::size_t n = person_pid.size();
-    const std::int64_t population_total = comm.allreduce(static_cast<std::int64_t>(n));
-    log("cohort '" + def.name + "': " + std::to_string(population_total) + " persons in '" + def.population + "'");
+void CohortBuild::read_population() {
+    pop_ = read_persons(store_, def_.population, pop_read_, comm_);
+    n_ = pop_.column("pid").i64.size();
+    population_total_ = comm_.allreduce(static_cast<std::int64_t>(n_));
+    log("cohort '" + def_.name + "': " + std::to_string(population_total_) + " persons in '" + def_.population + "'");
+    inputs_.push_back({{"table", def_.population}, {"columns", pop_read_}, {"rows", population_total_}});
+}
 
-    nlohmann::json registers = nlohmann::json::array();
-    // What was read, for the job's audit record (tables and column names only, no values).
-    nlohmann::json inputs = nlohmann::json::array();
-    inputs.push_back({{"table", def.population}, {"columns", pop_read}, {"rows", population_total}});
-    std::int64_t rows_scanned_local = 0;
-    std::int32_t data_min = std::numeric_limits<std::int32_t>::max(), data_max = std::numeric_limits<std::int32_t>::min();
-
-    // Streams a register once, block by block, and scans it for `vars` (all defined on it). A
-    // register not stored partitioned by pid is first brought to its persons' ranks
-    // (read_linked: one all-to-all exchange) and scanned in memory.
-    auto scan_register = [&](const std::string& reg_name, std::vector<VariableValues*> vars,
-                             const std::vector<std::uint8_t>& active, const std::vector<std::int32_t>& index) {
-        const auto ts = Clock::now();
-        // The date column used for the data range is the first variable's (usually the only one).
-        RegisterScan scan(person_pid, active, index, vars, vars.front()->def->date_column);
-        for (const auto& c : scan.columns()) site.check_approved(in.job.project, reg_name, c);
-        bool redistributed = false;
-        bool streamed = store.info(reg_name).partitioned_by_pid;
-        if (streamed) {
-            TableStream stream = store.stream(reg_name, comm, scan.columns());
-            Table block;
-            const std::size_t block_rows = std::max<std::size_t>(1, in.block_rows);
-            do {
-                stream.next(block, block_rows);
-                scan.feed(block);
-            } while (stream.rows_read() < stream.rows());
-            // A pid-partitioned table kohort wrote is sorted by pid; one that is not (written by
-            // another tool) is read whole and sorted instead, on every rank alike.
-            streamed = comm.allreduce(static_cast<std::int64_t>(scan.stats().unsorted)) == 0;
-        }
-        if (!streamed) {
-            scan.reset();
-            LinkedRead lr = read_linked(store, reg_name, scan.columns(), comm);
-            redistributed = lr.redistributed;
-            scan.feed(lr.table);
-        }
-        const ScanStats& s = scan.stats();
-        for (VariableValues* v : vars)
-            if (v->matched_codes == 0)
-                warn(v->def->where + ": codes = " + list_names(v->def->codes) + " match no code of " + reg_name + "." +
-                     v->def->code_column + " (" + std::to_string(v->dictionary_size) +
-                     " codes in its dictionary); the variable is empty");
-        rows_scanned_local += s.rows;
-        data_min = std::min(data_min, s.min_date);
-        data_max = std::max(data_max, s.max_date);
-        const std::int64_t rows = comm.allreduce(s.rows), linked = comm.allreduce(s.linked);
-        const double secs = comm.allreduce(seconds_since(ts), ReduceOp::max);
-        std::string names;
-        for (VariableValues* v : vars) names += (names.empty() ? "" : ", ") + v->def->name;
-        inputs.push_back({{"table", reg_name}, {"columns", scan.columns()}, {"rows", rows}});
-        registers.push_back({{"table", reg_name},
-                             {"variables", names},
-                             {"rows", rows},
-                             {"rows_linked", linked},
-                             {"rows_unlinked", rows - linked},
-                             {"redistributed", redistributed},
-                             {"seconds", secs},
-                             {"rows_per_second", secs > 0 ? rows / secs : 0.0}});
-        log("scanned " + reg_name + " (" + std::to_string(rows) + " rows, " + std::to_string(linked) + " linked) for " +
-            names + (redistributed ? "; redistributed by pid with one all-to-all exchange" : "") + " in " +
-            std::to_string(secs) + " s");
-    };
-
-    // ---- Index date per person.
-    std::vector<std::int32_t> index;
-    reserve_prefaulted(index, n);
-    index.assign(n, def.index_date ? *def.index_date : kMissingDate);
-    std::map<std::string, VariableValues> acc;
-    if (!def.index_variable.empty()) {
-        VariableValues iv;
-        iv.def = &study.variables.at(def.index_variable);
-        iv.window_relative = false;
-        std::vector<std::uint8_t> all(n, 1);
-        std::vector<VariableValues*> vars = {&iv};
-        scan_register(iv.def->register_name, vars, all, index);
-        index = std::move(iv.first);
+// Streams a register once, block by block, and scans it for `vars` (all defined on it). A
+// register not stored partitioned by pid is first brought to its persons' ranks
+// (read_linked: one all-to-all exchange) and scanned in memory.
+void CohortBuild::scan_register(const std::string& reg_name, std::vector<VariableValues*> vars,
+                            const std::vector<std::uint8_t>& active, const std::vector<std::int32_t>& index) {
+    const Comm& comm = comm_;
+    const Store& store = store_;
+    const std::vector<std::int64_t>& person_pid = pop_.column("pid").i64;
+    const auto ts = Clock::now();
+    // The date column used for the data range is the first variable's (usually the only one).
+    RegisterScan scan(person_pid, active, index, vars, vars.front()->def->date_column);
+    for (const auto& c : scan.columns()) approve(reg_name, c);
+    bool redistributed = false;
+    bool streamed = store.info(reg_name).partitioned_by_pid;
+    if (streamed) {
+        TableStream stream = store.stream(reg_name, comm, scan.columns());
+        Table block;
+        const std::size_t block_rows = std::max<std::size_t>(1, in_.block_rows);
+        do {
+            stream.next(block, block_rows);
+            scan.feed(block);
+        } while (stream.rows_read() < stream.rows());
+        // A pid-partitioned table kohort wrote is sorted by pid; one that is not (written by
+        // another tool) is read whole and sorted instead, on every rank alike.
+        streamed = comm.allreduce(static_cast<std::int64_t>(scan.stats().unsorted)) == 0;
     }
+    if (!streamed) {
+        scan.reset();
+        LinkedRead lr = read_linked(store, reg_name, scan.columns(), comm);
+        redistributed = lr.redistributed;
+        scan.feed(lr.table);
+    }
+    const ScanStats& s = scan.stats();
+    for (VariableValues* v : vars)
+        if (v->matched_codes == 0)
+            warn(v->def->where + ": codes = " + list_names(v->def->codes) + " match no code of " + reg_name + "." +
+                 v->def->code_column + " (" + std::to_string(v->dictionary_size) +
+                 " codes in its dictionary); the variable is empty");
+    rows_scanned_local_ += s.rows;
+    data_min_ = std::min(data_min_, s.min_date);
+    data_max_ = std::max(data_max_, s.max_date);
+    const std::int64_t rows = comm.allreduce(s.rows), linked = comm.allreduce(s.linked);
+    const double secs = comm.allreduce(seconds_since(ts), ReduceOp::max);
+    std::string names;
+    for (VariableValues* v : vars) names += (names.empty() ? "" : ", ") + v->def->name;
+    inputs_.push_back({{"table", reg_name}, {"columns", scan.columns()}, {"rows", rows}});
+    registers_.push_back({{"table", reg_name},
+                         {"variables", names},
+                         {"rows", rows},
+                         {"rows_linked", linked},
+                         {"rows_unlinked", rows - linked},
+                         {"redistributed", redistributed},
+                         {"seconds", secs},
+                         {"rows_per_second", secs > 0 ? rows / secs : 0.0}});
+    log("scanned " + reg_name + " (" + std::to_string(rows) + " rows, " + std::to_string(linked) + " linked) for " +
+        names + (redistributed ? "; redistributed by pid with one all-to-all exchange" : "") + " in " +
+        std::to_string(secs) + " s");
+}
 
-    // ---- Eligibility at index: has an index date, born, alive and resident, in the age range.
-    const std::vector<std::int32_t>& birth = pop.column("birth_date").i32;
-    const std::int32_t* death = have_death ? pop.column("death_date").i32.data() : nullptr;
-    const std::int32_t* emig = have_emigration ? pop.column("emigration_date").i32.data() : nullptr;
-    std::vector<std::uint8_t> active(n, 0);
-    std::int64_t with_index = 0, alive_resident = 0, in_age = 0;
-    for (std::size_t p = 0; p < n; ++p) {
+void CohortBuild::index_dates() {
+    index_.clear();
+    reserve_prefaulted(index_, n_);
+    index_.assign(n_, def_.index_date ? *def_.index_date : kMissingDate);
+    if (def_.index_variable.empty()) return;
+    VariableValues iv;
+    iv.def = &study_.variables.at(def_.index_variable);
+    iv.window_relative = false;
+    std::vector<std::uint8_t> all(n_, 1);
+    std::vector<VariableValues*> vars = {&iv};
+    scan_register(iv.def->register_name, vars, all, index_);
+    index_ = std::move(iv.first);
+}
+
+void CohortBuild::select_eligible() {
+    const CohortDef& def = def_;
+    const std::vector<std::int32_t>& index = index_;
+    const std::vector<std::int32_t>& birth = pop_.column("birth_date").i32;
+    const std::int32_t* death = date_column("death_date", have_death_);
+    const std::int32_t* emig = date_column("emigration_date", have_emigration_);
+    active_.assign(n_, 0);
+    for (std::size_t p = 0; p < n_; ++p) {
         const std::int32_t idx = index[p];
         if (idx == kMissingDate || idx >= def.end) continue;
-        ++with_index;
+        ++with_index_;
         if (birth[p] == kMissingDate || birth[p] > idx) continue;
         if (death && death[p] != kMissingDate && death[p] <= idx) continue;
         if (emig && emig[p] != kMissingDate && emig[p] <= idx) continue;
-        ++alive_resident;
+        ++alive_resident_;
         const double age = (idx - birth[p]) / kDaysPerYear;
         if (def.age_min && age < *def.age_min) continue;
         if (def.age_max && age >= *def.age_max) continue;
-        ++in_age;
-        active[p] = 1;
+        ++in_age_;
+        active_[p] = 1;
     }
+}
 
-    // ---- One pass per register for every other variable.
+void CohortBuild::scan_variables() {
+    const CohortDef& def = def_;
+    const Comm& comm = comm_;
     std::map<std::string, std::vector<std::string>> by_register;
-    for (const auto& v : used) by_register[study.variables.at(v).register_name].push_back(v);
+    for (const auto& v : used_) by_register[study_.variables.at(v).register_name].push_back(v);
     for (const auto& [reg_name, names] : by_register) {
         std::vector<VariableValues*> vars;
         for (const auto& name : names) {
-            VariableValues& a = acc[name];
-            a.def = &study.variables.at(name);
+            VariableValues& a = acc_[name];
+            a.def = &study_.variables.at(name);
             vars.push_back(&a);
         }
-        scan_register(reg_name, vars, active, index);
+        scan_register(reg_name, vars, active_, index_);
     }
 
-    // ---- The index date must lie within the data the registers cover.
-    const std::int32_t gmin = comm.allreduce(data_min, ReduceOp::min), gmax = comm.allreduce(data_max, ReduceOp::max);
+    // The index date must lie within the data the registers cover.
+    const std::int32_t gmin = comm.allreduce(data_min_, ReduceOp::min), gmax = comm.allreduce(data_max_, ReduceOp::max);
     if (def.index_date && gmin <= gmax && (*def.index_date < gmin || *def.index_date > gmax))
         throw UsageError(def.where + ": index = " + format_date(*def.index_date) +
                          " is outside the data: the registers read run from " + format_date(gmin) + " to " +
                          format_date(gmax) + "; expected an index date within that range");
+}
 
-    // ---- Exclusions and requirements.
-    nlohmann::json flow = nlohmann::json::array();
-    const std::int64_t g_with_index = comm.allreduce(with_index), g_alive = comm.allreduce(alive_resident),
-                       g_age = comm.allreduce(in_age);
-    flow.push_back({{"step", "persons in " + def.population}, {"persons", release(population_total)}});
+void CohortBuild::apply_exclusions() {
+    const CohortDef& def = def_;
+    const Comm& comm = comm_;
+    nlohmann::json& flow = flow_;
+    auto release = [this](std::int64_t c) { return this->release(c); };
+    const std::int64_t g_with_index = comm.allreduce(with_index_), g_alive = comm.allreduce(alive_resident_),
+                       g_age = comm.allreduce(in_age_);
+    flow.push_back({{"step", "persons in " + def.population}, {"persons", release(population_total_)}});
     flow.push_back({{"step", def.index_date ? "index date " + format_date(*def.index_date) + " before end"
                                             : "with a first " + def.index_variable + " before end"},
                     {"persons", release(g_with_index)}});
@@ -304,35 +363,37 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         flow.push_back({{"step", buf}, {"persons", release(g_age)}});
     }
     for (const auto& v : def.exclude) {
-        const VariableValues& a = acc.at(v);
-        for (std::size_t p = 0; p < n; ++p)
-            if (active[p] && a.has(p)) active[p] = 0;
-        std::int64_t left = 0;
-        for (auto x : active) left += x;
-        flow.push_back({{"step", "without " + v}, {"persons", release(comm.allreduce(left))}});
+        const VariableValues& a = acc_.at(v);
+        for (std::size_t p = 0; p < n_; ++p)
+            if (active_[p] && a.has(p)) active_[p] = 0;
+        flow.push_back({{"step", "without " + v}, {"persons", release(comm.allreduce(count_active()))}});
     }
     for (const auto& v : def.require) {
-        const VariableValues& a = acc.at(v);
-        for (std::size_t p = 0; p < n; ++p)
-            if (active[p] && !a.has(p)) active[p] = 0;
-        std::int64_t left = 0;
-        for (auto x : active) left += x;
-        flow.push_back({{"step", "with " + v}, {"persons", release(comm.allreduce(left))}});
+        const VariableValues& a = acc_.at(v);
+        for (std::size_t p = 0; p < n_; ++p)
+            if (active_[p] && !a.has(p)) active_[p] = 0;
+        flow.push_back({{"step", "with " + v}, {"persons", release(comm.allreduce(count_active()))}});
     }
-    std::int64_t cohort_local = 0;
-    for (auto x : active) cohort_local += x;
-    const std::int64_t cohort_total = comm.allreduce(cohort_local);
-    if (cohort_total == 0) {
+    cohort_local_ = count_active();
+    cohort_total_ = comm.allreduce(cohort_local_);
+    if (cohort_total_ == 0) {
         std::string steps;
         for (const auto& f : flow) steps += "; " + f["step"].get<std::string>() + ": " + f["persons"].dump();
         throw UsageError(def.where + ": no person is left in the cohort (" + steps.substr(2) +
                          "); check index, age and exclude");
     }
+}
 
-    // ---- Follow-up: outcome, competing events, censoring at emigration, window end and end.
-    const VariableValues& outcome = acc.at(def.outcome);
+Table CohortBuild::follow_up() {
+    const CohortDef& def = def_;
+    const std::vector<std::int32_t>& index = index_;
+    const std::vector<std::uint8_t>& active = active_;
+    const std::vector<std::int64_t>& person_pid = pop_.column("pid").i64;
+    const std::int32_t* death = date_column("death_date", have_death_);
+    const std::int32_t* emig = date_column("emigration_date", have_emigration_);
+    const VariableValues& outcome = acc_.at(def.outcome);
     std::vector<const VariableValues*> competing;
-    for (const auto& v : def.competing) competing.push_back(&acc.at(v));
+    for (const auto& v : def.competing) competing.push_back(&acc_.at(v));
     Table out;
     out.name = def.name;
     out.partitioned_by_pid = true;
@@ -340,10 +401,8 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         c_time("time", ColumnType::Double), c_status("status", ColumnType::Int64), c_event("event", ColumnType::Int64),
         c_comp("competing", ColumnType::Int64);
     for (Column* c : {&c_pid, &c_index, &c_exit, &c_time, &c_status, &c_event, &c_comp})
-        reserve_prefaulted(*c, static_cast<std::size_t>(cohort_local));
-    std::int64_t events = 0, comp_events = 0, censored = 0;
-    double days_total = 0;
-    for (std::size_t p = 0; p < n; ++p) {
+        reserve_prefaulted(*c, static_cast<std::size_t>(cohort_local_));
+    for (std::size_t p = 0; p < n_; ++p) {
         if (!active[p]) continue;
         const std::int64_t idx = index[p];
         std::int64_t censor = def.end;
@@ -365,10 +424,10 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
             exit = comp;
             status = 2;
         }
-        events += status == 1;
-        comp_events += status == 2;
-        censored += status == 0;
-        days_total += static_cast<double>(exit - idx);
+        events_ += status == 1;
+        comp_events_ += status == 2;
+        censored_ += status == 0;
+        days_total_ += static_cast<double>(exit - idx);
         c_pid.i64.push_back(person_pid[p]);
         c_index.i32.push_back(static_cast<std::int32_t>(idx));
         c_exit.i32.push_back(static_cast<std::int32_t>(exit));
@@ -378,10 +437,75 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         c_comp.i64.push_back(status == 2);
     }
     for (Column* c : {&c_pid, &c_index, &c_exit, &c_time, &c_status, &c_event, &c_comp}) out.add(std::move(*c));
+    return out;
+}
 
-    // ---- Covariates, in the order given.
+// The calendar period of each person's index date, as a categorical column.
+Column CohortBuild::period_covariate() const {
+    const CohortDef& def = def_;
+    const Comm& comm = comm_;
+    const std::vector<std::int32_t>& index = index_;
+    const std::vector<std::uint8_t>& active = active_;
+    const std::size_t n = n_;
+    // Labels from the years all ranks see, so every rank has the same dictionary.
+    const int width = static_cast<int>(def.period_width);
+    int lo = std::numeric_limits<int>::max(), hi = std::numeric_limits<int>::min();
+    for (std::size_t p = 0; p < n; ++p)
+        if (active[p]) lo = std::min(lo, year_of(index[p])), hi = std::max(hi, year_of(index[p]));
+    lo = comm.allreduce(lo, ReduceOp::min);
+    hi = comm.allreduce(hi, ReduceOp::max);
+    Column c("period", ColumnType::Categorical);
+    const int first = lo - ((lo % width) + width) % width;
+    for (int y = first; y <= hi; y += width) c.dictionary.push_back(period_label(y, width));
+    for (std::size_t p = 0; p < n; ++p)
+        if (active[p]) c.i32.push_back((year_of(index[p]) - first) / width);
+    return c;
+}
+
+// A [variable.NAME] covariate: its value (any, count, sum, first or last) per person in the cohort.
+Column CohortBuild::variable_covariate(const std::string& name) const {
+    const std::vector<std::uint8_t>& active = active_;
+    const std::size_t n = n_;
+    const auto kept = static_cast<std::size_t>(cohort_local_);
+    const VariableValues& a = acc_.at(name);
+    Column c(name, ColumnType::Int64);
+    switch (a.def->value) {
+        case ValueKind::any:
+            reserve_prefaulted(c, kept);
+            for (std::size_t p = 0; p < n; ++p)
+                if (active[p]) c.i64.push_back(a.has(p) ? 1 : 0);
+            break;
+        case ValueKind::count:
+            reserve_prefaulted(c, kept);
+            for (std::size_t p = 0; p < n; ++p)
+                if (active[p]) c.i64.push_back(a.count[p]);
+            break;
+        case ValueKind::sum:
+            c.type = ColumnType::Double;
+            reserve_prefaulted(c, kept);
+            for (std::size_t p = 0; p < n; ++p)
+                if (active[p]) c.f64.push_back(a.sum[p]);
+            break;
+        case ValueKind::first:
+        case ValueKind::last:
+            c.type = ColumnType::Date;
+            reserve_prefaulted(c, kept);
+            for (std::size_t p = 0; p < n; ++p)
+                if (active[p]) c.i32.push_back(a.def->value == ValueKind::first ? a.first[p] : a.last[p]);
+            break;
+    }
+    return c;
+}
+
+void CohortBuild::derive_covariates(Table& out) {
+    const CohortDef& def = def_;
+    const std::vector<std::int32_t>& index = index_;
+    const std::vector<std::uint8_t>& active = active_;
+    const std::vector<std::int32_t>& birth = pop_.column("birth_date").i32;
+    const std::size_t n = n_;
+    Table& pop = pop_;
     for (const auto& name : def.covariates) {
-        const auto kept = static_cast<std::size_t>(cohort_local);
+        const auto kept = static_cast<std::size_t>(cohort_local_);
         if (name == "age") {
             Column c("age", ColumnType::Double);
             reserve_prefaulted(c, kept);
@@ -395,48 +519,9 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
                 if (active[p]) c.i64.push_back(year_of(index[p]));
             out.add(std::move(c));
         } else if (name == "period") {
-            // Labels from the years all ranks see, so every rank has the same dictionary.
-            const int width = static_cast<int>(def.period_width);
-            int lo = std::numeric_limits<int>::max(), hi = std::numeric_limits<int>::min();
-            for (std::size_t p = 0; p < n; ++p)
-                if (active[p]) lo = std::min(lo, year_of(index[p])), hi = std::max(hi, year_of(index[p]));
-            lo = comm.allreduce(lo, ReduceOp::min);
-            hi = comm.allreduce(hi, ReduceOp::max);
-            Column c("period", ColumnType::Categorical);
-            const int first = lo - ((lo % width) + width) % width;
-            for (int y = first; y <= hi; y += width) c.dictionary.push_back(period_label(y, width));
-            for (std::size_t p = 0; p < n; ++p)
-                if (active[p]) c.i32.push_back((year_of(index[p]) - first) / width);
-            out.add(std::move(c));
-        } else if (acc.count(name)) {
-            const VariableValues& a = acc.at(name);
-            Column c(name, ColumnType::Int64);
-            switch (a.def->value) {
-                case ValueKind::any:
-                    reserve_prefaulted(c, kept);
-                    for (std::size_t p = 0; p < n; ++p)
-                        if (active[p]) c.i64.push_back(a.has(p) ? 1 : 0);
-                    break;
-                case ValueKind::count:
-                    reserve_prefaulted(c, kept);
-                    for (std::size_t p = 0; p < n; ++p)
-                        if (active[p]) c.i64.push_back(a.count[p]);
-                    break;
-                case ValueKind::sum:
-                    c.type = ColumnType::Double;
-                    reserve_prefaulted(c, kept);
-                    for (std::size_t p = 0; p < n; ++p)
-                        if (active[p]) c.f64.push_back(a.sum[p]);
-                    break;
-                case ValueKind::first:
-                case ValueKind::last:
-                    c.type = ColumnType::Date;
-                    reserve_prefaulted(c, kept);
-                    for (std::size_t p = 0; p < n; ++p)
-                        if (active[p]) c.i32.push_back(a.def->value == ValueKind::first ? a.first[p] : a.last[p]);
-                    break;
-            }
-            out.add(std::move(c));
+            out.add(period_covariate());
+        } else if (acc_.count(name)) {
+            out.add(variable_covariate(name));
         } else {
             // Moved out of pop unless a later step still reads it (birth for age, a repeated name).
             const bool still_read = name == "birth_date" ||
@@ -446,20 +531,24 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
             out.add(std::move(c));
         }
     }
+}
 
-    // ---- Report (aggregates only, released under the job's disclosure policy).
-    const std::int64_t g_events = comm.allreduce(events), g_comp = comm.allreduce(comp_events),
-                       g_cens = comm.allreduce(censored);
-    const double g_days = comm.allreduce(days_total);
-    flow.push_back({{"step", "in the cohort"}, {"persons", release(cohort_total)}});
+void CohortBuild::release_report(const Table& out, nlohmann::json& report) {
+    const CohortDef& def = def_;
+    const Comm& comm = comm_;
+    auto release = [this](std::int64_t c) { return this->release(c); };
+    const std::int64_t g_events = comm.allreduce(events_), g_comp = comm.allreduce(comp_events_),
+                       g_cens = comm.allreduce(censored_);
+    const double g_days = comm.allreduce(days_total_);
+    flow_.push_back({{"step", "in the cohort"}, {"persons", release(cohort_total_)}});
     if (g_events == 0)
         warn(def.where + ": no one in the cohort has the outcome '" + def.outcome +
              "' during follow-up; models of it cannot be fitted (check its codes and window)");
-    const double secs = comm.allreduce(seconds_since(t_start), ReduceOp::max);
-    const std::int64_t rows_total = comm.allreduce(rows_scanned_local);
+    const double secs = comm.allreduce(seconds_since(t_start_), ReduceOp::max);
+    const std::int64_t rows_total = comm.allreduce(rows_scanned_local_);
     report["kind"] = "cohort";
-    report["persons"] = release(cohort_total);
-    report["flow"] = flow;
+    report["persons"] = release(cohort_total_);
+    report["flow"] = flow_;
     report["outcome"] = def.outcome;
     report["events"] = release(g_events);
     report["competing_events"] = release(g_comp);
@@ -471,15 +560,30 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         for (const auto& c : out.columns) cols.push_back(c.name);
         return cols;
     }();
-    report["registers"] = registers;
-    report["inputs"] = inputs;
+    report["registers"] = registers_;
+    report["inputs"] = inputs_;
     report["register_rows_scanned"] = rows_total;
     report["seconds"] = secs;
     report["rows_per_second"] = secs > 0 ? rows_total / secs : 0.0;
-    report["warnings"] = warnings;
-    log("cohort '" + def.name + "': " + std::to_string(cohort_total) + " persons, " + std::to_string(g_events) +
+    report["warnings"] = warnings_;
+    log("cohort '" + def.name + "': " + std::to_string(cohort_total_) + " persons, " + std::to_string(g_events) +
         " outcomes, " + std::to_string(g_comp) + " competing events; " + std::to_string(rows_total) +
         " register rows in " + std::to_string(secs) + " s");
+}
+
+}  // namespace
+
+Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohmann::json& report) {
+    CohortBuild b(study, in);
+    b.validate();
+    b.read_population();
+    b.index_dates();
+    b.select_eligible();
+    b.scan_variables();
+    b.apply_exclusions();
+    Table out = b.follow_up();
+    b.derive_covariates(out);
+    b.release_report(out, report);
     return out;
 }
 

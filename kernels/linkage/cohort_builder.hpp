@@ -22,15 +22,21 @@
 
 namespace kohort::linkage {
 
+// Register rows per block of the streamed scan (register_scan.hpp): 128Ki rows keep a block of
+// pid, date and code (2 MiB) in the L2/L3 cache.
+inline constexpr std::size_t kScanBlockRows = std::size_t{1} << 17;
+
 struct CohortInputs {
     const Comm& comm;
     const Store& store;
     const JobFile& job;
     const DisclosurePolicy& policy;               // for the released counts in `report`
     std::function<void(const std::string&)> log;  // may be empty
-    // Register rows per block of the streamed scan (register_scan.hpp): 128Ki rows keep a block of
-    // pid, date and code (2 MiB) in the L2/L3 cache. Tests set it small to cross block boundaries.
-    std::size_t block_rows = std::size_t{1} << 17;
+    // Register rows per block of the streamed scan; tests set it small to cross block boundaries.
+    std::size_t block_rows = kScanBlockRows;
+    // Throws GovernanceError (exit 3) when the job's project may not read table.column; empty:
+    // no approvals enforced. The runner passes the site configuration's check.
+    std::function<void(const std::string& table, const std::string& column)> approve;
 };
 
 // This rank's rows of the cohort table, sorted by pid. Fills `report` with aggregate counts (the

@@ -8,26 +8,62 @@
 
 #include "core/error.hpp"
 #include "io/date.hpp"
+#include "engine/kernel.hpp"
+#include "engine/option_values.hpp"
+#include "formula/level_labels.hpp"
 #include "kernels/linkage/code_match.hpp"
 
 namespace kohort::linkage {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
+// The declarations of the study sections (kohort kinds variable | cohort | lexis). Values whose
+// form is richer than one type (index = DATE or first(VARIABLE)) are strings here; the parsers
+// below check them, still before any register is read.
+SectionDecl variable_declaration() {
+    SectionDecl d("variable", "[variable.NAME]", "a code list in a register, a window relative to the index date and a value");
+    d.add(string_option("register", "the register table to search, e.g. diagnoses").req());
+    d.add(column_option("column", "the register's code column (categorical), e.g. icd10").req().elsewhere());
+    d.add(string_option("codes", "codes or patterns to match").form("codes such as I21, I21* or E1[0-4]*").req());
+    d.add(column_option("date", "the register's date column").def("date").elsewhere());
+    d.add(window_option("window", "days relative to the index date, inclusive").note("-inf, inf"));
+    d.add(string_option("between", "calendar dates, inclusive").form("FROM, TO as dates YYYY-MM-DD"));
+    d.add(string_option("value", "what the variable holds").form("any, first, last, count or sum(COLUMN)").def("any"));
+    return d;
 }
 
-void check_keys(const std::string& where, const std::map<std::string, std::string>& options,
-                const std::set<std::string>& known) {
-    for (const auto& [k, v] : options) {
-        if (known.count(k)) continue;
-        std::string list;
-        for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
-        throw UsageError(where + ": unknown key '" + k + "'; known keys are " + list);
-    }
+SectionDecl cohort_declaration() {
+    SectionDecl d("cohort", "[cohort.NAME]",
+                  "the analysis table NAME: population, index date, eligibility, outcome and covariates");
+    d.add(string_option("population", "the person table").def("population"));
+    d.add(string_option("index", "the index date").form("a date YYYY-MM-DD or first(VARIABLE)").req());
+    d.add(string_option("age", "age at index, MIN <= age < MAX").form("MIN, MAX in years"));
+    d.add(string_option("exclude", "persons with any of these variables are left out").form("variable names"));
+    d.add(string_option("require", "only persons with all of these variables").form("variable names"));
+    d.add(date_option("end", "the last day of follow-up").req());
+    d.add(string_option("outcome", "the outcome variable").form("the NAME of a [variable.NAME]").req());
+    d.add(string_option("competing", "competing events").form("death and/or variable names"));
+    d.add(choice_option("time_unit", {"years", "days"}, "the unit of follow-up time").def("years"));
+    d.add(string_option("covariates", "the table's covariates")
+              .form("age, sex, index_year, period, variables or population columns")
+              .note("age, sex and every variable not in the design"));
+    d.add(integer_option("period", 1, 1000, "years per calendar period of the index date").def("5"));
+    d.add(bool_option("save", "write the table to the store").def("false"));
+    return d;
 }
+
+SectionDecl lexis_declaration() {
+    SectionDecl d("lexis", "[lexis.NAME]", "a cohort's follow-up split by age bands and calendar periods");
+    d.add(string_option("cohort", "the NAME of the [cohort.NAME] to split").req());
+    d.add(string_option("age", "age bands").form("a band width in years, or increasing breaks such as 30, 50, 70"));
+    d.add(string_option("period", "calendar periods").form("a width in years, or increasing years or dates"));
+    d.add(bool_option("save", "write the table to the store").def("false"));
+    return d;
+}
+
+KOHORT_REGISTER_SECTION(variable_declaration());
+KOHORT_REGISTER_SECTION(cohort_declaration());
+KOHORT_REGISTER_SECTION(lexis_declaration());
 
 std::string get(const std::map<std::string, std::string>& o, const std::string& key, const std::string& fallback = "") {
     auto it = o.find(key);
@@ -42,36 +78,14 @@ std::string require(const std::string& where, const std::map<std::string, std::s
     return it->second;
 }
 
-// A window bound in days: an integer, or -inf / inf.
-std::int64_t parse_bound(const std::string& where, const std::string& key, const std::string& text) {
-    const std::string t = lower(trim(text));
-    if (t == "inf" || t == "+inf") return kPlusInfinity;
-    if (t == "-inf") return kMinusInfinity;
-    try {
-        std::size_t used = 0;
-        const long long v = std::stoll(t, &used);
-        if (used == t.size() && std::llabs(v) < kPlusInfinity) return v;
-    } catch (...) {
-    }
-    throw UsageError(where + ": " + key + " has '" + text +
-                     "'; expected a whole number of days relative to the index date, -inf or inf");
-}
-
 double parse_number(const std::string& where, const std::string& key, const std::string& text) {
-    try {
-        std::size_t used = 0;
-        const double v = std::stod(trim(text), &used);
-        if (used == trim(text).size() && std::isfinite(v)) return v;
-    } catch (...) {
-    }
+    if (const auto v = parse_real_value(text)) return *v;
     throw UsageError(where + ": " + key + " has '" + text + "'; expected a number");
 }
 
-bool parse_bool(const std::string& where, const std::string& key, const std::string& text) {
-    const std::string t = lower(trim(text));
-    if (t == "true" || t == "yes" || t == "1" || t == "on") return true;
-    if (t == "false" || t == "no" || t == "0" || t == "off" || t.empty()) return false;
-    throw UsageError(where + ": " + key + " has '" + text + "'; expected true or false");
+// save = true | false, already validated against the declaration (empty: false).
+bool save_flag(const std::map<std::string, std::string>& o) {
+    return parse_bool_value(get(o, "save", "false")).value_or(false);
 }
 
 std::pair<std::string, std::string> two(const std::string& where, const std::string& key, const std::string& text,
@@ -86,18 +100,11 @@ std::pair<std::string, std::string> two(const std::string& where, const std::str
 }  // namespace
 
 std::int32_t parse_date_value(const std::string& where, const std::string& key, const std::string& text) {
-    std::int32_t days = 0;
-    if (io::parse_iso_date(trim(text), days) != io::DateParse::ok)
-        throw UsageError(where + ": " + key + " has '" + text + "'; expected a date YYYY-MM-DD");
-    return days;
+    if (const auto days = parse_date_text(text)) return *days;
+    throw UsageError(where + ": " + key + " has '" + text + "'; expected a date YYYY-MM-DD");
 }
 
-std::string format_date(std::int64_t days) {
-    const io::CivilDate c = io::civil_from_days(days);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month, c.day);
-    return buf;
-}
+std::string format_date(std::int64_t days) { return format_iso_date(static_cast<std::int32_t>(days)); }
 
 const std::map<std::string, std::string>* find_section(const JobFile& job, const std::string& section) {
     for (const auto& [s, o] : job.sections)
@@ -110,7 +117,6 @@ VariableDef parse_variable(const std::string& job_path, const std::string& name,
     VariableDef v;
     v.name = name;
     v.where = job_path + " [variable." + name + "]";
-    check_keys(v.where, o, {"register", "column", "codes", "date", "window", "between", "value"});
     v.register_name = require(v.where, o, "register", "diagnoses");
     v.code_column = require(v.where, o, "column", "icd10");
     v.date_column = get(o, "date", "date");
@@ -122,13 +128,10 @@ VariableDef parse_variable(const std::string& job_path, const std::string& name,
     for (const auto& c : v.codes)
         if (auto problem = pattern_problem(c); !problem.empty())
             throw UsageError(v.where + ": codes has " + problem + "; expected codes such as I21, I21* or E1[0-4]*");
-    if (o.count("window")) {
-        const auto [a, b] = two(v.where, "window", o.at("window"), "-365, -1");
-        v.from = parse_bound(v.where, "window", a);
-        v.to = parse_bound(v.where, "window", b);
-        if (v.to < v.from)
-            throw UsageError(v.where + ": window = " + o.at("window") +
-                             " ends before it starts; expected FROM, TO with FROM <= TO (days relative to the index date)");
+    if (o.count("window") && !o.at("window").empty()) {
+        const Window w = *parse_window_value(o.at("window"));  // validated against the declaration
+        v.from = w.from;
+        v.to = w.to;
     }
     if (o.count("between")) {
         const auto [a, b] = two(v.where, "between", o.at("between"), "2005-01-01, 2015-12-31");
@@ -168,9 +171,6 @@ StudyDefinition parse_study(const JobFile& job, const std::string& name, const s
     CohortDef& c = s.cohort;
     c.name = name;
     c.where = job.path + " [cohort." + name + "]";
-    check_keys(c.where, o,
-               {"population", "index", "age", "exclude", "require", "end", "outcome", "competing", "time_unit",
-                "covariates", "period", "save"});
     auto known_variable = [&](const std::string& key, const std::string& v) {
         if (s.variables.count(v)) return;
         std::string have;
@@ -245,7 +245,7 @@ StudyDefinition parse_study(const JobFile& job, const std::string& name, const s
         for (const auto& [n, _] : s.variables)
             if (!used.count(n)) c.covariates.push_back(n);
     }
-    c.save = parse_bool(c.where, "save", get(o, "save"));
+    c.save = save_flag(o);
     return s;
 }
 
@@ -253,7 +253,6 @@ LexisDef parse_lexis(const JobFile& job, const std::string& name, const std::map
     LexisDef l;
     l.name = name;
     l.where = job.path + " [lexis." + name + "]";
-    check_keys(l.where, o, {"cohort", "age", "period", "save"});
     l.cohort = trim(require(l.where, o, "cohort", "study (a [cohort.study] section)"));
     if (!find_section(job, "cohort." + l.cohort))
         throw UsageError(l.where + ": cohort names '" + l.cohort + "', but the job has no [cohort." + l.cohort + "] section");
@@ -289,7 +288,7 @@ LexisDef parse_lexis(const JobFile& job, const std::string& name, const std::map
                 throw UsageError(l.where + ": period = " + o.at("period") + "; expected increasing years or dates, for example 2010, 2015, 2020");
         }
     }
-    l.save = parse_bool(l.where, "save", get(o, "save"));
+    l.save = save_flag(o);
     return l;
 }
 

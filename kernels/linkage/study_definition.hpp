@@ -13,12 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "engine/option_values.hpp"
 #include "jobs/job_file.hpp"
 
 namespace kohort::linkage {
 
-inline constexpr std::int64_t kMinusInfinity = std::numeric_limits<std::int32_t>::min() / 2;
-inline constexpr std::int64_t kPlusInfinity = std::numeric_limits<std::int32_t>::max() / 2;
+using kohort::kMinusInfinity;  // window bounds -inf / inf (engine/option_values.hpp)
+using kohort::kPlusInfinity;
 
 enum class ValueKind { any, first, last, count, sum };
 

@@ -10,7 +10,6 @@
 
 #include "core/error.hpp"
 #include "jobs/derived_tables.hpp"
-#include "jobs/site_config.hpp"
 #include "kernels/linkage/cohort_builder.hpp"
 #include "kernels/linkage/lexis.hpp"
 #include "kernels/linkage/study_definition.hpp"
@@ -38,8 +37,7 @@ std::string cache_key(const JobFile& job, const std::string& cohort) {
 Table build_named_cohort(const DerivedTableContext& ctx, const std::string& name,
                          const std::map<std::string, std::string>& options, nlohmann::json& report) {
     const StudyDefinition study = parse_study(ctx.job, name, options);
-    const DisclosurePolicy policy = effective_policy(load_site_config(), ctx.job.disclosure);
-    CohortInputs in{ctx.comm, ctx.store, ctx.job, policy, ctx.log};
+    CohortInputs in{ctx.comm, ctx.store, ctx.job, ctx.policy, ctx.log, kScanBlockRows, ctx.approve};
     Table t = build_cohort(study, in, report);
     t.name = name;
     return t;
@@ -103,8 +101,7 @@ Table lexis_section(const DerivedTableContext& ctx) {
     for (auto e : t.column("events").i64) events += e;
     pyrs = ctx.comm.allreduce(pyrs);
     events = ctx.comm.allreduce(events);
-    const DisclosurePolicy policy = effective_policy(load_site_config(), ctx.job.disclosure);
-    const auto released = policy.release(events);
+    const auto released = ctx.policy.release(events);
     ctx.report["kind"] = "lexis";
     ctx.report["cohort"] = def.cohort;
     ctx.report["rows"] = rows;

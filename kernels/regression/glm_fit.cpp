@@ -59,17 +59,11 @@ double p_student(double t, double df) {
     return 2.0 * boost::math::cdf(boost::math::students_t_distribution<double>(df), -std::fabs(t));
 }
 
-}  // namespace
-
-GlmFit fit_glm(const ModelFrame& frame, const GlmOptions& opt, const Comm& comm) {
-    const Family& fam = opt.family;
-    const std::string& where = opt.where;
+// Phase 1: the frame's rows are checked (all ranks agree) before any iteration.
+void check_frame(const ModelFrame& frame, const Family& fam, const Comm& comm, const std::string& where, GlmFit& fit) {
     const Eigen::Index p = frame.X.cols();
     if (frame.y.size() != frame.n_local())
         throw UsageError(where + ": kind = glm needs a response column on the left of '~' (found none)");
-
-    GlmFit fit;
-    fit.family = fam;
     fit.n = frame.n_total;
     fit.n_dropped_missing = frame.n_dropped_missing;
     if (frame.n_total == 0)
@@ -101,15 +95,14 @@ GlmFit fit_glm(const ModelFrame& frame, const GlmOptions& opt, const Comm& comm)
         if (fam.family == FamilyKind::binomial) fit.warnings.push_back("non-integer #successes in a binomial glm!");
         else fit.warnings.push_back("non-integer response in a poisson glm: R's dpois gives -Inf, so AIC is infinite");
     }
+}
 
-    const GlmData data{frame.X, frame.y, frame.weights, frame.offset,
-                       frame.has_cluster ? &frame.cluster : nullptr};
-    Eigen::VectorXd mustart(frame.n_local());
-    fam.mustart(frame.y.array(), frame.weights.array(), mustart.array());
-
-    IrlsResult irls = run_irls(data, fam, mustart, comm, opt.epsilon, opt.maxit, where);
+// Phase 2: IRLS from R's mustart.
+IrlsResult fit_irls(const GlmData& data, const GlmOptions& opt, const Eigen::VectorXd& mustart, const Comm& comm,
+                    GlmFit& fit) {
+    IrlsResult irls = run_irls(data, opt.family, mustart, comm, opt.epsilon, opt.maxit, opt.where);
     if (!irls.factor)
-        throw UsageError(where + ": the IRLS fit failed on its first iteration (" +
+        throw UsageError(opt.where + ": the IRLS fit failed on its first iteration (" +
                          (irls.warnings.empty() ? std::string("no valid step") : irls.warnings.front()) + ")");
     fit.warnings.insert(fit.warnings.end(), irls.warnings.begin(), irls.warnings.end());
     fit.converged = irls.converged;
@@ -117,12 +110,28 @@ GlmFit fit_glm(const ModelFrame& frame, const GlmOptions& opt, const Comm& comm)
     fit.iterations = irls.iterations;
     fit.data_passes = irls.passes + 1;  // + the final pass
     fit.deviance = irls.deviance;
+    return irls;
+}
 
-    // ---- final pass: AIC, dispersion, separation, null deviance, sandwich meat
+struct FinalPhase {
+    FinalStats stats;
+    Eigen::VectorXd fitted;  // for the null model's start, when it is refitted
+    double n_clusters = 0;
+    RobustKind robust = RobustKind::none;
+    bool refit_null = false;
+};
+
+// Phase 3: one final pass gives AIC, dispersion, separation, the null deviance and the sandwich
+// meat; one allreduce merges them.
+FinalPhase final_phase(const GlmData& data, const ModelFrame& frame, const GlmOptions& opt, const IrlsResult& irls,
+                       const Eigen::VectorXd& mustart, const Comm& comm, GlmFit& fit) {
+    const Family& fam = opt.family;
+    const Eigen::Index p = frame.X.cols();
+    FinalPhase out;
     FinalInputs fin;
     fin.beta = &irls.beta;
     fin.previous = irls.weights_from_start ? EtaSource{nullptr, &mustart} : EtaSource{&irls.beta_weights, nullptr};
-    const bool refit_null = frame.has_intercept && opt.has_offset;
+    out.refit_null = frame.has_intercept && opt.has_offset;
     if (frame.has_intercept && !opt.has_offset) {
         fin.null_mode = NullMode::weighted_mean;
         fin.null_mu = irls.sum_wy / irls.sum_w;
@@ -132,47 +141,52 @@ GlmFit fit_glm(const ModelFrame& frame, const GlmOptions& opt, const Comm& comm)
     fit.cluster_robust = frame.has_cluster;
     fit.robust_type = opt.robust.empty() && frame.has_cluster ? "HC0" : opt.robust;
     fin.robust = frame.has_cluster ? RobustKind::cluster : (opt.robust.empty() ? RobustKind::none : RobustKind::hc);
+    out.robust = fin.robust;
 
-    Eigen::VectorXd fitted;
-    FinalStats stats = final_pass(data, fam, fin, refit_null ? &fitted : nullptr);
-    double n_clusters = 0;
+    out.stats = final_pass(data, fam, fin, out.refit_null ? &out.fitted : nullptr);
     if (fin.robust == RobustKind::cluster) {
-        stats.meat = cluster_meat(stats.cluster_scores, p, comm, n_clusters);
-        stats.cluster_scores.clear();
+        out.stats.meat = cluster_meat(out.stats.cluster_scores, p, comm, out.n_clusters);
+        out.stats.cluster_scores.clear();
     }
-    {
-        std::vector<double> buf = stats.pack();
-        buf.push_back(n_clusters);
-        comm.allreduce(buf);
-        n_clusters = buf.back();
-        buf.pop_back();
-        stats.unpack(buf);
-    }
-    fit.n_clusters = static_cast<std::int64_t>(n_clusters);
+    std::vector<double> buf = out.stats.pack();
+    buf.push_back(out.n_clusters);
+    comm.allreduce(buf);
+    out.n_clusters = buf.back();
+    buf.pop_back();
+    out.stats.unpack(buf);
+    fit.n_clusters = static_cast<std::int64_t>(out.n_clusters);
 
-    if (fam.family == FamilyKind::binomial && stats.n_fitted_one + stats.n_fitted_zero > 0)
+    if (fam.family == FamilyKind::binomial && out.stats.n_fitted_one + out.stats.n_fitted_zero > 0)
         fit.warnings.push_back(
             "glm.fit: fitted probabilities numerically 0 or 1 occurred (complete or quasi-complete separation: "
             "the affected estimates and standard errors are not meaningful)");
-    if (fam.family == FamilyKind::poisson && stats.n_fitted_zero > 0)
+    if (fam.family == FamilyKind::poisson && out.stats.n_fitted_zero > 0)
         fit.warnings.push_back("glm.fit: fitted rates numerically 0 occurred");
+    return out;
+}
 
-    // ---- null deviance
-    if (refit_null) {
-        // glm(): with an offset and an intercept, the null deviance is that of the intercept-only
-        // model fitted with the offset, started from the full model's fitted values.
-        const Eigen::MatrixXd ones = Eigen::MatrixXd::Ones(frame.n_local(), 1);
-        const GlmData null_data{ones, frame.y, frame.weights, frame.offset, nullptr};
-        IrlsResult null_fit = run_irls(null_data, fam, fitted, comm, opt.epsilon, opt.maxit, where);
-        if (!null_fit.converged)
-            fit.warnings.push_back("fitting to calculate the null deviance did not converge -- increase 'maxit'?");
-        fit.null_deviance = null_fit.deviance;
-        fit.data_passes += null_fit.passes;
-    } else {
-        fit.null_deviance = stats.null_deviance;
+// Phase 4: the null deviance. glm(): with an offset and an intercept, it is that of the
+// intercept-only model fitted with the offset, started from the full model's fitted values.
+void null_deviance_phase(const ModelFrame& frame, const GlmOptions& opt, const FinalPhase& fp, const Comm& comm,
+                         GlmFit& fit) {
+    if (!fp.refit_null) {
+        fit.null_deviance = fp.stats.null_deviance;
+        return;
     }
+    const Eigen::MatrixXd ones = Eigen::MatrixXd::Ones(frame.n_local(), 1);
+    const GlmData null_data{ones, frame.y, frame.weights, frame.offset, nullptr};
+    IrlsResult null_fit = run_irls(null_data, opt.family, fp.fitted, comm, opt.epsilon, opt.maxit, opt.where);
+    if (!null_fit.converged)
+        fit.warnings.push_back("fitting to calculate the null deviance did not converge -- increase 'maxit'?");
+    fit.null_deviance = null_fit.deviance;
+    fit.data_passes += null_fit.passes;
+}
 
-    // ---- summary.glm
+// Phase 5: summary.glm: degrees of freedom, AIC, dispersion, (robust) covariance, coefficients.
+void summary_phase(const ModelFrame& frame, const Family& fam, const IrlsResult& irls, const FinalPhase& fp,
+                   GlmFit& fit) {
+    const Eigen::Index p = frame.X.cols();
+    const FinalStats& stats = fp.stats;
     const AliasedCholesky& factor = *irls.factor;
     const std::vector<int>& kept = factor.kept();
     const auto rank = static_cast<std::int64_t>(kept.size());
@@ -187,13 +201,13 @@ GlmFit fit_glm(const ModelFrame& frame, const GlmOptions& opt, const Comm& comm)
 
     const Eigen::MatrixXd unscaled = factor.inverse();
     fit.covariance = fit.dispersion * unscaled;
-    if (fin.robust != RobustKind::none) {
+    if (fp.robust != RobustKind::none) {
         RobustScaling sc;
         sc.n_rows = stats.n_rows;
         sc.n_positive_weight = stats.n_positive_weight;
         sc.rank = static_cast<double>(rank);
-        sc.n_clusters = n_clusters;
-        sc.cluster = fin.robust == RobustKind::cluster;
+        sc.n_clusters = fp.n_clusters;
+        sc.cluster = fp.robust == RobustKind::cluster;
         sc.hc1 = fit.robust_type == "HC1";
         fit.robust_covariance = sandwich_covariance(unscaled, stats.meat, kept, sc);
     }
@@ -220,6 +234,22 @@ GlmFit fit_glm(const ModelFrame& frame, const GlmOptions& opt, const Comm& comm)
         fit.coefficients.push_back(c);
         ++k;
     }
+}
+
+}  // namespace
+
+GlmFit fit_glm(const ModelFrame& frame, const GlmOptions& opt, const Comm& comm) {
+    GlmFit fit;
+    fit.family = opt.family;
+    check_frame(frame, opt.family, comm, opt.where, fit);
+    const GlmData data{frame.X, frame.y, frame.weights, frame.offset,
+                       frame.has_cluster ? &frame.cluster : nullptr};
+    Eigen::VectorXd mustart(frame.n_local());
+    opt.family.mustart(frame.y.array(), frame.weights.array(), mustart.array());
+    const IrlsResult irls = fit_irls(data, opt, mustart, comm, fit);
+    const FinalPhase fp = final_phase(data, frame, opt, irls, mustart, comm, fit);
+    null_deviance_phase(frame, opt, fp, comm, fit);
+    summary_phase(frame, opt.family, irls, fp, fit);
     return fit;
 }
 

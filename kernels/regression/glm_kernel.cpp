@@ -1,9 +1,7 @@
 // kind = glm: the job-file entry point. Reads the [model.NAME] options, builds the distributed
 // model frame, fits (glm_fit.hpp) and formats the results.
 //
-// Options: formula (required), family = gaussian | binomial | poisson (default gaussian, as R),
-// link (binomial: logit | probit | cloglog), weights, cluster, robust = HC0 | HC1,
-// epsilon (default 1e-8), maxit (default 25).
+// Options: glm_declaration() below (kohort kinds glm).
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -28,32 +26,26 @@ double process_cpu_seconds() {
     return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
-double parse_positive(const ModelSpec& spec, const std::string& key, double fallback) {
-    const std::string text = spec.get(key);
-    if (text.empty()) return fallback;
-    std::size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != text.size() || !(v > 0))
-        throw UsageError(spec.where() + ": " + key + " = " + text + " (expected a positive number)");
-    return v;
-}
-
-std::string robust_option(const ModelSpec& spec) {
-    std::string r = spec.get("robust");
-    std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::toupper(c); });
-    if (r.empty() || r == "NONE" || r == "FALSE") return "";
-    if (r == "HC0" || r == "HC1") return r;
-    throw UsageError(spec.where() + ": robust = " + spec.get("robust") + " (expected HC0, HC1 or none)");
+// Declared options (kohort kinds glm). Defaults are R's glm.control.
+SectionDecl glm_declaration() {
+    SectionDecl d = model_declaration("glm", "generalised linear model, as R's glm");
+    d.add(formula_option("formula", "y ~ terms, with factor(), a:b, offset(), - 1 as in R")
+              .form("a formula y ~ terms")
+              .req());
+    d.add(choice_option("family", {"gaussian", "binomial", "poisson"}, "the error distribution").def("gaussian"));
+    d.add(choice_option("link", {"identity", "logit", "probit", "cloglog", "log"}, "the link function")
+              .note("the family's canonical link"));
+    d.add(column_option("weights", "prior weights (numeric column)"));
+    d.add(column_option("cluster", "robust standard errors clustered on this column"));
+    d.add(choice_option("robust", {"none", "HC0", "HC1", "false"}, "sandwich standard errors").def("none"));
+    d.add(real_option("epsilon", "convergence: relative change in the deviance").above(0).def("1e-8"));
+    d.add(integer_option("maxit", 1, kIterationLimit, "most IRLS iterations").def("25"));
+    return d;
 }
 
 ModelOutput run_glm(const ModelContext& ctx) {
-    const ModelSpec& spec = ctx.spec;
-    const Formula formula = parse_formula(spec.require("formula"));
+    const Options& spec = ctx.spec;
+    const Formula formula = spec.formula("formula");
     if (formula.response != Formula::Response::Column)
         throw UsageError(spec.where() + ": kind = glm needs a formula 'y ~ terms' with one response column (found '" +
                          formula.text + "')");
@@ -63,10 +55,11 @@ ModelOutput run_glm(const ModelContext& ctx) {
 
     glm::GlmOptions opt;
     opt.where = spec.where();
-    opt.family = glm::Family::make(spec.get("family", "gaussian"), spec.get("link"), spec.where());
-    opt.epsilon = parse_positive(spec, "epsilon", 1e-8);
-    opt.maxit = static_cast<int>(parse_positive(spec, "maxit", 25));
-    opt.robust = robust_option(spec);
+    opt.family = glm::Family::make(spec.choice("family"), spec.has("link") ? spec.choice("link") : "", spec.where());
+    opt.epsilon = spec.real("epsilon");
+    opt.maxit = static_cast<int>(spec.integer("maxit"));
+    const std::string robust = spec.choice("robust");
+    opt.robust = robust == "HC0" || robust == "HC1" ? robust : "";
     opt.has_offset = !formula.offsets.empty();
 
     FrameOptions fo;
@@ -104,6 +97,6 @@ ModelOutput run_glm(const ModelContext& ctx) {
 
 }  // namespace
 
-KOHORT_REGISTER_MODEL("glm", run_glm);
+KOHORT_REGISTER_MODEL(glm_declaration(), run_glm);
 
 }  // namespace kohort

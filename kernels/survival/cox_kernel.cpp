@@ -23,39 +23,28 @@ double chisq_upper(double x, int df) {
     return boost::math::cdf(boost::math::complement(boost::math::chi_squared(df), x));
 }
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
+// Declared options (kohort kinds cox). Defaults are coxph.control's.
+SectionDecl cox_declaration() {
+    SectionDecl d = model_declaration("cox", "Cox proportional hazards regression, as R's survival::coxph");
+    d.add(formula_option("formula", "Surv(time, status) ~ terms, or Surv(start, stop, status) ~ terms")
+              .form("a formula Surv(time, status) ~ terms or Surv(start, stop, status) ~ terms")
+              .req());
+    d.add(choice_option("ties", {"efron", "breslow"}, "how tied event times are handled").def("efron"));
+    d.add(column_option("weights", "case weights (numeric column)"));
+    d.add(column_option("cluster", "robust sandwich standard errors clustered on this column"));
+    d.add(bool_option("robust", "robust (sandwich) standard errors; coxph turns them on with a cluster or non-integer weights")
+              .note("as coxph"));
+    d.add(integer_option("iter.max", 0, kIterationLimit, "most Newton-Raphson iterations").def("20"));
+    d.add(real_option("eps", "convergence: relative change in the log-likelihood").above(0).def("1e-9"));
+    return d;
 }
 
-CoxOptions read_options(const ModelSpec& spec) {
+CoxOptions read_options(const Options& spec) {
     CoxOptions o;
-    const std::string ties = lower(spec.get("ties", "efron"));
-    if (ties == "efron") o.ties = CoxTies::efron;
-    else if (ties == "breslow") o.ties = CoxTies::breslow;
-    else
-        throw UsageError(spec.where() + ": ties = '" + spec.get("ties") + "'; expected efron or breslow");
-
-    if (auto r = spec.get("robust"); !r.empty()) {
-        const std::string v = lower(r);
-        if (v == "true" || v == "yes" || v == "1") o.robust = true;
-        else if (v == "false" || v == "no" || v == "0") o.robust = false;
-        else throw UsageError(spec.where() + ": robust = '" + r + "'; expected true or false");
-    }
-    if (auto it = spec.get("iter.max"); !it.empty()) {
-        char* end = nullptr;
-        const long v = std::strtol(it.c_str(), &end, 10);
-        if (*end != '\0' || v < 0 || v > 100000)
-            throw UsageError(spec.where() + ": iter.max = '" + it + "'; expected a whole number >= 0");
-        o.iter_max = static_cast<int>(v);
-    }
-    if (auto e = spec.get("eps"); !e.empty()) {
-        char* end = nullptr;
-        const double v = std::strtod(e.c_str(), &end);
-        if (*end != '\0' || !(v > 0) || !std::isfinite(v))
-            throw UsageError(spec.where() + ": eps = '" + e + "'; expected a positive number such as 1e-9");
-        o.eps = v;
-    }
+    o.ties = spec.choice("ties") == "breslow" ? CoxTies::breslow : CoxTies::efron;
+    if (spec.has("robust")) o.robust = spec.flag("robust");
+    o.iter_max = static_cast<int>(spec.integer("iter.max"));
+    o.eps = spec.real("eps");
     return o;
 }
 
@@ -71,9 +60,9 @@ std::string join_terms(const std::vector<std::string>& terms, const std::vector<
 }
 
 ModelOutput run_cox(const ModelContext& ctx) {
-    const ModelSpec& spec = ctx.spec;
+    const Options& spec = ctx.spec;
     const CoxOptions opt = read_options(spec);
-    const Formula formula = parse_formula(spec.require("formula"));
+    const Formula formula = spec.formula("formula");
     if (formula.response != Formula::Response::Surv2 && formula.response != Formula::Response::Surv3)
         throw UsageError(spec.where() + ": formula '" + formula.text +
                          "' has no Surv() response; expected Surv(time, status) or Surv(start, stop, status)");
@@ -196,6 +185,6 @@ ModelOutput run_cox(const ModelContext& ctx) {
 
 }  // namespace
 
-KOHORT_REGISTER_MODEL("cox", run_cox);
+KOHORT_REGISTER_MODEL(cox_declaration(), run_cox);
 
 }  // namespace kohort

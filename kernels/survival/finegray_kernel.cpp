@@ -24,27 +24,24 @@ namespace {
 
 constexpr double kZ975 = 1.959963984540054;  // qnorm(0.975)
 
-int parse_int_option(const ModelSpec& spec, const std::string& key, int fallback, int lowest) {
-    const std::string s = spec.get(key);
-    if (s.empty()) return fallback;
-    char* end = nullptr;
-    const long v = std::strtol(s.c_str(), &end, 10);
-    if (*end != '\0' || v < lowest || v > 1000000)
-        throw UsageError(spec.where() + ": " + key + " = '" + s + "'; expected a whole number >= " +
-                         std::to_string(lowest));
-    return static_cast<int>(v);
+// Declared options (kohort kinds finegray). Defaults are cmprsk::crr's.
+SectionDecl finegray_declaration() {
+    SectionDecl d = model_declaration("finegray", "Fine-Gray subdistribution hazards, as R's cmprsk::crr");
+    d.add(formula_option("formula", "Surv(time, status) ~ terms; status 0 = censored, 1..K = causes")
+              .form("a formula Surv(time, status) ~ terms")
+              .req());
+    d.add(integer_option("cause", 1, kIterationLimit, "the cause of interest (crr's failcode)").def("1").alias("failcode"));
+    d.add(integer_option("maxiter", 0, kIterationLimit, "most Newton-Raphson iterations").def("10"));
+    d.add(real_option("gtol", "convergence: largest score component").above(0).def("1e-6"));
+    d.refuse("weights", "cmprsk::crr has no case weights");
+    d.refuse("cluster", "its standard errors are already crr's sandwich");
+    return d;
 }
 
-FineGrayOptions read_options(const ModelSpec& spec) {
+FineGrayOptions read_options(const Options& spec) {
     FineGrayOptions o;
-    o.maxiter = parse_int_option(spec, "maxiter", o.maxiter, 0);
-    if (const std::string g = spec.get("gtol"); !g.empty()) {
-        char* end = nullptr;
-        const double v = std::strtod(g.c_str(), &end);
-        if (*end != '\0' || !(v > 0) || !std::isfinite(v))
-            throw UsageError(spec.where() + ": gtol = '" + g + "'; expected a positive number such as 1e-6");
-        o.gtol = v;
-    }
+    o.maxiter = static_cast<int>(spec.integer("maxiter"));
+    o.gtol = spec.real("gtol");
     return o;
 }
 
@@ -55,9 +52,9 @@ struct LoadedRows {
 };
 
 LoadedRows load_rows(const ModelContext& ctx, int cause) {
-    const ModelSpec& spec = ctx.spec;
+    const Options& spec = ctx.spec;
     const std::string where = spec.where();
-    const Formula formula = parse_formula(spec.require("formula"));
+    const Formula formula = spec.formula("formula");
     if (formula.response != Formula::Response::Surv2)
         throw UsageError(where + ": formula '" + formula.text +
                          "' needs a Surv(time, status) response for kind = finegray (crr has no counting-process form)");
@@ -65,10 +62,8 @@ LoadedRows load_rows(const ModelContext& ctx, int cause) {
         throw UsageError(where + ": strata() is not supported by kind = finegray (cmprsk::crr has no strata); "
                                  "remove it or add the variable as a covariate");
     if (!formula.offsets.empty()) throw UsageError(where + ": offset() is not supported by kind = finegray");
-    if (formula.cluster || !spec.get("cluster").empty())
+    if (formula.cluster)
         throw UsageError(where + ": cluster is not supported by kind = finegray; its se is already crr's sandwich");
-    if (!spec.get("weights").empty())
-        throw UsageError(where + ": weights are not supported by kind = finegray (cmprsk::crr has no case weights)");
 
     FrameOptions opt;
     opt.allow_intercept = false;
@@ -128,8 +123,8 @@ double chisq_upper(double x, int df) {
 }
 
 ModelOutput run_finegray(const ModelContext& ctx) {
-    const ModelSpec& spec = ctx.spec;
-    const int cause = parse_int_option(spec, "cause", parse_int_option(spec, "failcode", 1, 1), 1);
+    const Options& spec = ctx.spec;
+    const int cause = static_cast<int>(spec.integer("cause"));
     const FineGrayOptions opt = read_options(spec);
     LoadedRows loaded = load_rows(ctx, cause);
     const FineGrayFit fit = fit_finegray(loaded.rows, opt, ctx.comm, spec.where(), loaded.terms);
@@ -197,6 +192,6 @@ ModelOutput run_finegray(const ModelContext& ctx) {
 // Exposed for tests: the same runner the registry uses.
 ModelOutput finegray_model(const ModelContext& ctx) { return run_finegray(ctx); }
 
-KOHORT_REGISTER_MODEL("finegray", run_finegray);
+KOHORT_REGISTER_MODEL(finegray_declaration(), run_finegray);
 
 }  // namespace kohort::survival

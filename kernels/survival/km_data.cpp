@@ -50,9 +50,9 @@ int index_of_label(std::vector<std::string>& labels, const std::string& l) {
 }  // namespace
 
 SurvivalData load_survival_data(const ModelContext& ctx, bool competing_risks) {
-    const ModelSpec& spec = ctx.spec;
+    const Options& spec = ctx.spec;
     const std::string where = spec.where();
-    const Formula formula = parse_formula(spec.require("formula"));
+    const Formula formula = spec.formula("formula");
     if (formula.response != Formula::Response::Surv2 && formula.response != Formula::Response::Surv3)
         throw UsageError(where + ": formula '" + formula.text + "' has no Surv(time, status) or Surv(start, stop, status) response; " +
                          spec.kind + " needs one");

@@ -26,19 +26,10 @@ EventCounts merged_counts(const ModelContext& ctx, const SurvivalData& data) {
     return counts;
 }
 
-ConfOptions conf_options(const ModelSpec& spec) {
+ConfOptions conf_options(const Options& spec) {
     ConfOptions c;
-    c.type = parse_conf_type(spec.get("conf_type", spec.get("conf.type", "log")), spec.where());
-    const std::string level = spec.get("conf_int", spec.get("conf.int", "0.95"));
-    try {
-        std::size_t used = 0;
-        c.level = std::stod(level, &used);
-        if (used != level.size()) throw std::invalid_argument(level);
-    } catch (const std::exception&) {
-        throw UsageError(spec.where() + ": conf_int is '" + level + "', expected a number between 0 and 1");
-    }
-    if (!(c.level > 0 && c.level < 1))
-        throw UsageError(spec.where() + ": conf_int is '" + level + "', expected a number between 0 and 1");
+    c.type = parse_conf_type(spec.choice("conf_type"), spec.where());
+    c.level = spec.real("conf_int");
     return c;
 }
 

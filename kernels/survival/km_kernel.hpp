@@ -11,7 +11,7 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data);
 ModelOutput run_km(const ModelContext& ctx);
 
 // Options shared by km and cif: conf_type (or conf.type) and conf_int (or conf.int).
-ConfOptions conf_options(const ModelSpec& spec);
+ConfOptions conf_options(const Options& spec);
 
 // The fields a km or cif result opens with: kind, the released n and rows dropped as missing, the
 // interval type and level, and an empty "curves" array.

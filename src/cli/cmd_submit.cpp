@@ -44,7 +44,8 @@ fs::path find_template(const std::string& flag, const fs::path& exe) {
     }
     const std::vector<fs::path> candidates = {
         exe.parent_path().parent_path() / "share/kohort/slurm/kohort.sbatch.in",
-        fs::path(__FILE__).parent_path().parent_path().parent_path() / "slurm/kohort.sbatch.in",
+        // Not __FILE__: ccache's base_dir makes it relative to the build folder.
+        fs::path(KOHORT_SOURCE_DIR) / "slurm/kohort.sbatch.in",
     };
     for (const auto& c : candidates)
         if (fs::is_regular_file(c)) return c.lexically_normal();
@@ -61,16 +62,10 @@ void refuse_whitespace(const std::string& path, const std::string& what) {
                                                                     : "run kohort submit from another folder"));
 }
 
-std::string trim_ws(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 // sbatch failed. Refusals of the request (bad partition, too many CPUs, memory) are the user's
 // to fix (exit 2); a controller that cannot be reached is the environment's (exit 1).
 [[noreturn]] void relay_sbatch_failure(const ProcessResult& r) {
-    const std::string msg = trim_ws(r.err.empty() ? r.out : r.err);
+    const std::string msg = trim(r.err.empty() ? r.out : r.err);
     const std::string text = fmt::format("sbatch refused the job (exit code {}):\n{}", r.exit_code, msg);
     if (msg.find("Unable to contact") != std::string::npos || msg.find("Socket timed out") != std::string::npos ||
         msg.find("configuration source") != std::string::npos)
@@ -78,9 +73,15 @@ std::string trim_ws(const std::string& s) {
     throw UsageError(text);
 }
 
-}  // namespace
+struct SubmitArgs {
+    std::string job_path, template_flag;
+    std::vector<std::string> sets;
+    SlurmRequest flags;
+    bool dry_run = false;
+};
 
-int cmd_submit(const Args& args, const Comm& comm) {
+// Phase 1: the command line. Returns false when --help was printed.
+bool parse_submit_args(const Args& args, const Comm& comm, SubmitArgs& a) {
     po::options_description opts(
         "Usage: kohort submit JOB.ini [--nodes N] [--ntasks-per-node T] [--cpus-per-task C] [--time T]\n"
         "                     [--mem M] [--partition P] [--account A] [--qos Q] [--log-dir DIR]\n"
@@ -92,9 +93,6 @@ int cmd_submit(const Args& args, const Comm& comm) {
         "account, qos, log-dir); flags win. Slurm writes NAME-JOBID.out/.err into the log folder, by\n"
         "default slurm-logs/ beside the job's output folder. See docs/admin.md.\n\n"
         "Options");
-    std::string job_path, template_flag;
-    std::vector<std::string> sets;
-    SlurmRequest flags;
     long nodes = 0, ntasks = 0, cpus = 0;
     std::string time, mem, partition, account, qos, log_dir;
     opts.add_options()("help,h", "show this help")                                          //
@@ -107,19 +105,21 @@ int cmd_submit(const Args& args, const Comm& comm) {
         ("account,A", po::value<std::string>(&account), "account to charge")                    //
         ("qos", po::value<std::string>(&qos), "quality of service")                             //
         ("log-dir", po::value<std::string>(&log_dir), "folder for the Slurm .out/.err files")  //
-        ("set", po::value<std::vector<std::string>>(&sets)->composing(),
+        ("set", po::value<std::vector<std::string>>(&a.sets)->composing(),
          "override a job file value, passed on to 'kohort run' (e.g. --set job.output=out/run2)")  //
-        ("template", po::value<std::string>(&template_flag), "batch script template to render")   //
+        ("template", po::value<std::string>(&a.template_flag), "batch script template to render")   //
         ("dry-run", "print the batch script instead of submitting it")                            //
-        ("job", po::value<std::string>(&job_path), "the job file");
+        ("job", po::value<std::string>(&a.job_path), "the job file");
     po::positional_options_description pos;
     pos.add("job", 1);
     po::variables_map vm;
-    if (!parse_command_line("submit", args, opts, &pos, vm, comm)) return 0;
+    if (!parse_command_line("submit", args, opts, &pos, vm, comm)) return false;
     if (comm.size() > 1)
         throw UsageError("kohort submit runs as one process on a login node; run it without mpirun or srun");
-    if (job_path.empty()) throw UsageError("kohort submit: no job file given; usage: kohort submit JOB.ini");
+    if (a.job_path.empty()) throw UsageError("kohort submit: no job file given; usage: kohort submit JOB.ini");
+    a.dry_run = vm.count("dry-run") > 0;
 
+    SlurmRequest& flags = a.flags;
     if (vm.count("nodes")) flags.nodes = parse_positive_count(std::to_string(nodes), "--nodes");
     if (vm.count("ntasks-per-node"))
         flags.ntasks_per_node = parse_positive_count(std::to_string(ntasks), "--ntasks-per-node");
@@ -138,13 +138,23 @@ int cmd_submit(const Args& args, const Comm& comm) {
         if (log_dir.empty()) throw UsageError("--log-dir: the value is empty");
         flags.log_dir = log_dir;
     }
+    return true;
+}
 
-    // The lead's parser validates the job now, so a malformed job fails here and not in the queue.
-    const JobFile job = read_job_file(job_path, sets);
+struct RenderedJob {
+    std::string script;
+    fs::path logs;     // the Slurm log folder
+    std::string name;  // the job name as Slurm file names use it
+};
+
+// Phase 2: the job file (validated now, so a malformed job fails here and not in the queue), its
+// [slurm] section merged with the flags, and the rendered batch script.
+RenderedJob render_job_script(const SubmitArgs& a) {
+    const JobFile job = read_job_file(a.job_path, a.sets);
     SlurmRequest from_file;
     for (const auto& [section, keys] : job.sections)
-        if (section == "slurm") from_file = slurm_request_from_section(keys, job_path + " [slurm]");
-    const SlurmRequest request = merge(from_file, flags);
+        if (section == "slurm") from_file = slurm_request_from_section(keys, a.job_path + " [slurm]");
+    const SlurmRequest request = merge(from_file, a.flags);
 
     const fs::path workdir = fs::current_path();
     // The default log folder sits beside the output folder, never inside it: the output folder
@@ -153,11 +163,11 @@ int cmd_submit(const Args& args, const Comm& comm) {
                                           : (fs::path(job.output).parent_path() / "slurm-logs").lexically_normal();
     refuse_whitespace(workdir.string(), "the working directory");
     refuse_whitespace(logs.string(), "the log folder");
-    const fs::path job_abs = fs::absolute(job_path).lexically_normal();
+    const fs::path job_abs = fs::absolute(a.job_path).lexically_normal();
     refuse_whitespace(job_abs.string(), "the job file path");
 
     const fs::path exe = fs::read_symlink("/proc/self/exe");
-    const fs::path tmpl = find_template(template_flag, exe);
+    const fs::path tmpl = find_template(a.template_flag, exe);
 
     ScriptInputs in;
     in.job_name = job.name;
@@ -165,18 +175,22 @@ int cmd_submit(const Args& args, const Comm& comm) {
     in.kohort_binary = exe.string();
     in.workdir = workdir.string();
     in.log_dir = logs.string();
-    for (const auto& s : sets) {
+    for (const auto& s : a.sets) {
         in.run_args.push_back("--set");
         in.run_args.push_back(s);
     }
     in.template_path = tmpl.string();
     const std::string script = render_batch_script(read_text(tmpl), request, in);
 
-    if (vm.count("dry-run")) {
-        std::cout << script;
-        return 0;
-    }
+    return {script, logs, safe_job_name(job.name)};
+}
 
+// Phase 3: sbatch. The log folder is created first (Slurm does not, and a missing one loses the
+// logs silently) and removed again if sbatch refuses. Returns the job id.
+std::string submit_script(const RenderedJob& r) {
+    const fs::path& logs = r.logs;
+    const std::string& name = r.name;
+    const std::string& script = r.script;
     const auto sbatch = find_on_path("sbatch");
     if (!sbatch)
         throw UsageError(
@@ -196,34 +210,46 @@ int cmd_submit(const Args& args, const Comm& comm) {
     if (ec) throw UsageError(fmt::format("cannot create the log folder {}: {}", logs.string(), ec.message()));
 
     // The rendered script is kept beside the logs as NAME-JOBID.sbatch, so a run can be repeated.
-    const std::string name = safe_job_name(job.name);
     const fs::path pending = logs / fmt::format("{}.{}.sbatch.pending", name, ::getpid());
     {
         std::ofstream f(pending, std::ios::binary | std::ios::trunc);
         f << script;
         if (!f) throw UsageError("cannot write " + pending.string());
     }
-    const ProcessResult r = run_process({*sbatch, "--parsable", pending.string()});
-    if (r.exit_code != 0) {
+    const ProcessResult res = run_process({*sbatch, "--parsable", pending.string()});
+    if (res.exit_code != 0) {
         fs::remove(pending, ec);
         if (!first_created.empty())
             for (fs::path p = logs; fs::remove(p, ec) && p != first_created; p = p.parent_path()) {
                 // fs::remove deletes empty folders only; stop at the first one that is not ours.
             }
-        relay_sbatch_failure(r);
+        relay_sbatch_failure(res);
     }
     // --parsable prints "JOBID" or "JOBID;CLUSTER".
-    const std::string first = trim_ws(r.out.substr(0, r.out.find('\n')));
+    const std::string first = trim(res.out.substr(0, res.out.find('\n')));
     const std::string job_id = first.substr(0, first.find(';'));
     if (job_id.empty() || job_id.find_first_not_of("0123456789_") != std::string::npos)
-        throw InternalError(fmt::format("sbatch succeeded but printed '{}', expected a job id", trim_ws(r.out)));
+        throw InternalError(fmt::format("sbatch succeeded but printed '{}', expected a job id", trim(res.out)));
     const fs::path kept = logs / (name + "-" + job_id + ".sbatch");
     fs::rename(pending, kept, ec);
 
-    std::cout << job_id << "\n";
     std::cerr << fmt::format("kohort submit: job {} queued; Slurm logs: {}/{}-{}.out and .err; script: {}\n", job_id,
                              logs.string(), name, job_id, ec ? pending.string() : kept.string());
-    if (!trim_ws(r.err).empty()) std::cerr << trim_ws(r.err) << "\n";  // sbatch warnings
+    if (!trim(res.err).empty()) std::cerr << trim(res.err) << "\n";  // sbatch warnings
+    return job_id;
+}
+
+}  // namespace
+
+int cmd_submit(const Args& args, const Comm& comm) {
+    SubmitArgs a;
+    if (!parse_submit_args(args, comm, a)) return 0;
+    const RenderedJob job = render_job_script(a);
+    if (a.dry_run) {
+        std::cout << job.script;
+        return 0;
+    }
+    std::cout << submit_script(job) << "\n";
     return 0;
 }
 

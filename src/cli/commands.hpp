@@ -22,5 +22,6 @@ int cmd_demo(const Args& args, const Comm& comm);     // src/cli/cmd_demo.cpp
 int cmd_audit(const Args& args, const Comm& comm);    // src/cli/cmd_audit.cpp
 int cmd_report(const Args& args, const Comm& comm);   // src/cli/cmd_report.cpp
 int cmd_node_check(const Args& args, const Comm& comm);  // src/cli/cmd_node_check.cpp
+int cmd_kinds(const Args& args, const Comm& comm);    // src/cli/cmd_kinds.cpp
 
 }  // namespace kohort::cli

@@ -40,6 +40,7 @@ const std::map<std::string, CommandEntry>& commands() {
         {"demo", {cmd_demo, "synthesise a cohort and run the bundled statin/MI study on local MPI ranks"}},
         {"report", {cmd_report, "rebuild OUTPUT/report.html from a finished job's released files"}},
         {"node-check", {cmd_node_check, "for admins: check MPI and parallel HDF5 here, measure, recommend ranks x threads"}},
+        {"kinds", {cmd_kinds, "list the model kinds and every key each section of a job file takes"}},
     };
     return table;
 }

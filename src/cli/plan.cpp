@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "engine/columns.hpp"
 #include "formula/formula.hpp"
 #include "jobs/job_file.hpp"
 #include "store/store.hpp"
@@ -25,25 +26,6 @@ constexpr std::int64_t kAssumedNumericFactorLevels = 10;
 // Per row, a model frame holds its design row plus about eight vectors (response, time, status,
 // weights, offset, strata, linear predictor, work), all doubles or wider (model_frame.hpp).
 constexpr std::int64_t kFrameVectors = 8;
-
-// The columns a model reads, as the runner decides them (runner.cpp columns_needed): formula,
-// `columns`, `by`, `weights` and `cluster`; none named means the whole table.
-std::set<std::string> model_columns(const ModelSpec& m, bool& all_columns) {
-    std::set<std::string> cols;
-    bool named = false;
-    if (!m.get("formula").empty()) {
-        for (const auto& c : parse_formula(m.get("formula")).columns()) cols.insert(c);
-        named = true;
-    }
-    for (const char* key : {"columns", "by"}) {
-        for (const auto& c : split_list(m.get(key))) cols.insert(c);
-        named = named || !m.get(key).empty();
-    }
-    for (const char* key : {"weights", "cluster"})
-        if (!m.get(key).empty()) cols.insert(m.get(key));
-    all_columns = !named;
-    return cols;
-}
 
 // Design columns p of a formula: a numeric variable is one column, a factor its levels minus the
 // reference, an interaction the product of its parts; glm adds the intercept.
@@ -121,10 +103,9 @@ PlanEstimate estimate_job(const std::string& job_file, const std::vector<std::st
     std::map<std::string, std::set<std::string>> needed;
     std::set<std::string> whole_tables;
     for (const auto& m : job.models) {
-        bool all = false;
-        auto cols = model_columns(m, all);
-        needed[m.require("table")].insert(cols.begin(), cols.end());
-        if (all) whole_tables.insert(m.require("table"));
+        const ColumnsRead read = declared_columns(m.checked);  // as the runner loads them
+        needed[read.table].insert(read.columns.begin(), read.columns.end());
+        if (read.whole_table) whole_tables.insert(read.table);
     }
     if (!derived.empty()) {
         est.inputs.push_back({"(study sections: " + std::to_string(derived.size()) + ")", largest_pid_rows, 0,
@@ -152,12 +133,12 @@ PlanEstimate estimate_job(const std::string& job_file, const std::vector<std::st
     }
 
     for (const auto& m : job.models) {
-        const std::string table = m.require("table");
+        const std::string table = m.checked.text("table");
         const TableInfo* ti = infos.count(table) ? &infos.at(table) : nullptr;
         const std::int64_t rows = ti ? ti->rows : largest_pid_rows;
         PlanEstimate::Model pm{m.name, m.kind, table, 0, 0};
-        if (!m.get("formula").empty()) {
-            pm.design_columns = design_columns(parse_formula(m.get("formula")), ti, m.kind == "glm",
+        if (m.checked.declaration().find("formula") && m.checked.has("formula")) {
+            pm.design_columns = design_columns(m.checked.formula("formula"), ti, m.kind == "glm",
                                                 est.assumed_factor_levels);
             pm.working_bytes = rows * (pm.design_columns + kFrameVectors) * 8;
         } else {

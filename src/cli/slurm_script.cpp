@@ -8,12 +8,12 @@
 
 #include "core/error.hpp"
 #include "core/version.hpp"
+#include "jobs/job_file.hpp"
 
 namespace kohort::cli {
 
 const std::vector<std::string>& slurm_section_keys() {
-    static const std::vector<std::string> keys = {"nodes", "ntasks-per-node", "cpus-per-task", "time", "mem",
-                                                  "partition", "account", "qos", "log-dir"};
+    static const std::vector<std::string> keys = slurm_section_declaration().names();
     return keys;
 }
 

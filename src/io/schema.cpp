@@ -7,17 +7,9 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace kohort::io {
-
-namespace {
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r");
-    if (b == std::string::npos) return "";
-    const auto e = s.find_last_not_of(" \t\r");
-    return s.substr(b, e - b + 1);
-}
-}  // namespace
 
 const SchemaEntry* Schema::find(const std::string& column) const {
     for (const auto& e : entries)

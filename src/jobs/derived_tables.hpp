@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include "engine/kernel.hpp"
+#include "jobs/disclosure.hpp"
 #include "jobs/job_file.hpp"
 #include "mpi/comm.hpp"
 #include "store/store.hpp"
@@ -23,6 +25,9 @@ struct DerivedTableContext {
     const Store& store;                                    // opened collectively
     std::function<void(const std::string&)> log;
     nlohmann::json& report;                                // aggregate facts for results.json (counts only)
+    const DisclosurePolicy& policy;                        // the job's effective disclosure policy
+    // Throws GovernanceError (exit 3) when the job's project may not read table.column.
+    std::function<void(const std::string& table, const std::string& column)> approve;
 };
 
 using DerivedTableBuilder = std::function<Table(const DerivedTableContext&)>;

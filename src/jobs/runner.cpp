@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -16,15 +17,16 @@
 #include "core/version.hpp"
 #include "formula/formula.hpp"
 #include "jobs/audit.hpp"
-#include "jobs/audited_commit.hpp"
-#include "jobs/checkpoint.hpp"
 #include "jobs/csv_writer.hpp"
 #include "jobs/derived_tables.hpp"
 #include "jobs/output_dir.hpp"
 #include "jobs/site_config.hpp"
-#include "kernels/kernel.hpp"
+#include "engine/columns.hpp"
+#include "jobs/audited_commit.hpp"
+#include "jobs/checkpoint.hpp"
 #include "mpi/preemption.hpp"
 #include "report/report.hpp"
+#include "engine/kernel.hpp"
 #include "store/store.hpp"
 
 namespace kohort {
@@ -59,30 +61,11 @@ private:
     std::string lines_;
 };
 
-// The columns each table must provide, from every model's formula and column options.
-// An empty set for a table means "all columns".
-std::map<std::string, std::set<std::string>> columns_needed(const JobFile& job) {
-    std::map<std::string, std::set<std::string>> need;
-    std::set<std::string> all_columns;
-    for (const auto& m : job.models) {
-        const std::string table = m.require("table");
-        auto& cols = need[table];
-        bool named_any = false;
-        if (!m.get("formula").empty()) {
-            for (const auto& c : parse_formula(m.get("formula")).columns()) cols.insert(c);
-            named_any = true;
-        }
-        for (const char* key : {"columns", "by"}) {
-            for (const auto& c : split_list(m.get(key))) cols.insert(c);
-            named_any = named_any || !m.get(key).empty();
-        }
-        for (const char* key : {"weights", "cluster"})
-            if (!m.get(key).empty()) cols.insert(m.get(key));
-        if (m.kind == "gwas") cols.insert("pid");  // the gwas kernel joins the table to the genotypes on pid
-        if (!named_any) all_columns.insert(table);
-    }
-    for (const auto& t : all_columns) need[t].clear();
-    return need;
+// "a, b, c", or "(none)".
+std::string list_or_none(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out.empty() ? "(none)" : out;
 }
 
 // Test hook for preemption tests: KOHORT_DEBUG_SLOW_MODELS=SECONDS waits after each fitted model,
@@ -102,25 +85,195 @@ double peak_rss_mib() {
     return static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
 
+// What the phases of a job share: the communicator, the job, the site, the log and the audit record.
+struct JobRun {
+    JobRun(const JobFile& j, const Comm& c, const SiteConfig& s, JobLog& l, nlohmann::json& a)
+        : job(j), comm(c), site(s), log(l), audit(a) {}
+    const JobFile& job;
+    const Comm& comm;
+    const SiteConfig& site;
+    JobLog& log;
+    nlohmann::json& audit;
+    std::map<std::string, Table> tables;
+    nlohmann::json inputs = nlohmann::json::array();  // tables and columns read, for the audit record
+    nlohmann::json derived_report = nlohmann::json::object();
+
+    void approve(const std::string& table, const std::string& column) const {
+        site.check_approved(job.project, table, column);
+    }
+};
+
+// Phase: study sections ([cohort.*], [lexis.*], ...) derive their tables first: models may use them.
+void derive_tables(JobRun& run, const Store& store, const DisclosurePolicy& policy) {
+    for (const auto& [section, opts] : run.job.sections) {
+        const auto dot = section.find('.');
+        const std::string prefix = section.substr(0, dot);
+        const std::string name = dot == std::string::npos ? section : section.substr(dot + 1);
+        if (prefix == "slurm") continue;
+        const DerivedTableBuilder* builder = DerivedTableRegistry::instance().find(prefix);
+        if (!builder) throw InternalError("section [" + section + "] was validated but has no table builder");
+        nlohmann::json report = nlohmann::json::object();
+        run.log("deriving table '" + name + "' from [" + section + "]");
+        DerivedTableContext ctx{run.comm, run.job, section, name, opts, store, std::ref(run.log), report, policy,
+                                [&run](const std::string& t, const std::string& c) { run.approve(t, c); }};
+        run.tables[name] = (*builder)(ctx);
+        run.tables[name].name = name;
+        if (report.contains("inputs"))
+            for (const auto& input : report["inputs"]) run.inputs.push_back(input);
+        run.derived_report[name] = report;
+    }
+}
+
+// The columns each store table must provide, from every model's declared columns
+// (engine/columns.hpp). An empty set for a table means "all columns".
+std::map<std::string, std::set<std::string>> columns_needed(const JobFile& job) {
+    std::map<std::string, std::set<std::string>> need;
+    std::set<std::string> whole;
+    for (const auto& m : job.models) {
+        const ColumnsRead read = declared_columns(m.checked);
+        need[read.table].insert(read.columns.begin(), read.columns.end());
+        if (read.whole_table) whole.insert(read.table);
+    }
+    for (const auto& t : whole) need[t].clear();
+    return need;
+}
+
+// Phase: each store table a model uses is read, only the declared columns, after the project's
+// approval for every one of them is checked.
+void load_model_tables(JobRun& run, Store& store) {
+    const JobFile& job = run.job;
+    for (const auto& [table, cols] : columns_needed(job)) {
+        if (run.tables.count(table)) continue;
+        if (!store.has_table(table))
+            throw UsageError(job.path + ": table '" + table + "' is not in the store " + job.store +
+                             "; it has: " + list_or_none(store.table_names()));
+        const TableInfo info = store.info(table);
+        std::vector<std::string> have;
+        for (const auto& ci : info.columns) have.push_back(ci.name);
+        std::vector<std::string> want(cols.begin(), cols.end());
+        for (const auto& c : want)
+            if (std::find(have.begin(), have.end(), c) == have.end())
+                throw UsageError(job.path + ": table '" + table + "' has no column '" + c + "'; its columns are: " +
+                                 list_or_none(have));
+        const std::vector<std::string>& audited = want.empty() ? have : want;
+        for (const auto& c : audited) run.approve(table, c);
+        run.log("loading " + std::to_string(audited.size()) + " column(s) of '" + table + "' (" +
+                std::to_string(info.rows) + " rows)");
+        run.tables[table] = store.read(table, run.comm, want);
+        run.inputs.push_back({{"table", table}, {"columns", audited}, {"rows", info.rows}});
+    }
+}
+
+struct ModelResults {
+    nlohmann::json models = nlohmann::json::object();
+    std::map<std::string, std::string> files;  // OUTPUT/NAME.csv and NAME.svg
+};
+
+// Phase: every [model.*] runs on all ranks, in file order.
+// A model of an earlier, stopped run of this job is restored from the checkpoint instead of
+// fitted again (contract section 9); every fitted model is saved there.
+ModelResults run_models(JobRun& run, DisclosureLedger& ledger, const Store& store, Checkpoint& checkpoint) {
+    ModelResults out;
+    std::map<std::string, const ModelSpec*> last_reader;  // per table, the last model that reads it
+    for (const auto& spec : run.job.models) last_reader[spec.checked.text("table")] = &spec;
+    for (const auto& spec : run.job.models) {
+        const ModelKind* kind = ModelRegistry::instance().find(spec.kind);
+        if (!kind) throw InternalError(spec.where() + ": kind '" + spec.kind + "' was validated but is not registered");
+        const std::string table = spec.checked.text("table");
+        run.log("model '" + spec.name + "' (" + spec.kind + ") on '" + table + "'");
+        ModelOutput result;
+        if (const SavedModel* saved = checkpoint.find(spec.name)) {
+            result = saved->output;
+            ledger.note_suppressed(saved->suppressed);
+            run.log("model '" + spec.name + "' restored from the checkpoint");
+        } else {
+            const auto t0 = Clock::now();
+            const std::int64_t suppressed_before = ledger.suppressed();
+            Table& local = run.tables.at(table);
+            ModelContext ctx{run.comm, spec.checked, local, ledger, std::ref(run.log),
+                             last_reader[table] == &spec ? &local : nullptr, &store};
+            result = kind->run(ctx);
+            result.result["kind"] = spec.kind;
+            result.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
+            checkpoint.save(spec.name, SavedModel{result, ledger.suppressed() - suppressed_before});
+            slow_down_for_tests(run.comm);
+        }
+        safe_point(run.comm);  // between models: stop here, on every rank, when SIGTERM arrived
+        out.models[spec.name] = result.result;
+        out.files[spec.name + ".csv"] = to_csv(result.csv);
+        if (result.svg) out.files[spec.name + ".svg"] = *result.svg;
+        for (auto& [suffix, content] : result.files) out.files[spec.name + suffix] = std::move(content);
+    }
+    return out;
+}
+
+// Phase: rank 0 stages the output folder, appends and flushes the audit record with every file's
+// SHA-256, and only then renames the folder into place (contract section 7: no output is released
+// without its record); the other ranks wait for it.
+void release_outputs(JobRun& run, const nlohmann::json& results, std::map<std::string, std::string>& files,
+                     double wall, Checkpoint& checkpoint) {
+    const JobFile& job = run.job;
+    const Comm& comm = run.comm;
+    const SiteConfig& site = run.site;
+    JobLog& log = run.log;
+    nlohmann::json& audit = run.audit;
+    if (comm.is_root()) {
+        OutputDir out(job.output);
+        out.add("results.json", results.dump(2) + "\n");
+        for (auto& [name, content] : files) out.add(name, std::move(content));
+        out.add("job.log", log.text());
+        // report.html (issue 15) is made from the files just added, and nothing else, so it shows
+        // only what they release; `kohort report OUTPUT` rebuilds the same page.
+        out.add(report::kReportFile, report::build_report(out.files()));
+        audit["wall_seconds"] = wall;
+        commit_with_audit(out, audit, site.audit_log);
+        checkpoint.remove();  // the output is committed; the checkpoint is spent
+    }
+    comm.barrier();
+}
+
+// The audit record's opening fields (governance.md); the phases add inputs, outputs and status.
+nlohmann::json audit_header(const JobFile& job, const Comm& comm, int threads) {
+    return {{"job", job.name},
+            {"job_file", std::filesystem::absolute(job.path).string()},
+            {"job_sha256", job.sha256},
+            {"project", job.project},
+            {"purpose", job.purpose},
+            {"store", job.store},
+            {"output", job.output},
+            {"ranks", comm.size()},
+            {"threads_per_rank", threads}};
+}
+
+// results.json (docs/results.md) without its io block.
+nlohmann::json results_json(const JobRun& run, int threads, double wall, const ModelResults& fitted,
+                            const DisclosureLedger& ledger) {
+    nlohmann::json results = {
+        {"kohort_version", kVersion},
+        {"job",
+         {{"name", run.job.name}, {"project", run.job.project}, {"purpose", run.job.purpose}, {"ranks", run.comm.size()}, {"threads_per_rank", threads}, {"wall_seconds", wall}}},
+        {"models", fitted.models},
+        {"disclosure",
+         {{"policy", ledger.policy().name},
+          {"min_count", ledger.policy().min_count},
+          {"rounding", ledger.policy().rounding},
+          {"suppressed", ledger.suppressed()}}}};
+    if (!run.derived_report.empty()) results["derived_tables"] = run.derived_report;
+    return results;
+}
+
 }  // namespace
 
 nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& options) {
     JobLog log(comm, options.quiet);
-    const StopSignalGuard stop_on_sigterm;  // PREEMPTION HOOK 1: SIGTERM sets a flag read at safe points
+    const StopSignalGuard stop_on_sigterm;  // SIGTERM only sets a flag, read at safe points (preemption.hpp)
     const SiteConfig site = load_site_config();
-    const int threads = job.job_options.count("threads") ? std::stoi(job.job_options.at("threads"))
-                                                          : omp_get_max_threads();
+    const Options& job_section = job.checked.at("job");
+    const int threads = job_section.has("threads") ? static_cast<int>(job_section.integer("threads"))
+                                                   : omp_get_max_threads();
     omp_set_num_threads(threads);
 
-    nlohmann::json audit = {{"job", job.name},
-                            {"job_file", std::filesystem::absolute(job.path).string()},
-                            {"job_sha256", job.sha256},
-                            {"project", job.project},
-                            {"purpose", job.purpose},
-                            {"store", job.store},
-                            {"output", job.output},
-                            {"ranks", comm.size()},
-                            {"threads_per_rank", threads}};
+    nlohmann::json audit = audit_header(job, comm, threads);
     auto audit_failure = [&](const std::exception& e) {
         if (!comm.is_root()) return;
         const auto* ke = dynamic_cast<const Error*>(&e);
@@ -141,147 +294,37 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
         if (!std::filesystem::exists(job.store))
             throw UsageError(job.path + " [job] store: '" + job.store + "' does not exist; create it with 'kohort synth' or 'kohort import'");
         Store store = Store::open(job.store, &comm);
-        nlohmann::json derived_report = nlohmann::json::object();
-        std::map<std::string, Table> tables;
-        nlohmann::json inputs = nlohmann::json::array();  // tables and columns read, for the audit record
-
-        // Derived tables (study definitions) first: models may use them.
-        for (const auto& [section, opts] : job.sections) {
-            const auto dot = section.find('.');
-            const std::string prefix = section.substr(0, dot);
-            const std::string name = dot == std::string::npos ? section : section.substr(dot + 1);
-            if (prefix == "slurm") continue;
-            const DerivedTableBuilder* builder = DerivedTableRegistry::instance().find(prefix);
-            if (!builder)
-                throw UsageError(job.path + ": unknown section [" + section +
-                                 "]; expected [job], [model.NAME], [slurm] or a study section such as [cohort.NAME]");
-            nlohmann::json report = nlohmann::json::object();
-            log("deriving table '" + name + "' from [" + section + "]");
-            DerivedTableContext ctx{comm, job, section, name, opts, store, std::ref(log), report};
-            tables[name] = (*builder)(ctx);
-            tables[name].name = name;
-            if (report.contains("inputs"))
-                for (const auto& input : report["inputs"]) inputs.push_back(input);
-            derived_report[name] = report;
-        }
-
-        const auto needed = columns_needed(job);
-        for (const auto& [table, cols] : needed) {
-            if (tables.count(table)) continue;
-            if (!store.has_table(table)) {
-                std::string have;
-                for (const auto& t : store.table_names()) have += (have.empty() ? "" : ", ") + t;
-                throw UsageError(job.path + ": table '" + table + "' is not in the store " + job.store +
-                                 "; it has: " + (have.empty() ? "(no tables)" : have));
-            }
-            const TableInfo info = store.info(table);
-            std::vector<std::string> want(cols.begin(), cols.end());
-            std::vector<std::string> audited = want;
-            if (want.empty())
-                for (const auto& c : info.columns) audited.push_back(c.name);
-            for (const auto& c : want) {
-                bool found = false;
-                for (const auto& ci : info.columns) found = found || ci.name == c;
-                if (!found) {
-                    std::string have;
-                    for (const auto& ci : info.columns) have += (have.empty() ? "" : ", ") + ci.name;
-                    throw UsageError(job.path + ": table '" + table + "' has no column '" + c + "'; its columns are: " + have);
-                }
-            }
-            for (const auto& c : audited) site.check_approved(job.project, table, c);
-            log("loading " + std::to_string(audited.size()) + " column(s) of '" + table + "' (" +
-                std::to_string(info.rows) + " rows)");
-            tables[table] = store.read(table, comm, want);
-            inputs.push_back({{"table", table}, {"columns", audited}, {"rows", info.rows}});
-        }
-        audit["inputs"] = inputs;
+        JobRun run{job, comm, site, log, audit};
+        derive_tables(run, store, ledger.policy());
+        load_model_tables(run, store);
+        audit["inputs"] = run.inputs;
         const std::int64_t bytes_read = store.bytes_read();
         const std::int64_t bytes_total = comm.allreduce(bytes_read);
         const std::int64_t bytes_max = comm.allreduce(bytes_read, ReduceOp::max);
         log("read " + std::to_string(bytes_total) + " bytes in all, at most " + std::to_string(bytes_max) +
             " on one rank");
 
-        // PREEMPTION HOOK 2: completed models of an earlier, stopped run of this same job.
-        Checkpoint checkpoint(job.output, checkpoint_key(job, tables, comm), comm, std::ref(log));
-        if (checkpoint.restored() > 0)
-            log("resuming from the checkpoint " + checkpoint.folder() + ": " + std::to_string(checkpoint.restored()) +
-                " model(s) completed before the job was stopped are not fitted again");
-
         // Test hook for the abort path: fails one rank while the others go on into collectives.
         // Documented in docs/jobs.md; it can only end a job, never change a result.
         if (const char* fail = std::getenv("KOHORT_DEBUG_FAIL_RANK"); fail && std::atoi(fail) == comm.rank())
             throw InternalError("planted failure on rank " + std::to_string(comm.rank()) + " (KOHORT_DEBUG_FAIL_RANK)");
 
-        nlohmann::json models = nlohmann::json::object();
-        std::map<std::string, std::string> files;
-        std::map<std::string, const ModelSpec*> last_reader;  // per table, the last model that reads it
-        for (const auto& spec : job.models) last_reader[spec.get("table")] = &spec;
-        for (const auto& spec : job.models) {
-            const ModelRunner* runner = ModelRegistry::instance().find(spec.kind);
-            if (!runner) {
-                std::string kinds;
-                for (const auto& k : ModelRegistry::instance().kinds()) kinds += (kinds.empty() ? "" : ", ") + k;
-                throw UsageError(spec.where() + ": unknown kind '" + spec.kind + "'; expected one of " + kinds);
-            }
-            const std::string table = spec.require("table");
-            log("model '" + spec.name + "' (" + spec.kind + ") on '" + table + "'");
-            // PREEMPTION HOOK 3: restore the model from the checkpoint, or fit it and save it there.
-            ModelOutput out;
-            if (const SavedModel* saved = checkpoint.find(spec.name)) {
-                out = saved->output;
-                ledger.note_suppressed(saved->suppressed);
-                log("model '" + spec.name + "' restored from the checkpoint");
-            } else {
-                const auto t0 = Clock::now();
-                const std::int64_t suppressed_before = ledger.suppressed();
-                Table& local = tables.at(table);
-                ModelContext ctx{comm, spec, local, ledger, std::ref(log), last_reader[table] == &spec ? &local : nullptr,
-                                 &store};
-                out = (*runner)(ctx);
-                out.result["kind"] = spec.kind;
-                out.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
-                checkpoint.save(spec.name, SavedModel{out, ledger.suppressed() - suppressed_before});
-                slow_down_for_tests(comm);
-            }
-            safe_point(comm);  // between models: stop here, on every rank, when SIGTERM arrived
-            models[spec.name] = out.result;
-            files[spec.name + ".csv"] = to_csv(out.csv);
-            if (out.svg) files[spec.name + ".svg"] = *out.svg;
-            for (auto& [suffix, content] : out.files) files[spec.name + suffix] = std::move(content);
-        }
+        // Completed models of an earlier, stopped run of this same job (collective).
+        Checkpoint checkpoint(job.output, checkpoint_key(job, run.tables, comm), comm, std::ref(log));
+        if (checkpoint.restored() > 0)
+            log("resuming from the checkpoint " + checkpoint.folder() + ": " + std::to_string(checkpoint.restored()) +
+                " model(s) completed before the job was stopped are not fitted again");
+
+        ModelResults fitted = run_models(run, ledger, store, checkpoint);
 
         const double wall = log.seconds();
-        nlohmann::json results = {
-            {"kohort_version", kVersion},
-            {"job", {{"name", job.name}, {"project", job.project}, {"purpose", job.purpose}, {"ranks", comm.size()},
-                     {"threads_per_rank", threads}, {"wall_seconds", wall}}},
-            {"models", models},
-            {"disclosure",
-             {{"policy", ledger.policy().name},
-              {"min_count", ledger.policy().min_count},
-              {"rounding", ledger.policy().rounding},
-              {"suppressed", ledger.suppressed()}}},
-            {"io", {{"bytes_read", bytes_total}, {"bytes_read_max_rank", bytes_max}}}};
-        if (!derived_report.empty()) results["derived_tables"] = derived_report;
+        nlohmann::json results = results_json(run, threads, wall, fitted, ledger);
+        results["io"] = {{"bytes_read", bytes_total}, {"bytes_read_max_rank", bytes_max}};
         const double rss = comm.allreduce(peak_rss_mib(), ReduceOp::max);
         results["job"]["peak_rss_mib_max_rank"] = rss;
         log("done in " + std::to_string(wall) + " s; peak memory " + std::to_string(rss) + " MiB on the largest rank");
 
-        if (comm.is_root()) {
-            OutputDir out(job.output);
-            out.add("results.json", results.dump(2) + "\n");
-            for (auto& [name, content] : files) out.add(name, std::move(content));
-            out.add("job.log", log.text());
-            // ---- report.html (issue 15): made from the files just added, and nothing else, so it
-            // shows only what they release; `kohort report OUTPUT` rebuilds the same page.
-            out.add(report::kReportFile, report::build_report(out.files()));
-            // ---- end report.html
-            audit["wall_seconds"] = wall;
-            // AUDIT HOOK: stage + fsync, audit record with every file's SHA-256 + fsync, then rename.
-            commit_with_audit(out, audit, site.audit_log);
-            checkpoint.remove();  // PREEMPTION HOOK 4: the output is committed; the checkpoint is spent
-        }
-        comm.barrier();
+        release_outputs(run, results, fitted.files, wall, checkpoint);
         return results;
     } catch (const Preempted& e) {
         log("stopped by SIGTERM at a safe point; completed models are kept in the checkpoint for a rerun");

@@ -1,6 +1,5 @@
 #include "jobs/site_config.hpp"
 
-#include <boost/program_options.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,7 +9,43 @@
 #include "jobs/job_file.hpp"
 
 namespace kohort {
-namespace po = boost::program_options;
+
+const std::vector<SectionDecl>& site_section_declarations() {
+    static const std::vector<SectionDecl> d = [] {
+        std::vector<SectionDecl> v;
+        v.emplace_back("disclosure", "[disclosure] (site configuration)", "the site's disclosure policy");
+        v.back().add(string_option("policy", "the named policy").form("none, dst, sds or opensafely").def("sds"));
+        v.back().add(integer_option("min_count", 0, 1000000, "smallest count released").note("the policy's"));
+        v.back().add(integer_option("rounding", 0, 1000000, "released counts are rounded to a multiple of this")
+                         .note("the policy's"));
+        v.emplace_back("audit", "[audit] (site configuration)", "where audit records go");
+        v.back().add(string_option("log", "the audit log file ($KOHORT_AUDIT_LOG wins)")
+                         .note("~/.kohort/audit.jsonl"));
+        v.emplace_back("project", "[project.NAME] (site configuration)", "what an approved project may read");
+        v.back().add(columns_option("tables", "tables the project may read").note("any table").elsewhere());
+        v.back().add(columns_option("columns", "columns it may read, as table.column or column")
+                         .note("any column of an approved table")
+                         .elsewhere());
+        return v;
+    }();
+    return d;
+}
+
+namespace {
+
+// One section of the site configuration, validated against its declaration.
+Options validate_site_section(const IniFile& ini, const std::string& path, const std::string& section) {
+    const std::string prefix = section.substr(0, section.find('.'));
+    const auto line = ini.lines.count(section) ? ini.lines.at(section) : 0;
+    for (const auto& d : site_section_declarations())
+        if (d.name == prefix && (prefix == "project") == (section != prefix))
+            return Options::validate(d, path, section, ini.sections.at(section), line);
+    throw InputError(path, line, 0,
+                     "unknown section [" + section +
+                         "] in the site configuration; expected [disclosure], [audit] or [project.NAME]");
+}
+
+}  // namespace
 
 SiteConfig load_site_config() {
     SiteConfig site;
@@ -32,36 +67,22 @@ SiteConfig load_site_config() {
     if (!file) throw UsageError(path + ": cannot read the site configuration");
     std::stringstream raw;
     raw << file.rdbuf();
-    std::set<std::string> sections;
-    std::istringstream in(normalise_ini(raw.str(), path, sections));
-    po::parsed_options parsed(nullptr);
-    try {
-        parsed = po::parse_config_file(in, po::options_description(), true);
-    } catch (const po::error& e) {
-        throw UsageError(path + ": cannot parse the site configuration: " + e.what());
-    }
-    for (const auto& opt : parsed.options) {
-        if (opt.value.size() != 1) continue;
-        const std::string& key = opt.string_key;
-        const std::string value = trim(opt.value.front());
-        if (key == "disclosure.policy") {
-            site.policy = DisclosurePolicy::named(value);
-        } else if (key == "disclosure.min_count") {
-            site.policy.min_count = std::stoll(value);
-            site.policy.name = site.policy.name == "none" ? "custom" : site.policy.name;
-        } else if (key == "disclosure.rounding") {
-            site.policy.rounding = std::stoll(value);
-        } else if (key == "audit.log") {
-            site.audit_log = value;
-        } else if (key.rfind("project.", 0) == 0) {
-            const auto dot = key.rfind('.');
-            const std::string project = key.substr(8, dot - 8);
-            const std::string field = key.substr(dot + 1);
-            auto& appr = site.projects[project];
-            for (const auto& item : split_list(value)) {
-                if (field == "tables") appr.tables.insert(item);
-                else if (field == "columns") appr.columns.insert(item);
+    const IniFile ini = read_ini(raw.str(), path, "site configuration");
+    for (const auto& section : ini.order) {
+        const Options o = validate_site_section(ini, path, section);
+        if (o.kind == "disclosure") {
+            if (o.has("policy")) site.policy = DisclosurePolicy::named(o.text("policy"));
+            if (o.has("min_count")) {
+                site.policy.min_count = o.integer("min_count");
+                site.policy.name = site.policy.name == "none" ? "custom" : site.policy.name;
             }
+            if (o.has("rounding")) site.policy.rounding = o.integer("rounding");
+        } else if (o.kind == "audit") {
+            if (o.has("log")) site.audit_log = o.text("log");
+        } else if (o.kind == "project") {
+            auto& appr = site.projects[o.name];
+            for (const auto& t : o.columns("tables")) appr.tables.insert(t);
+            for (const auto& c : o.columns("columns")) appr.columns.insert(c);
         }
     }
     if (const char* env = std::getenv("KOHORT_AUDIT_LOG"); env && *env) site.audit_log = env;  // wins over [audit]

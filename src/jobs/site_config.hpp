@@ -4,7 +4,9 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "engine/option_decl.hpp"
 #include "jobs/disclosure.hpp"
 
 namespace kohort {
@@ -31,5 +33,8 @@ SiteConfig load_site_config();
 // The job's effective policy: the site's, or a stricter one the job asks for. A looser one is a
 // GovernanceError.
 DisclosurePolicy effective_policy(const SiteConfig& site, const std::string& job_request);
+
+// The declarations of the site configuration's sections: [disclosure], [audit], [project.NAME].
+const std::vector<SectionDecl>& site_section_declarations();
 
 }  // namespace kohort

@@ -82,9 +82,9 @@ expect_error 2 "--nodes: found '0', expected a whole number of at least 1" job.i
 expect_error 2 "--cpus-per-task" job.ini --cpus-per-task two --dry-run
 expect_error 2 "--partition: found 'a b'" job.ini --partition "a b" --dry-run
 sed 's/^nodes  /nodez  /' job.ini >typo.ini
-expect_error 2 "typo.ini [slurm]: unknown key 'nodez'" typo.ini --dry-run
+expect_error 2 "[slurm]: unknown key 'nodez'; did you mean 'nodes'?" typo.ini --dry-run
 sed 's/^ntasks-per-node = 2/ntasks-per-node = many/' job.ini >bad.ini
-expect_error 2 "bad.ini [slurm] ntasks-per-node: found 'many'" bad.ini --dry-run
+expect_error 2 "[slurm]: ntasks-per-node = 'many': expected a whole number from 1" bad.ini --dry-run
 
 note "no sbatch on PATH"
 # A PATH with every usual tool except Slurm's, as on a workstation without slurm-client.

@@ -1,14 +1,14 @@
 # kohort submit and the local Slurm cluster (issue 6).
 kohort_test(test_slurm_script
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_slurm_script.cpp
-  LIBS kohort_cli
+  LIBS kohort_cli kohort_kernels
   LABELS slurm)
 target_compile_definitions(test_slurm_script PRIVATE KOHORT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
 # kohort run --plan (src/cli/plan.cpp) against the formula in docs/admin.md.
 kohort_test(test_plan
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_plan.cpp
-  LIBS kohort_cli
+  LIBS kohort_cli kohort_kernels
   LABELS slurm)
 
 # Without a cluster: dry runs, argument errors, no sbatch on PATH.

@@ -70,7 +70,7 @@ register = diagnoses
 column = icd10
 codes =
 INI
-cohort; } | expect_error empty_codes "empty_codes.ini [variable.x]: codes is empty"
+cohort; } | expect_error empty_codes "empty_codes.ini:" "[variable.x]: codes is empty"
 
 { base window_backwards; cat <<INI
 [variable.x]
@@ -79,7 +79,7 @@ column = icd10
 codes = E11
 window = 0, -365
 INI
-cohort; } | expect_error window_backwards "window_backwards.ini [variable.x]: window = 0, -365 ends before it starts"
+cohort; } | expect_error window_backwards "window_backwards.ini:" "[variable.x]: window = '0, -365': ends before it starts"
 
 { base index_before_data; cohort 1980-01-01; } | expect_error index_before_data \
     "index_before_data.ini [cohort.study]: index = 1980-01-01 is outside the data" "1995-"

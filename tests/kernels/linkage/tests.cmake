@@ -1,24 +1,15 @@
-# Linkage and cohort building (issue 5). The gtest programs compile the linkage sources directly,
-# so they build while other kernels in the tree are mid-edit.
-set(KOHORT_LINKAGE_SOURCES
-    ${PROJECT_SOURCE_DIR}/kernels/linkage/code_match.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/linkage/study_definition.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/linkage/pid_exchange.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/linkage/register_scan.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/linkage/cohort_builder.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/linkage/lexis.cpp)
-
+# Linkage and cohort building (issue 5). The gtest programs link the kernels library.
 kohort_test(test_linkage_unit
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_linkage_unit.cpp ${KOHORT_LINKAGE_SOURCES}
-  LIBS kohort_jobs kohort_io kohort_store
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_linkage_unit.cpp
+  LIBS kohort_kernels
   LABELS linkage)
 
 # The cohort built on 1-4 ranks equals the one built by a single rank (MPI_COMM_SELF) and the
 # generator's own record of every person; a register stored unpartitioned gives the same cohort
 # through the all-to-all exchange; Lexis pieces add up to the cohort's follow-up.
 kohort_mpi_test(test_linkage_mpi
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_linkage_mpi.cpp ${KOHORT_LINKAGE_SOURCES}
-  LIBS kohort_jobs kohort_io kohort_synth kohort_store
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_linkage_mpi.cpp
+  LIBS kohort_kernels kohort_synth
   RANKS 1 2 3 4
   LABELS linkage)
 

@@ -192,6 +192,6 @@ expect_refusal("too_many_parameters", bad[1:3, ], c(kind = "glm", table = "bad_t
                                                    family = "gaussian", formula = "y ~ x + factor(z)"),
                "parameters but only")
 expect_refusal("unknown_family", bad, c(kind = "glm", table = "bad_unknown_family", family = "gamma",
-                                        formula = "y ~ x"), "family = gamma")
+                                        formula = "y ~ x"), "family = 'gamma': expected gaussian, binomial or poisson")
 
 kohort_finish()

@@ -37,12 +37,9 @@ Table make_table(const Comm& comm, const std::vector<double>& time, const std::v
 
 ModelOutput run(const Table& table, const Comm& comm, const std::string& formula,
                 std::map<std::string, std::string> extra = {}) {
-    ModelSpec spec;
-    spec.name = "fg";
-    spec.kind = "finegray";
-    spec.job_file = "job.ini";
-    spec.options = {{"kind", "finegray"}, {"table", "t"}, {"formula", formula}};
-    for (auto& [k, v] : extra) spec.options[k] = v;
+    extra["table"] = "t";
+    extra["formula"] = formula;
+    const Options spec = validate_model_options("finegray", "fg", extra);
     DisclosureLedger ledger{DisclosurePolicy{}};
     ModelContext ctx{comm, spec, table, ledger, [](const std::string&) {}};
     return finegray_model(ctx);

@@ -138,14 +138,10 @@ TEST(FineGrayKernel, Mgus2ThroughTheModelFrame) {
         t.add(cs);
         t.add(ca);
         t.add(cx);
-        ModelSpec spec;
-        spec.name = "fg";
-        spec.kind = "finegray";
-        spec.job_file = "job.ini";
-        spec.options = {{"kind", "finegray"},
-                        {"table", "mgus2"},
-                        {"formula", "Surv(etime, event) ~ age + factor(sex)"},
-                        {"cause", std::to_string(c["cause"].get<int>())}};
+        const Options spec = validate_model_options("finegray", "fg",
+                                                    {{"table", "mgus2"},
+                                                     {"formula", "Surv(etime, event) ~ age + factor(sex)"},
+                                                     {"cause", std::to_string(c["cause"].get<int>())}});
         DisclosureLedger ledger{DisclosurePolicy{}};
         ModelContext ctx{comm, spec, t, ledger, [](const std::string&) {}};
         const ModelOutput out = finegray_model(ctx);

@@ -35,11 +35,7 @@ Table make_table(const Comm& comm, const std::vector<double>& time, const std::v
 }
 
 ModelOutput run(const std::string& kind, const std::string& formula, const Table& table, const Comm& comm) {
-    ModelSpec spec;
-    spec.name = "m";
-    spec.kind = kind;
-    spec.job_file = "job.ini";
-    spec.options = {{"kind", kind}, {"table", "t"}, {"formula", formula}};
+    const Options spec = validate_model_options(kind, "m", {{"table", "t"}, {"formula", formula}});
     DisclosureLedger ledger{DisclosurePolicy{}};
     ModelContext ctx{comm, spec, table, ledger, [](const std::string&) {}};
     const SurvivalData data = load_survival_data(ctx, kind == "cif");

@@ -123,15 +123,15 @@ TEST(AalenJohansen, OneCauseNoCensoringIsTheEmpiricalDistribution) {
 }
 
 TEST(Options, ConfTypeIsValidated) {
-    ModelSpec spec;
-    spec.name = "km1";
-    spec.job_file = "job.ini";
-    spec.options["conf_type"] = "logit2";
-    EXPECT_THROW(conf_options(spec), UsageError);
-    spec.options["conf_type"] = "log-log";
-    spec.options["conf_int"] = "1.5";
-    EXPECT_THROW(conf_options(spec), UsageError);
-    spec.options["conf_int"] = "0.9";
+    // Bad values are refused when the section is validated, before the kernel runs.
+    const std::map<std::string, std::string> base = {{"table", "t"}, {"formula", "Surv(time, status) ~ 1"}};
+    auto with = [&](std::map<std::string, std::string> extra) {
+        extra.insert(base.begin(), base.end());
+        return validate_model_options("km", "km1", extra);
+    };
+    EXPECT_THROW(with({{"conf_type", "logit2"}}), UsageError);
+    EXPECT_THROW(with({{"conf_type", "log-log"}, {"conf_int", "1.5"}}), UsageError);
+    const Options spec = with({{"conf_type", "log-log"}, {"conf_int", "0.9"}});
     EXPECT_EQ(conf_options(spec).type, ConfType::log_log);
 }
 

@@ -92,12 +92,10 @@ SurvivalData case_data(const json& c, int rank, int size) {
 }
 
 json run_case(const json& c, const Comm& comm, int rank, int size) {
-    ModelSpec spec;
-    spec.name = c["name"];
-    spec.kind = c["kind"];
-    spec.job_file = "test.ini";
+    std::map<std::string, std::string> keys = {{"table", "t"}, {"formula", "Surv(time, status) ~ 1"}};
     if (c["options"].is_object())
-        for (auto it = c["options"].begin(); it != c["options"].end(); ++it) spec.options[it.key()] = it.value();
+        for (auto it = c["options"].begin(); it != c["options"].end(); ++it) keys[it.key()] = it.value();
+    const Options spec = validate_model_options(c["kind"], c["name"], keys, "test.ini");
     Table table;
     DisclosureLedger ledger{DisclosurePolicy{}};
     ModelContext ctx{comm, spec, table, ledger, [](const std::string&) {}};

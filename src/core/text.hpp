@@ -1,0 +1,47 @@
+// Small text helpers shared by every module: one trim, one lower, one list splitter.
+#pragma once
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace kohort {
+
+// `s` without leading and trailing blanks (space, tab, CR, LF).
+inline std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+// ASCII lower case (option values and keywords are ASCII).
+inline std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+// Splits "a, b ,c" into {"a","b","c"}; empty items are dropped.
+inline std::vector<std::string> split_list(const std::string& s, char sep = ',') {
+    std::vector<std::string> out;
+    std::string item;
+    std::istringstream in(s);
+    while (std::getline(in, item, sep)) {
+        item = trim(item);
+        if (!item.empty()) out.push_back(item);
+    }
+    return out;
+}
+
+// "a, b and c" for messages ("or" with conjunction = "or").
+inline std::string join_words(const std::vector<std::string>& words, const std::string& conjunction = "and") {
+    std::string out;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i > 0) out += i + 1 == words.size() ? " " + conjunction + " " : ", ";
+        out += words[i];
+    }
+    return out;
+}
+
+}  // namespace kohort
