@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "core/error.hpp"
 #include "core/version.hpp"
@@ -81,17 +80,6 @@ std::map<std::string, std::set<std::string>> columns_needed(const JobFile& job) 
     }
     for (const auto& t : all_columns) need[t].clear();
     return need;
-}
-
-// Test hook for preemption tests: KOHORT_DEBUG_SLOW_MODELS=SECONDS waits after each fitted model,
-// so a test's SIGTERM lands while the job runs. Documented in docs/jobs.md; it can only delay a
-// job, never change a result.
-void slow_down_for_tests(const Comm& comm) {
-    const char* v = std::getenv("KOHORT_DEBUG_SLOW_MODELS");
-    if (!v || !*v) return;
-    // A fixed number of steps, not a deadline: every rank must make the same number of collectives.
-    const int steps = static_cast<int>(std::atof(v) * 10);
-    for (int i = 0; i < steps && !stop_agreed(comm); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }
 
 double peak_rss_mib() {
@@ -238,7 +226,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
                 out.result["kind"] = spec.kind;
                 out.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
                 checkpoint.save(spec.name, SavedModel{out, ledger.suppressed() - suppressed_before});
-                slow_down_for_tests(comm);
+                debug_pause_after_model(comm);
             }
             safe_point(comm);  // between models: stop here, on every rank, when SIGTERM arrived
             models[spec.name] = out.result;
