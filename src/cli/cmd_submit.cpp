@@ -44,8 +44,7 @@ fs::path find_template(const std::string& flag, const fs::path& exe) {
     }
     const std::vector<fs::path> candidates = {
         exe.parent_path().parent_path() / "share/kohort/slurm/kohort.sbatch.in",
-        // Not __FILE__: ccache's base_dir makes it relative to the build folder.
-        fs::path(KOHORT_SOURCE_DIR) / "slurm/kohort.sbatch.in",
+        fs::path(KOHORT_SOURCE_TREE) / "slurm/kohort.sbatch.in",
     };
     for (const auto& c : candidates)
         if (fs::is_regular_file(c)) return c.lexically_normal();

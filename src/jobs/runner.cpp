@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "core/error.hpp"
 #include "core/version.hpp"
@@ -66,17 +65,6 @@ std::string list_or_none(const std::vector<std::string>& names) {
     std::string out;
     for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
     return out.empty() ? "(none)" : out;
-}
-
-// Test hook for preemption tests: KOHORT_DEBUG_SLOW_MODELS=SECONDS waits after each fitted model,
-// so a test's SIGTERM lands while the job runs. Documented in docs/jobs.md; it can only delay a
-// job, never change a result.
-void slow_down_for_tests(const Comm& comm) {
-    const char* v = std::getenv("KOHORT_DEBUG_SLOW_MODELS");
-    if (!v || !*v) return;
-    // A fixed number of steps, not a deadline: every rank must make the same number of collectives.
-    const int steps = static_cast<int>(std::atof(v) * 10);
-    for (int i = 0; i < steps && !stop_agreed(comm); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }
 
 double peak_rss_mib() {
@@ -196,7 +184,7 @@ ModelResults run_models(JobRun& run, DisclosureLedger& ledger, const Store& stor
             result.result["kind"] = spec.kind;
             result.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
             checkpoint.save(spec.name, SavedModel{result, ledger.suppressed() - suppressed_before});
-            slow_down_for_tests(run.comm);
+            debug_pause_after_model(run.comm);
         }
         safe_point(run.comm);  // between models: stop here, on every rank, when SIGTERM arrived
         out.models[spec.name] = result.result;

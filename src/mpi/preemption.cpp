@@ -1,6 +1,9 @@
 #include "mpi/preemption.hpp"
 
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <thread>
 
 namespace kohort {
 
@@ -33,6 +36,14 @@ bool stop_agreed(const Comm& comm) {
 
 void safe_point(const Comm& comm) {
     if (stop_agreed(comm)) throw Preempted();
+}
+
+void debug_pause_after_model(const Comm& comm) {
+    const char* v = std::getenv("KOHORT_DEBUG_SLOW_MODELS");
+    if (!v || !*v) return;
+    // A fixed number of steps, not a deadline: every rank must make the same number of collectives.
+    const int steps = static_cast<int>(std::atof(v) * 10);
+    for (int i = 0; i < steps && !stop_agreed(comm); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }
 
 void request_stop_for_testing() { g_stop = 1; }

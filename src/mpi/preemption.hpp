@@ -33,6 +33,10 @@ public:
 bool stop_agreed(const Comm& comm);
 // A safe point: throws Preempted on every rank when stop_agreed (collective).
 void safe_point(const Comm& comm);
+// Test hook for preemption tests (collective): KOHORT_DEBUG_SLOW_MODELS=SECONDS waits after each
+// fitted model, watching for SIGTERM, so a test's signal lands while the job runs. Documented in
+// docs/jobs.md; it can only delay a job, never change a result.
+void debug_pause_after_model(const Comm& comm);
 // For tests: as if SIGTERM had arrived on this rank.
 void request_stop_for_testing();
 void clear_stop_for_testing();

@@ -32,7 +32,9 @@ for bad in "$tmp/adir" "$tmp/t.csv/audit.jsonl"; do
     [[ $rc -ne 0 ]] || fail "unwritable log $bad: exit 0"
     [[ $rc -eq 3 ]] || fail "unwritable log $bad: exit $rc, expected 3"
     [[ ! -e out/unaudited ]] || fail "unwritable log $bad: the output folder was released"
-    [[ -z "$(ls -A out 2>/dev/null)" ]] || fail "unwritable log $bad: left $(ls -A out)"
+    # Nothing staged is left behind; the job's private checkpoint (docs/jobs.md) may stay.
+    left="$(ls -A out 2>/dev/null | grep -v '^\.unaudited\.checkpoint$' || true)"
+    [[ -z "$left" ]] || fail "unwritable log $bad: left $left"
     grep -q "nothing was released" err.txt || fail "unwritable log: message: $(cat err.txt)"
 done
 # The same under mpirun with 2 ranks.

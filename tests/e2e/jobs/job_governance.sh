@@ -4,7 +4,7 @@
 set -euo pipefail
 tmp="$KOHORT_TEST_TMP"; rm -rf "$tmp"; mkdir -p "$tmp"; cd "$tmp"
 fail() { echo "FAIL: $*"; exit 1; }
-json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2], {'d': d}))" "$@"; }
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1], encoding='utf-8')); print(eval(sys.argv[2], {'d': d}))" "$@"; }
 
 # 40 rows of group a, 3 rows of group b (a small cell), 2 rows of group c, values 987650+i.
 printf 'g,v\n' > t.csv

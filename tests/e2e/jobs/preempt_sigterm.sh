@@ -69,6 +69,23 @@ for f in out/reference/*; do
 done
 echo "resumed results equal the uninterrupted run's"
 
+# SIGTERM to mpirun itself: Open MPI forwards it to the ranks, which stop at a safe point (mpirun
+# then exits non-zero); the rerun resumes and again equals the uninterrupted run.
+KOHORT_DEBUG_SLOW_MODELS=2 $KOHORT_MPIEXEC $KOHORT_MPIEXEC_FLAGS -np 2 "$KOHORT" run "$job" "${sets[@]}" \
+    --set job.output=out/via_mpirun -q 2> via_mpirun.err &
+launcher=$!
+for _ in $(seq 1 600); do (( $(models out/.via_mpirun.checkpoint) >= 1 )) && break; sleep 0.1; done
+kill -TERM $launcher
+set +e; wait $launcher; rc=$?; set -e
+[[ $rc -ne 0 ]] || fail "SIGTERM to mpirun: exit 0"
+[[ ! -e out/via_mpirun ]] || fail "SIGTERM to mpirun: output released"
+(( $(models out/.via_mpirun.checkpoint) >= 1 )) || fail "SIGTERM to mpirun: no checkpoint kept; $(cat via_mpirun.err)"
+mpi run "$job" "${sets[@]}" --set job.output=out/via_mpirun -q > /dev/null 2>&1 || fail "rerun after SIGTERM to mpirun"
+grep -q "resuming from the checkpoint" out/via_mpirun/job.log || fail "SIGTERM to mpirun: the rerun did not resume"
+diff <(normalised out/reference/results.json) <(normalised out/via_mpirun/results.json) > diff.txt ||
+    fail "results after SIGTERM to mpirun differ: $(head -20 diff.txt)"
+echo "SIGTERM to mpirun: resumed, results equal"
+
 # A checkpoint made by another job file (here: another --set) is discarded, not used.
 KOHORT_DEBUG_SLOW_MODELS=2 $KOHORT_MPIEXEC $KOHORT_MPIEXEC_FLAGS -np 2 "$KOHORT" run "$job" "${sets[@]}" \
     --set job.output=out/other -q 2>/dev/null &

@@ -8,9 +8,6 @@ fresh_tmp
 ensure_cluster
 export KOHORT_AUDIT_LOG="$KOHORT_TEST_TMP/audit.jsonl"
 job="$KOHORT_SOURCE_DIR/jobs/demo_statin_mi.ini"
-# The template kohort submit finds beside the binary's sources; named here because a ccache with
-# base_dir set compiles cmd_submit.cpp with a relative __FILE__ (see the report to the lead).
-export KOHORT_SBATCH_TEMPLATE="${KOHORT_SBATCH_TEMPLATE:-$KOHORT_SOURCE_DIR/slurm/kohort.sbatch.in}"
 models() { ls "$1" 2>/dev/null | grep -c '^model-.*\.json$' || true; }
 
 "$KOHORT" synth --persons 20000 --seed 11 --out cohort.h5 >/dev/null 2>&1

@@ -17,7 +17,7 @@ mpiexec=${KOHORT_MPIEXEC:-mpirun}
 read -r -a mpiflags <<< "${KOHORT_MPIEXEC_FLAGS:---oversubscribe --allow-run-as-root}"
 run2() { "$mpiexec" "${mpiflags[@]}" -np 2 "$KOHORT" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
-json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2], {'d': d}))" "$@"; }
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1], encoding='utf-8')); print(eval(sys.argv[2], {'d': d}))" "$@"; }
 export KOHORT_AUDIT_LOG="$KOHORT_TEST_TMP/audit.jsonl"
 
 run2 synth --persons 20000 --seed 5 --out s.h5 > /dev/null 2>&1
