@@ -55,8 +55,12 @@ std::string files_table(const Released& r) {
 }
 
 std::string entries_table(const std::string& name, const std::vector<json>& entries) {
-    std::vector<std::string> keys = {"value", "rule"};
-    std::set<std::string> seen(keys.begin(), keys.end());
+    // What was hit and the rule first, then any other field the entries carry.
+    std::vector<std::string> keys;
+    std::set<std::string> seen;
+    for (const char* k : {"value", "field", "where", "rule", "action"})
+        for (const auto& e : entries)
+            if (e.contains(k) && seen.insert(k).second) keys.push_back(k);
     for (const auto& e : entries)
         for (const auto& [k, _] : e.items())
             if (seen.insert(k).second) keys.push_back(k);
@@ -82,7 +86,8 @@ std::string checker_section(const Released& r) {
     o += definition_list({{"Policy", esc(show(field(disc, "policy")))},
                           {"Minimum count", esc(show(field(disc, "min_count")))},
                           {"Rounding", esc(show(field(disc, "rounding")))},
-                          {"Values suppressed (results.json)", esc(show(field(disc, "suppressed")))}});
+                          {"Values suppressed (results.json)", esc(show(field(disc, "suppressed")))},
+                          {"Values coarsened (results.json)", esc(show(field(disc, "coarsened")))}});
     o += files_table(r);
     o += "<h3>Withheld and coarsened values</h3>\n";
     if (!r.file("disclosure.json"))
@@ -102,6 +107,10 @@ std::string checker_section(const Released& r) {
         const auto entries = r.disclosure_entries(name);
         if (entries.empty()) continue;
         o += entries_table(name, entries);
+        const json& scope = field(field(r.disclosure, "models"), name);
+        if (!field(scope, "withheld_total").is_null())
+            o += "<p class=\"muted\">Withheld in all: " + esc(show(field(scope, "withheld_total"))) + "; listed above: " +
+                 esc(show(field(scope, "withheld_listed"))) + ".</p>\n";
         any = true;
     }
     if (!any && r.file("disclosure.json")) o += "<p class=\"ok\">disclosure.json lists nothing withheld or coarsened.</p>\n";

@@ -65,6 +65,17 @@ TEST(ReportPage, ReadsDisclosureJsonOfSeveralShapes) {
     EXPECT_NE(build_report(f).find("a bare entry"), std::string::npos);
     f["disclosure.json"] = R"([{"model": "km1", "value": "from a list", "rule": "r"}])";
     EXPECT_NE(build_report(f).find("from a list"), std::string::npos);
+    // The release layer's shape (issue 10): per scope, withheld and coarsened lists with totals.
+    f["disclosure.json"] = R"({"policy": "sds", "models": {"km1": {"withheld": [{"field": "curves.n_event", "rule": "min_count",
+        "where": "stratum all"}], "withheld_total": 4, "withheld_listed": 1,
+        "coarsened": [{"field": "curves.time", "rule": "curve_coarsening", "values": 17}]}, "cohort:study": {"withheld": [],
+        "coarsened": [{"field": "flow.persons", "rule": "rounding", "values": 6}]}}})";
+    page = build_report(f);
+    EXPECT_NE(page.find("<td>curve_coarsening</td>"), std::string::npos);
+    EXPECT_NE(page.find("<th scope=\"row\">curves.n_event</th><td>stratum all</td><td>min_count</td><td>withheld</td>"),
+              std::string::npos);
+    EXPECT_NE(page.find("Withheld in all: 4; listed above: 1."), std::string::npos);
+    EXPECT_NE(page.find("Withheld or coarsened in cohort:study"), std::string::npos);
     f["disclosure.json"] = "{not json";
     EXPECT_NE(build_report(f).find("disclosure.json is not valid JSON"), std::string::npos);
 }
