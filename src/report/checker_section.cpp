@@ -83,16 +83,17 @@ std::string entries_table(const std::string& name, const std::vector<json>& entr
 std::string checker_section(const Released& r) {
     std::string o = "<section id=\"checker\"><h2>Output checking</h2>\n";
     const json& disc = field(r.results, "disclosure");
-    o += definition_list({{"Policy", esc(show(field(disc, "policy")))},
-                          {"Minimum count", esc(show(field(disc, "min_count")))},
-                          {"Rounding", esc(show(field(disc, "rounding")))},
-                          {"Values suppressed (results.json)", esc(show(field(disc, "suppressed")))},
-                          {"Values coarsened (results.json)", esc(show(field(disc, "coarsened")))}});
+    std::vector<std::pair<std::string, std::string>> policy = {{"Policy", esc(show(field(disc, "policy")))},
+                                                               {"Minimum count", esc(show(field(disc, "min_count")))},
+                                                               {"Rounding", esc(show(field(disc, "rounding")))},
+                                                               {"Values suppressed (results.json)", esc(show(field(disc, "suppressed")))}};
+    if (!field(disc, "coarsened").is_null()) policy.push_back({"Values coarsened (results.json)", esc(show(field(disc, "coarsened")))});
+    o += definition_list(policy);
     o += files_table(r);
     o += "<h3>Withheld and coarsened values</h3>\n";
     if (!r.file("disclosure.json"))
         o += "<p class=\"muted\">This job released no <code>disclosure.json</code>; results.json's count of suppressed "
-             "values above and the models' own notes below are what it says.</p>\n";
+             "values above and each model's own notes are what it says.</p>\n";
     std::set<std::string> names = disclosure_names(r);
     if (r.models().is_object())
         for (const auto& [name, _] : r.models().items()) names.insert(name);
