@@ -149,7 +149,9 @@ std::string demo_report(const std::string& results_json, const std::string& stor
         << fmt("%.1f", num(r["job"]["wall_seconds"])) << " s; " << fmt("%.0f", truth.count("persons") ? truth.at("persons") : 0)
         << " synthetic persons (seed " << fmt("%.0f", truth.count("seed") ? truth.at("seed") : 0) << ")\n";
     out << demo_check(r, std::map<std::string, double>(truth.begin(), truth.end())).text;
-    out << "Results, CSV tables and plots: " << results_json.substr(0, results_json.rfind('/')) << "/\n";
+    const std::string folder = results_json.substr(0, results_json.rfind('/'));
+    out << "Results, CSV tables and plots: " << folder << "/\n";
+    out << "One page with all of it (open in a browser): " << folder << "/report.html\n";
     return out.str();
 }
 

@@ -55,8 +55,12 @@ std::string files_table(const Released& r) {
 }
 
 std::string entries_table(const std::string& name, const std::vector<json>& entries) {
-    std::vector<std::string> keys = {"value", "rule"};
-    std::set<std::string> seen(keys.begin(), keys.end());
+    // What was hit and the rule first, then any other field the entries carry.
+    std::vector<std::string> keys;
+    std::set<std::string> seen;
+    for (const char* k : {"value", "field", "where", "rule", "action"})
+        for (const auto& e : entries)
+            if (e.contains(k) && seen.insert(k).second) keys.push_back(k);
     for (const auto& e : entries)
         for (const auto& [k, _] : e.items())
             if (seen.insert(k).second) keys.push_back(k);
@@ -79,15 +83,17 @@ std::string entries_table(const std::string& name, const std::vector<json>& entr
 std::string checker_section(const Released& r) {
     std::string o = "<section id=\"checker\"><h2>Output checking</h2>\n";
     const json& disc = field(r.results, "disclosure");
-    o += definition_list({{"Policy", esc(show(field(disc, "policy")))},
-                          {"Minimum count", esc(show(field(disc, "min_count")))},
-                          {"Rounding", esc(show(field(disc, "rounding")))},
-                          {"Values suppressed (results.json)", esc(show(field(disc, "suppressed")))}});
+    std::vector<std::pair<std::string, std::string>> policy = {{"Policy", esc(show(field(disc, "policy")))},
+                                                               {"Minimum count", esc(show(field(disc, "min_count")))},
+                                                               {"Rounding", esc(show(field(disc, "rounding")))},
+                                                               {"Values suppressed (results.json)", esc(show(field(disc, "suppressed")))}};
+    if (!field(disc, "coarsened").is_null()) policy.push_back({"Values coarsened (results.json)", esc(show(field(disc, "coarsened")))});
+    o += definition_list(policy);
     o += files_table(r);
     o += "<h3>Withheld and coarsened values</h3>\n";
     if (!r.file("disclosure.json"))
         o += "<p class=\"muted\">This job released no <code>disclosure.json</code>; results.json's count of suppressed "
-             "values above and the models' own notes below are what it says.</p>\n";
+             "values above and each model's own notes are what it says.</p>\n";
     std::set<std::string> names = disclosure_names(r);
     if (r.models().is_object())
         for (const auto& [name, _] : r.models().items()) names.insert(name);
@@ -102,6 +108,10 @@ std::string checker_section(const Released& r) {
         const auto entries = r.disclosure_entries(name);
         if (entries.empty()) continue;
         o += entries_table(name, entries);
+        const json& scope = field(field(r.disclosure, "models"), name);
+        if (!field(scope, "withheld_total").is_null())
+            o += "<p class=\"muted\">Withheld in all: " + esc(show(field(scope, "withheld_total"))) + "; listed above: " +
+                 esc(show(field(scope, "withheld_listed"))) + ".</p>\n";
         any = true;
     }
     if (!any && r.file("disclosure.json")) o += "<p class=\"ok\">disclosure.json lists nothing withheld or coarsened.</p>\n";

@@ -78,8 +78,10 @@ std::string fit_facts(const json& model) {
     static const std::set<std::string> shown_elsewhere = {"kind", "options", "converged", "iterations", "coefficients",
                                                           "curves", "tests", "top_variants", "top", "reason", "warnings"};
     std::vector<std::pair<std::string, std::string>> items;
+    const json& opts = field(model, "options");
     for (const auto& [k, v] : model.items()) {
         if (shown_elsewhere.count(k)) continue;
+        if (field(opts, k).is_string() && field(opts, k).get<std::string>() == show(v)) continue;  // an option, shown above
         if (v.is_primitive()) {
             items.push_back({esc(k), esc(show(v)) + (k == "seconds" ? " s" : "")});
         } else if (v.is_array() && !v.empty() && v.size() <= 8 && v[0].is_primitive()) {

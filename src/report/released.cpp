@@ -47,8 +47,18 @@ std::vector<json> Released::disclosure_entries(const std::string& model) const {
         for (const auto& e : disclosure)
             if (field(e, "model") == model) list.push_back(e);
     }
-    if (list.is_object()) list = field(list, "entries").is_array() ? field(list, "entries") : json::array({list});
     std::vector<json> out;
+    if (list.is_object() && (field(list, "withheld").is_array() || field(list, "coarsened").is_array())) {
+        // The release layer's shape (issue 10): {"withheld": [...], "coarsened": [...], totals}.
+        for (const char* action : {"withheld", "coarsened"})
+            for (const auto& e : field(list, action)) {
+                json entry = e.is_object() ? e : json{{"value", e}};
+                if (!entry.contains("action")) entry["action"] = action;
+                out.push_back(std::move(entry));
+            }
+        return out;
+    }
+    if (list.is_object()) list = field(list, "entries").is_array() ? field(list, "entries") : json::array({list});
     if (!list.is_array()) return out;
     for (const auto& e : list) out.push_back(e.is_object() ? e : json{{"value", e}});
     return out;

@@ -56,17 +56,20 @@ python3 "$here/dom_check.py" dom.html $out
 
 step "stricter policy (sds) with a disclosure.json: the checker's view"
 run_demo out/sds --set job.disclosure=sds
-# disclosure.json as issue 10's writer releases it ({"models": {NAME: [{"value", "rule", ...}]}}),
-# unless this build writes one already.
+# disclosure.json in the shape of issue 10's release layer (src/jobs/release.cpp on branch
+# `release`: per scope, "withheld" and "coarsened" lists of {field, rule, where, detail}), unless
+# this build writes one already.
 if [[ ! -f out/sds/disclosure.json ]]; then
   cat > out/sds/disclosure.json <<'JSON'
-{"policy": "sds", "models": {
-  "km_statin": [{"value": "n_event at one step", "rule": "count below the minimum (sds: 5)", "action": "withheld"}],
-  "cif_statin": [{"value": "curve steps", "rule": "pooled until every step releases at least 5 events", "action": "coarsened"}]}}
+{"policy": "sds", "min_count": 5, "rounding": 5, "models": {
+  "km_statin": {"withheld": [{"field": "curves.n_event", "rule": "min_count", "where": "stratum statin=1"}],
+                "withheld_total": 1, "withheld_listed": 1,
+                "coarsened": [{"field": "curves.time", "rule": "curve_coarsening", "values": 2390, "detail": "times binned"}]},
+  "cohort:study": {"withheld": [], "coarsened": [{"field": "flow.persons", "rule": "rounding", "values": 6}]}}}
 JSON
   "$KOHORT" report out/sds
   python3 "$here/dom_check.py" out/sds/report.html out/sds \
-    --disclosure-value "count below the minimum (sds: 5)" --disclosure-value "pooled until every step releases at least 5 events"
+    --disclosure-value "curve_coarsening" --disclosure-value "stratum statin=1" --disclosure-value "cohort:study"
 else
   "$KOHORT" report out/sds
   python3 "$here/dom_check.py" out/sds/report.html out/sds

@@ -27,7 +27,15 @@ r_reference <- function(fit, robust = "", cluster = NULL) {
     v <- vcovHC(fit, type = robust)
     rob[colnames(v)] <- sqrt(diag(v))
   }
+  # Ratio intervals (log and logit links): R's exp(confint.default(fit)), Wald on the model-based
+  # variance, or on the sandwich one when a robust variance was asked for.
+  ci <- NULL
+  if (fit$family$link %in% c("log", "logit")) {
+    ci <- if (robust == "" && is.null(cluster)) exp(confint.default(fit))
+          else exp(cbind(cf - qnorm(0.975) * rob, cf + qnorm(0.975) * rob))
+  }
   list(estimate = unname(cf), se = unname(se), statistic = unname(stat), p = unname(p), robust_se = unname(rob),
+       conf_low = if (is.null(ci)) NULL else unname(ci[, 1]), conf_high = if (is.null(ci)) NULL else unname(ci[, 2]),
        aliased = unname(is.na(cf)), deviance = fit$deviance, null_deviance = fit$null.deviance,
        df_residual = fit$df.residual, df_null = fit$df.null, aic = fit$aic, dispersion = s$dispersion,
        iterations = fit$iter, n = nrow(model.frame(fit)))
@@ -43,6 +51,10 @@ compare_model <- function(label, got, ref, terms = NULL, rel = 1e-8) {
   expect_close(cf$p, ref$p, paste(label, "p"), rel = rel, abs_floor = 1e-300)
   expect_close(cf$robust_se, ref$robust_se, paste(label, "robust_se"), rel = rel)
   expect_close(as.numeric(cf$aliased), as.numeric(ref$aliased), paste(label, "aliased"), rel = 0)
+  if (!is.null(ref$conf_low)) {
+    expect_close(num(cf$conf_low), ref$conf_low, paste(label, "conf_low"), rel = rel)
+    expect_close(num(cf$conf_high), ref$conf_high, paste(label, "conf_high"), rel = rel)
+  }
   # JSON has no Inf: kohort writes null where R has Inf (AIC with zero weights).
   for (k in c("deviance", "null_deviance", "aic", "dispersion"))
     expect_close(num(got[[k]]), ifelse(is.finite(ref[[k]]), ref[[k]], NA), paste(label, k), rel = rel)

@@ -65,8 +65,34 @@ TEST(ReportPage, ReadsDisclosureJsonOfSeveralShapes) {
     EXPECT_NE(build_report(f).find("a bare entry"), std::string::npos);
     f["disclosure.json"] = R"([{"model": "km1", "value": "from a list", "rule": "r"}])";
     EXPECT_NE(build_report(f).find("from a list"), std::string::npos);
+    // The release layer's shape (issue 10): per scope, withheld and coarsened lists with totals.
+    f["disclosure.json"] = R"({"policy": "sds", "models": {"km1": {"withheld": [{"field": "curves.n_event", "rule": "min_count",
+        "where": "stratum all"}], "withheld_total": 4, "withheld_listed": 1,
+        "coarsened": [{"field": "curves.time", "rule": "curve_coarsening", "values": 17}]}, "cohort:study": {"withheld": [],
+        "coarsened": [{"field": "flow.persons", "rule": "rounding", "values": 6}]}}})";
+    page = build_report(f);
+    EXPECT_NE(page.find("<td>curve_coarsening</td>"), std::string::npos);
+    EXPECT_NE(page.find("<th scope=\"row\">curves.n_event</th><td>stratum all</td><td>min_count</td><td>withheld</td>"),
+              std::string::npos);
+    EXPECT_NE(page.find("Withheld in all: 4; listed above: 1."), std::string::npos);
+    EXPECT_NE(page.find("Withheld or coarsened in cohort:study"), std::string::npos);
     f["disclosure.json"] = "{not json";
     EXPECT_NE(build_report(f).find("disclosure.json is not valid JSON"), std::string::npos);
+}
+
+TEST(ReportPage, GwasPlotsAndTopVariants) {
+    FileMap f;
+    f["results.json"] = R"({"job": {"name": "g"}, "models": {"gw": {"kind": "gwas", "variants_tested": 1000, "lambda_gc": 1.01,
+        "top": [{"id": "rs1", "chrom": "1", "pos": 12345, "a1": "A", "beta": 0.35, "se": 0.05, "statistic": 7.0, "p": 2.5e-12}]}}})";
+    f["gw_manhattan.svg"] = "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>m</text></svg>";
+    f["gw_qq.svg"] = "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>q</text></svg>";
+    f["gw.tsv"] = "#CHROM\tPOS\n1\t12345\n";
+    const std::string page = build_report(f);
+    EXPECT_NE(page.find("<title id=\"manhattan-gw-t\">gw: Manhattan plot</title>"), std::string::npos);
+    EXPECT_NE(page.find("<title id=\"qq-gw-t\">gw: QQ plot</title>"), std::string::npos);
+    EXPECT_NE(page.find("Top variants of gw"), std::string::npos);
+    EXPECT_NE(page.find("<td>2.5e-12</td>"), std::string::npos);
+    EXPECT_NE(page.find("<a href=\"gw.tsv\">gw.tsv</a>"), std::string::npos);
 }
 
 TEST(ReportPage, MissingResultsStillMakesAPage) {
