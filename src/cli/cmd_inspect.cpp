@@ -6,6 +6,7 @@
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "io/root_only.hpp"
 #include "store/inspect_report.hpp"
 #include "store/store.hpp"
 
@@ -42,17 +43,17 @@ int cmd_inspect(const Args& args, const Comm& comm) {
     if (!parse_command_line("inspect", args, opts, &pos, vm, comm)) return 0;
     if (store_path.empty())
         throw UsageError("kohort inspect: no store file given; usage: kohort inspect STORE.h5 [--table NAME]");
-    // Metadata is tiny: rank 0 opens the file on its own and prints; other ranks have nothing to do.
-    if (!comm.is_root()) return 0;
-    const Store store = Store::open(store_path, nullptr);
-    const StoreReport report =
-        inspect_store(store, vm.count("table") ? std::optional<std::string>(table) : std::nullopt);
-    if (vm.count("check")) check_store_values(store, report);
-    if (vm.count("json"))
-        std::cout << render_report_json(report).dump(2) << "\n";
-    else
-        std::cout << render_report_text(report);
-    return 0;
+    // Metadata is tiny: rank 0 opens the file on its own and prints; other ranks wait for it.
+    return io::run_on_root(comm, [&] {
+        const Store store = Store::open(store_path, nullptr);
+        const StoreReport report =
+            inspect_store(store, vm.count("table") ? std::optional<std::string>(table) : std::nullopt);
+        if (vm.count("check")) check_store_values(store, report);
+        if (vm.count("json"))
+            std::cout << render_report_json(report).dump(2) << "\n";
+        else
+            std::cout << render_report_text(report);
+    });
 }
 
 }  // namespace kohort::cli

@@ -1,6 +1,8 @@
 #include "io/root_only.hpp"
 
+#include <chrono>
 #include <exception>
+#include <thread>
 
 #include "core/error.hpp"
 
@@ -27,6 +29,14 @@ int run_on_root(const Comm& comm, const std::function<void()>& work) {
     // Throws (InternalError) if the broadcast or a poll of it fails, instead of polling forever.
     comm.broadcast_polling(code, 0, 5);
     if (failure) std::rethrow_exception(failure);
+    if (code != 0) {
+        // Rank 0 is on its way to MPI_Abort. Ranks that went on to MPI_Finalize meanwhile can leave
+        // Open MPI's mpirun hanging after the abort (seen under load), so they wait here, polling
+        // and sleeping, to be ended by it; if no abort comes they leave with rank 0's exit code.
+        for (int waited_ms = 0; waited_ms < 60000; waited_ms += 50)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return code;
+    }
     return 0;
 }
 

@@ -194,8 +194,8 @@ std::vector<std::string> read_dictionary(const std::string& store, const std::st
     return labels;
 }
 
-void check_values(const std::string& store, const std::string& table, const Column& c, bool pid_table,
-                  std::int64_t first, std::int64_t last) {
+void check_values(const std::string& store, const std::string& table, const Column& c, const TableMeta& meta,
+                  std::int64_t first_row) {
     const std::size_t n = c.size();
     if (c.type == ColumnType::Categorical) {
         const auto levels = static_cast<std::int64_t>(c.dictionary.size());
@@ -214,10 +214,11 @@ void check_values(const std::string& store, const std::string& table, const Colu
                                     "the value " + std::to_string(c.i8[r]) + " at " + row_text(r) +
                                         " is not a bool; expected 0, 1 or -1 (missing)");
     }
-    if (!pid_table || c.name != layout::kPidColumn) return;
+    if (!meta.by_pid || c.name != layout::kPidColumn) return;
     if (c.type != ColumnType::Int64)
         throw BadStoreError(store, table, c.name, "the pid of a table partitioned by pid must be int64");
     // Row positions only: a pid value is never put in a message.
+    const std::vector<std::int64_t>& off = meta.bucket_offsets;
     for (std::size_t r = 0; r < n; ++r) {
         const std::int64_t p = c.i64[r];
         if (p < 0)
@@ -227,11 +228,13 @@ void check_values(const std::string& store, const std::string& table, const Colu
         if (r > 0 && p < c.i64[r - 1])
             throw BadStoreError(store, table, c.name, "rows are not sorted by pid at " + row_text(r));
         const std::int64_t b = pid_bucket(p);
-        if (b < first || b >= last)
+        const std::int64_t row = first_row + static_cast<std::int64_t>(r);
+        if (row < off[static_cast<std::size_t>(b)] || row >= off[static_cast<std::size_t>(b) + 1])
             throw BadStoreError(store, table, c.name,
-                                "the pid at " + row_text(r) + " falls in bucket " + std::to_string(b) +
-                                    " but pid_bucket_offsets puts the row in buckets [" + std::to_string(first) +
-                                    ", " + std::to_string(last) + ")");
+                                "the pid at table row " + std::to_string(row) + " is in bucket " + std::to_string(b) +
+                                    ", but pid_bucket_offsets puts bucket " + std::to_string(b) + " at rows [" +
+                                    std::to_string(off[static_cast<std::size_t>(b)]) + ", " +
+                                    std::to_string(off[static_cast<std::size_t>(b) + 1]) + ")");
     }
 }
 

@@ -42,11 +42,11 @@ ColumnType check_column_dataset(const std::string& store, const std::string& tab
 std::vector<std::string> read_dictionary(const std::string& store, const std::string& table,
                                          const std::string& column, const h5::Group& table_group,
                                          const h5::PropList& dxpl);
-// Values read into `c` (one rank's share, or a streamed block): categorical codes within the
-// dictionary or -1, bools 0, 1 or -1; in a pid table, pids non-negative, sorted and in the buckets
-// [first_bucket, last_bucket) the share covers.
-void check_values(const std::string& store, const std::string& table, const Column& c, bool pid_table,
-                  std::int64_t first_bucket, std::int64_t last_bucket);
+// Values read into `c` (one rank's share, or a streamed block, starting at table row `first_row`):
+// categorical codes within the dictionary or -1, bools 0, 1 or -1; in a pid table (meta.by_pid),
+// pids non-negative, sorted, and each in the bucket whose pid_bucket_offsets range holds its row.
+void check_values(const std::string& store, const std::string& table, const Column& c, const TableMeta& meta,
+                  std::int64_t first_row);
 
 // Runs f(); an Hdf5Error from it (a damaged or foreign file) becomes a BadStoreError for `table`.
 template <typename F>

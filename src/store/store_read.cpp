@@ -55,19 +55,12 @@ void size_buffer(Column& c, std::uint64_t count) {
     c.resize(count);
 }
 
-// The first and one-past-last pid bucket of a rank's share (all buckets for a table not by pid).
-std::pair<std::int64_t, std::int64_t> buckets_of(const TableMeta& m, int rank, int ranks) {
-    if (!m.by_pid) return {0, kBuckets};
-    return {first_bucket(rank, ranks), first_bucket(rank + 1, ranks)};
-}
-
 Table read_range(const StoreState& s, const std::string& name, const std::vector<std::string>& requested,
                  int rank, int ranks) {
     h5::Group g = s.open_table(name);
     const TableMeta meta = store_checks::read_table_meta(s.path, name, g);
     const std::vector<std::string> cols = chosen_columns(name, meta, requested);
     const RowRange range = share_of(meta, rank, ranks);
-    const auto [first, last] = buckets_of(meta, rank, ranks);
     const auto count = static_cast<std::uint64_t>(range.end - range.begin);
     const h5::PropList dxpl = s.transfer_list();
 
@@ -90,7 +83,7 @@ Table read_range(const StoreState& s, const std::string& name, const std::vector
         h5::Dataspace mspace = h5::Dataspace::simple(count, d.where());
         d.read(layout::hdf5_types(c.type).memory, mspace, fspace, dxpl, layout::column_data(c));
         s.bytes_read += static_cast<std::int64_t>(count * c.bytes_per_value());
-        store_checks::check_values(s.path, name, c, meta.by_pid, first, last);
+        store_checks::check_values(s.path, name, c, meta, range.begin);
         out.columns.push_back(std::move(c));
     }
     return out;
@@ -124,7 +117,7 @@ struct TableStream::Impl {
     std::int64_t at = 0;  // next row, relative to range.begin
     bool by_pid = false;
     std::string table;
-    std::int64_t first_bucket = 0, last_bucket = 0;  // of this rank's share, for check_values
+    TableMeta meta;  // for check_values
 };
 
 TableStream::TableStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -164,7 +157,7 @@ std::size_t TableStream::next(Table& block, std::size_t max_rows) {
             d.read(layout::hdf5_types(c.type).memory, mspace, fspace, dxpl, layout::column_data(c));
         });
         m.state->bytes_read += static_cast<std::int64_t>(count * c.bytes_per_value());
-        store_checks::check_values(m.state->path, m.table, c, m.by_pid, m.first_bucket, m.last_bucket);
+        store_checks::check_values(m.state->path, m.table, c, m.meta, m.range.begin + m.at);
     }
     m.at += static_cast<std::int64_t>(count);
     return static_cast<std::size_t>(count);
@@ -180,11 +173,11 @@ TableStream Store::stream(const std::string& name, const Comm& comm, const std::
     m->table = name;
     store_checks::reading(impl_->path, name, [&] {
         m->group = impl_->open_table(name);
-        const TableMeta meta = store_checks::read_table_meta(impl_->path, name, m->group);
+        m->meta = store_checks::read_table_meta(impl_->path, name, m->group);
+        const TableMeta& meta = m->meta;
         m->names = chosen_columns(name, meta, columns);
         m->range = share_of(meta, comm.rank(), comm.size());
         m->by_pid = meta.by_pid;
-        std::tie(m->first_bucket, m->last_bucket) = buckets_of(meta, comm.rank(), comm.size());
         const h5::PropList dxpl = impl_->transfer_list();
         for (const auto& cname : m->names) {
             h5::Dataset d = m->group.open_dataset(cname);

@@ -10,11 +10,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
     kohort::fuzz::expect_clean([&] {
-        kohort::CsvOptions options;  // delimiter detected from the header line, as import does
-        kohort::CsvData csv = kohort::parse_csv("fuzz.csv", bytes, options);
+        kohort::io::CsvOptions options;  // delimiter detected from the header line, as import does
+        kohort::io::CsvData csv = kohort::io::parse_csv("fuzz.csv", bytes, options);
         for (std::size_t j = 0; j < csv.header.size() && j < 8; ++j) {
-            (void)kohort::build_column(csv.header[j], csv.columns[j], std::nullopt, '.');
-            (void)kohort::build_column(csv.header[j], csv.columns[j], std::nullopt, ',');
+            (void)kohort::io::build_column(csv.header[j], csv.columns[j], std::nullopt, '.');
+            (void)kohort::io::build_column(csv.header[j], csv.columns[j], std::nullopt, ',');
         }
     });
     return 0;

@@ -6,6 +6,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);
-    kohort::fuzz::expect_clean([&] { (void)kohort::parse_schema("fuzz.schema", text); });
+    kohort::fuzz::expect_clean([&] { (void)kohort::io::parse_schema("fuzz.schema", text); });
     return 0;
 }

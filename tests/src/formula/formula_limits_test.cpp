@@ -2,6 +2,7 @@
 // inside each limit still works.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "formula/formula.hpp"
@@ -65,6 +66,26 @@ TEST(FormulaLimits, TermExplosionIsRefusedByName) {
     std::string many = "x0";
     for (int i = 1; i <= 1024; ++i) many += " + x" + std::to_string(i);
     EXPECT_NE(rejection("y ~ " + many).find("limit on formula terms"), std::string::npos);
+}
+
+// Found by fuzz_formula (tests/fuzz/regressions/formula/timeout-power-of-wide-interactions): a
+// sum of wide interactions raised to ^6 ran for minutes inside the term limit. It must now be
+// settled, one way or the other, at once.
+TEST(FormulaLimits, FuzzTimeoutPowerOfWideInteractionsEndsQuickly) {
+    const std::string text =
+        "Suy ~ (a + b\xff\xff\xff\xff:\xff\xff\xff\xff\xff\xff\xff\xff" "as.factoru*t\xff\xff\xff\xff\xff\xff\xff\xff"
+        ":\xff\xff\xff\xffu*t\xff\xff\xff\xff\xff*zppp\xf0p\xff\xff\xff\xff*z+ \xb1\xff\xff\xff\xff\xff\xff\xff"
+        "\xff\xff\xff" "a\xc8+ \xff\xff\xffu*t\xff\xff\xff\xff+ c)^6";
+    ASSERT_EQ(text.size(), 104u);  // the fuzzer's input, byte for byte
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        parse_formula(text);
+    } catch (const UsageError&) {
+    }
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0);
+    // The same shape in plain names: 5 products of 8 variables, to the 6th power.
+    EXPECT_NE(rejection("y ~ (a + b:c:d + e*f*g + h*i*j*k + l*m*n*o*p + q)^6").find("limit on formula terms"),
+              std::string::npos);
 }
 
 Table id_table(std::size_t n) {
