@@ -3,7 +3,7 @@
 # variants), imported with kohort import --plink; every variant compared with
 #  - plink2 --glm omit-ref (A1 = .bim column 5) at plink2's printed precision (6 significant digits),
 #  - R's lm() at 1e-8 relative (full precision),
-# at 1, 2 and 3 ranks; and the three rank counts with each other at 1e-10 relative.
+# at 1, 2 and 3 ranks; and the rank counts (and 3 threads per rank) with each other at 1e-10 relative.
 source "$(dirname "$0")/common.sh"
 require_tool plink2
 require_tool Rscript r-base-core
@@ -40,6 +40,8 @@ for np in 1 2 3; do
 done
 "$PY" "$HERE/compare_gwas.py" out2/ldl.tsv out1/ldl.tsv exact --rel 1e-10 || fail "2 ranks differ from 1"
 "$PY" "$HERE/compare_gwas.py" out3/ldl.tsv out1/ldl.tsv exact --rel 1e-10 || fail "3 ranks differ from 1"
+run_job_np 2 job.ini --set job.output=out2t3 --set job.threads=3
+"$PY" "$HERE/compare_gwas.py" out2t3/ldl.tsv out1/ldl.tsv exact --rel 1e-10 || fail "3 threads per rank differ from 1"
 for f in out1/ldl_manhattan.svg out1/ldl_qq.svg; do
     grep -q "<svg" "$f" || fail "$f is not an SVG"
 done
