@@ -88,7 +88,7 @@ ModelOutput run_gwas(const ModelContext& ctx) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const std::vector<bool> released = disclosure_gate(results, ctx.disclosure.policy());
+    const std::vector<bool> released = disclosure_gate(results, ctx.disclosure.policy(), samples.n_total);
     const double lambda = lambda_gc(results, released);
     ModelOutput out;
     out.result = gwas_json(o.family, reader.variant_list(), results, released, lambda);

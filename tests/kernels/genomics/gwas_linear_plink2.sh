@@ -54,4 +54,25 @@ assert r["variants_tested"] + r["variants_na"] + r["variants_withheld"] == 400
 assert len(r["top"]) == 20 and r["lambda_gc"] > 0
 print("results.json: tested", r["variants_tested"], "na", r["variants_na"], "lambda", r["lambda_gc"])
 PY
+# Disclosure (policy sds, minimum 5): exactly the variants whose minor allele count or number of
+# missing calls is 1-4 are withheld, counted from plink2's own report; the others are released unchanged.
+printf '[disclosure]\npolicy = sds\n' >sds.ini
+KOHORT_SITE_CONFIG=$T/sds.ini run_job_np 2 job.ini --set job.output=outsds
+"$PY" - <<'PY' || fail "disclosure gate"
+import csv, json
+ref = {r["ID"]: r for r in csv.DictReader(open("data/ref.y.glm.linear"), delimiter="\t")}
+ours = {r["ID"]: r for r in csv.DictReader(open("outsds/ldl.tsv"), delimiter="\t")}
+n = max(int(r["OBS_CT"]) for r in ref.values())
+def small(c): return 0 < c < 5
+expect_withheld = set()
+for vid, r in ref.items():
+    obs, f = int(r["OBS_CT"]), float(r["A1_FREQ"])
+    mac = round(min(f, 1 - f) * 2 * obs)
+    if small(mac) or small(n - obs):
+        expect_withheld.add(vid)
+assert expect_withheld and set(ref) - set(ours) == expect_withheld, (sorted(expect_withheld), sorted(set(ref) - set(ours)))
+j = json.load(open("outsds/results.json"))["models"]["ldl"]
+assert j["variants_withheld"] == len(expect_withheld), j["variants_withheld"]
+print("sds: withheld", len(expect_withheld), "variants (rare or with 1-4 missing calls)")
+PY
 echo "PASS gwas linear vs plink2 and R at 1, 2, 3 ranks"
