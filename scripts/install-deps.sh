@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev googletest
   # reference implementations used at test time only
   r-base-core r-cran-survival r-cran-cmprsk r-cran-sandwich r-cran-jsonlite
+  # GWAS conformance (plink2 --glm, --dummy, --export A)
+  plink2
   # store readability checks (h5py) in tests
   python3 python3-h5py python3-numpy
   # a real local Slurm cluster for the end-to-end tests and kohort submit

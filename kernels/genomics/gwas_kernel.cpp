@@ -64,23 +64,31 @@ ModelOutput run_gwas(const ModelContext& ctx) {
     std::vector<VariantResult> results;
     results.reserve(static_cast<std::size_t>(reader.variants()));
     GenotypeReader::Block raw;
-    DecodedBlock decoded;
-    // Decoded a few dozen variants at a time (the dense block stays in cache for the GEMM);
-    // combined across ranks once per stored block.
+    // Decoded a few dozen variants at a time (the dense block stays in cache for the GEMM), the
+    // chunks shared among the rank's threads; combined across ranks once per stored block. Each
+    // variant's statistics are computed by one thread in one fixed order (Eigen runs single-threaded
+    // inside the parallel loop), so results do not depend on the thread count.
     constexpr std::int64_t kDecodeVariants = 32;
     for (std::int64_t v0 = 0; v0 < reader.variants(); v0 += block) {
         const std::int64_t nv = std::min(block, reader.variants() - v0);
         reader.read(v0, nv, raw);
         Eigen::MatrixXd stats = linear.new_block(nv);
-        for (std::int64_t d0 = 0; d0 < nv; d0 += kDecodeVariants) {
-            decode_block(raw, d0, std::min(kDecodeVariants, nv - d0), samples.geno_index, decoded);
-            linear.accumulate(decoded, stats, d0);
+        const std::int64_t chunks = (nv + kDecodeVariants - 1) / kDecodeVariants;
+#pragma omp parallel
+        {
+            DecodedBlock decoded;
+#pragma omp for schedule(dynamic)
+            for (std::int64_t c = 0; c < chunks; ++c) {
+                const std::int64_t d0 = c * kDecodeVariants;
+                decode_block(raw, d0, std::min(kDecodeVariants, nv - d0), samples.geno_index, decoded);
+                linear.accumulate(decoded, stats, d0);
+            }
         }
         linear.finish(stats, results);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const std::vector<bool> released = disclosure_gate(results, ctx.disclosure.policy());
+    const std::vector<bool> released = disclosure_gate(results, ctx.disclosure.policy(), samples.n_total);
     const double lambda = lambda_gc(results, released);
     ModelOutput out;
     out.result = gwas_json(o.family, reader.variant_list(), results, released, lambda);

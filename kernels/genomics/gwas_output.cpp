@@ -42,12 +42,13 @@ const char* family_name(Family family) {
     return "?";
 }
 
-std::vector<bool> disclosure_gate(const std::vector<VariantResult>& results, const DisclosurePolicy& policy) {
+std::vector<bool> disclosure_gate(const std::vector<VariantResult>& results, const DisclosurePolicy& policy,
+                                  std::int64_t n_total) {
     std::vector<bool> released(results.size(), true);
     for (std::size_t i = 0; i < results.size(); ++i) {
         const auto& r = results[i];
         const auto mac = static_cast<std::int64_t>(std::llround(r.minor_count));
-        bool withhold = policy.suppresses(mac);
+        bool withhold = policy.suppresses(mac) || policy.suppresses(n_total - r.obs);
         if (r.minor_count_cases >= 0)
             withhold = withhold || policy.suppresses(static_cast<std::int64_t>(std::llround(r.minor_count_cases)));
         released[i] = !withhold;

@@ -13,8 +13,10 @@
 namespace kohort::gwas {
 
 // Marks each variant released or withheld: withheld when its minor allele count, or its minor
-// allele count among cases (binomial) or events (Surv), is a count the policy suppresses.
-std::vector<bool> disclosure_gate(const std::vector<VariantResult>& results, const DisclosurePolicy& policy);
+// allele count among cases (binomial) or events (Surv), is a count the policy suppresses; also when
+// its number of missing calls among the n_total tested samples is (OBS_CT would reveal it).
+std::vector<bool> disclosure_gate(const std::vector<VariantResult>& results, const DisclosurePolicy& policy,
+                                  std::int64_t n_total);
 
 // Genomic inflation: median of the 1-df chi-square quantiles of the released P values divided by
 // the chi-square median, 0.4549364 (Devlin and Roeder 1999). NaN with no P value.

@@ -3,7 +3,7 @@
 # variants), imported with kohort import --plink; every variant compared with
 #  - plink2 --glm omit-ref (A1 = .bim column 5) at plink2's printed precision (6 significant digits),
 #  - R's lm() at 1e-8 relative (full precision),
-# at 1, 2 and 3 ranks; and the three rank counts with each other at 1e-10 relative.
+# at 1, 2 and 3 ranks; and the rank counts (and 3 threads per rank) with each other at 1e-10 relative.
 source "$(dirname "$0")/common.sh"
 require_tool plink2
 require_tool Rscript r-base-core
@@ -40,6 +40,8 @@ for np in 1 2 3; do
 done
 "$PY" "$HERE/compare_gwas.py" out2/ldl.tsv out1/ldl.tsv exact --rel 1e-10 || fail "2 ranks differ from 1"
 "$PY" "$HERE/compare_gwas.py" out3/ldl.tsv out1/ldl.tsv exact --rel 1e-10 || fail "3 ranks differ from 1"
+run_job_np 2 job.ini --set job.output=out2t3 --set job.threads=3
+"$PY" "$HERE/compare_gwas.py" out2t3/ldl.tsv out1/ldl.tsv exact --rel 1e-10 || fail "3 threads per rank differ from 1"
 for f in out1/ldl_manhattan.svg out1/ldl_qq.svg; do
     grep -q "<svg" "$f" || fail "$f is not an SVG"
 done
@@ -51,5 +53,26 @@ assert r["kind"] == "gwas" and r["variants"] == 400, r
 assert r["variants_tested"] + r["variants_na"] + r["variants_withheld"] == 400
 assert len(r["top"]) == 20 and r["lambda_gc"] > 0
 print("results.json: tested", r["variants_tested"], "na", r["variants_na"], "lambda", r["lambda_gc"])
+PY
+# Disclosure (policy sds, minimum 5): exactly the variants whose minor allele count or number of
+# missing calls is 1-4 are withheld, counted from plink2's own report; the others are released unchanged.
+printf '[disclosure]\npolicy = sds\n' >sds.ini
+KOHORT_SITE_CONFIG=$T/sds.ini run_job_np 2 job.ini --set job.output=outsds
+"$PY" - <<'PY' || fail "disclosure gate"
+import csv, json
+ref = {r["ID"]: r for r in csv.DictReader(open("data/ref.y.glm.linear"), delimiter="\t")}
+ours = {r["ID"]: r for r in csv.DictReader(open("outsds/ldl.tsv"), delimiter="\t")}
+n = max(int(r["OBS_CT"]) for r in ref.values())
+def small(c): return 0 < c < 5
+expect_withheld = set()
+for vid, r in ref.items():
+    obs, f = int(r["OBS_CT"]), float(r["A1_FREQ"])
+    mac = round(min(f, 1 - f) * 2 * obs)
+    if small(mac) or small(n - obs):
+        expect_withheld.add(vid)
+assert expect_withheld and set(ref) - set(ours) == expect_withheld, (sorted(expect_withheld), sorted(set(ref) - set(ours)))
+j = json.load(open("outsds/results.json"))["models"]["ldl"]
+assert j["variants_withheld"] == len(expect_withheld), j["variants_withheld"]
+print("sds: withheld", len(expect_withheld), "variants (rare or with 1-4 missing calls)")
 PY
 echo "PASS gwas linear vs plink2 and R at 1, 2, 3 ranks"
