@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "formula/model_frame.hpp"
-#include "jobs/disclosure.hpp"
+#include "jobs/release.hpp"
 #include "mpi/comm.hpp"
 #include "store/table.hpp"
 

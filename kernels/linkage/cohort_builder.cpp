@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/error.hpp"
@@ -95,10 +96,16 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     auto log = [&](const std::string& s) {
         if (in.log) in.log(s);
     };
-    auto release = [&](std::int64_t count) -> nlohmann::json {
-        auto r = in.policy.release(count);
-        return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
+    // Every count leaves through the job's release layer (rounded to the policy's base, so the
+    // difference of two flow steps is never an exact small count).
+    std::optional<ReleaseLayer> own;
+    if (!in.release) own.emplace(in.policy);
+    ReleaseLayer& rel = in.release ? *in.release : *own;
+    rel.begin("cohort:" + def.name);
+    auto release = [&](std::int64_t count, const std::string& field = "flow.persons") -> nlohmann::json {
+        return rel.release_json(count, {field, ""});
     };
+    auto released_text = [&](std::int64_t count, const std::string&) { return rel.log_count(count); };
     nlohmann::json warnings = nlohmann::json::array();
     auto warn = [&](const std::string& w) {
         warnings.push_back(w);
@@ -168,7 +175,8 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     const std::vector<std::int64_t>& person_pid = pop.column("pid").i64;
     const std::size_t n = person_pid.size();
     const std::int64_t population_total = comm.allreduce(static_cast<std::int64_t>(n));
-    log("cohort '" + def.name + "': " + std::to_string(population_total) + " persons in '" + def.population + "'");
+    log("cohort '" + def.name + "': " + released_text(population_total, "persons in population") + " persons in '" +
+        def.population + "'");
 
     nlohmann::json registers = nlohmann::json::array();
     // What was read, for the job's audit record (tables and column names only, no values).
@@ -222,13 +230,14 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
         inputs.push_back({{"table", reg_name}, {"columns", scan.columns()}, {"rows", rows}});
         registers.push_back({{"table", reg_name},
                              {"variables", names},
-                             {"rows", rows},
-                             {"rows_linked", linked},
-                             {"rows_unlinked", rows - linked},
+                             {"rows", release(rows, "registers.rows")},
+                             {"rows_linked", release(linked, "registers.rows_linked")},
+                             {"rows_unlinked", release(rows - linked, "registers.rows_unlinked")},
                              {"redistributed", redistributed},
                              {"seconds", secs},
                              {"rows_per_second", secs > 0 ? rows / secs : 0.0}});
-        log("scanned " + reg_name + " (" + std::to_string(rows) + " rows, " + std::to_string(linked) + " linked) for " +
+        log("scanned " + reg_name + " (" + released_text(rows, "registers.rows") + " rows, " +
+            released_text(linked, "registers.rows_linked") + " linked) for " +
             names + (redistributed ? "; redistributed by pid with one all-to-all exchange" : "") + " in " +
             std::to_string(secs) + " s");
     };
@@ -285,9 +294,10 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     // ---- The index date must lie within the data the registers cover.
     const std::int32_t gmin = comm.allreduce(data_min, ReduceOp::min), gmax = comm.allreduce(data_max, ReduceOp::max);
     if (def.index_date && gmin <= gmax && (*def.index_date < gmin || *def.index_date > gmax))
+        // The registers' first and last dates are single persons' values: never printed.
         throw UsageError(def.where + ": index = " + format_date(*def.index_date) +
-                         " is outside the data: the registers read run from " + format_date(gmin) + " to " +
-                         format_date(gmax) + "; expected an index date within that range");
+                         " is outside the dates the registers read hold; expected an index date within that range "
+                         "(the earliest and latest dates are not shown: each is one person's value)");
 
     // ---- Exclusions and requirements.
     nlohmann::json flow = nlohmann::json::array();
@@ -458,12 +468,12 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     const double secs = comm.allreduce(seconds_since(t_start), ReduceOp::max);
     const std::int64_t rows_total = comm.allreduce(rows_scanned_local);
     report["kind"] = "cohort";
-    report["persons"] = release(cohort_total);
+    report["persons"] = release(cohort_total, "persons");
     report["flow"] = flow;
     report["outcome"] = def.outcome;
-    report["events"] = release(g_events);
-    report["competing_events"] = release(g_comp);
-    report["censored"] = release(g_cens);
+    report["events"] = release(g_events, "events");
+    report["competing_events"] = release(g_comp, "competing_events");
+    report["censored"] = release(g_cens, "censored");
     report["person_time"] = std::round(g_days / def.time_divisor * 10) / 10;
     report["time_unit"] = def.time_unit;
     report["columns"] = [&] {
@@ -473,13 +483,13 @@ Table build_cohort(const StudyDefinition& study, const CohortInputs& in, nlohman
     }();
     report["registers"] = registers;
     report["inputs"] = inputs;
-    report["register_rows_scanned"] = rows_total;
+    report["register_rows_scanned"] = release(rows_total, "register_rows_scanned");
     report["seconds"] = secs;
     report["rows_per_second"] = secs > 0 ? rows_total / secs : 0.0;
     report["warnings"] = warnings;
-    log("cohort '" + def.name + "': " + std::to_string(cohort_total) + " persons, " + std::to_string(g_events) +
-        " outcomes, " + std::to_string(g_comp) + " competing events; " + std::to_string(rows_total) +
-        " register rows in " + std::to_string(secs) + " s");
+    log("cohort '" + def.name + "': " + released_text(cohort_total, "persons") + " persons, " +
+        released_text(g_events, "events") + " outcomes, " + released_text(g_comp, "competing_events") +
+        " competing events; " + released_text(rows_total, "register_rows_scanned") + " register rows in " + std::to_string(secs) + " s");
     return out;
 }
 

@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-#include "jobs/disclosure.hpp"
+#include "jobs/release.hpp"
 #include "jobs/job_file.hpp"
 #include "kernels/linkage/study_definition.hpp"
 #include "mpi/comm.hpp"
@@ -31,6 +31,9 @@ struct CohortInputs {
     // Register rows per block of the streamed scan (register_scan.hpp): 128Ki rows keep a block of
     // pid, date and code (2 MiB) in the L2/L3 cache. Tests set it small to cross block boundaries.
     std::size_t block_rows = std::size_t{1} << 17;
+    // The job's release layer: released counts are recorded under "cohort:NAME". Tests may leave
+    // it null; the policy then applies without a record.
+    ReleaseLayer* release = nullptr;
 };
 
 // This rank's rows of the cohort table, sorted by pid. Fills `report` with aggregate counts (the

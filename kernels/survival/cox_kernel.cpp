@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "formula/formula.hpp"
 #include "formula/model_frame.hpp"
+#include "kernels/model_checks.hpp"
 #include "kernels/kernel.hpp"
 #include "kernels/survival/cox_fit.hpp"
 
@@ -84,6 +85,7 @@ ModelOutput run_cox(const ModelContext& ctx) {
     fo.cluster_column = spec.get("cluster");
     fo.source = spec.where();
     ModelFrame frame = model_frame(ctx, formula, fo);
+    check_model_frame(frame, ctx.disclosure, ctx.comm, spec.where());
     const std::vector<std::string> terms = frame.terms;
     const std::vector<std::string> strata_labels = frame.strata_labels;
     const std::int64_t n_dropped = frame.n_dropped_missing;
@@ -97,9 +99,9 @@ ModelOutput run_cox(const ModelContext& ctx) {
     if (ctx.log) {
         char buf[256];
         std::snprintf(buf, sizeof buf,
-                      "cox %s: %lld event time(s), %d iteration(s), set-up %.3f s, %d pass(es) in %.3f s "
+                      "cox %s: %s event time(s), %d iteration(s), set-up %.3f s, %d pass(es) in %.3f s "
                       "(%.4f s per pass), %zu bytes allreduced per pass",
-                      spec.name.c_str(), static_cast<long long>(fit.bins), fit.iterations, fit.setup_seconds,
+                      spec.name.c_str(), ctx.disclosure.log_count(fit.bins).c_str(), fit.iterations, fit.setup_seconds,
                       fit.evaluations, fit.evaluation_seconds,
                       fit.evaluations ? fit.evaluation_seconds / fit.evaluations : 0.0, fit.bytes_per_iteration);
         ctx.log(buf);

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "formula/formula.hpp"
 #include "formula/model_frame.hpp"
+#include "kernels/model_checks.hpp"
 #include "kernels/kernel.hpp"
 #include "kernels/survival/finegray_fit.hpp"
 #include "kernels/survival/finegray_kernel.hpp"
@@ -75,6 +76,7 @@ LoadedRows load_rows(const ModelContext& ctx, int cause) {
     opt.source = where;
     opt.competing_risks = true;
     ModelFrame frame = model_frame(ctx, formula, opt);
+    check_model_frame(frame, ctx.disclosure, ctx.comm, where);
     if (frame.terms.empty())
         throw UsageError(where + ": formula '" + formula.text +
                          "' has no covariates; a Fine-Gray model needs at least one term on the right-hand side");
@@ -134,7 +136,7 @@ ModelOutput run_finegray(const ModelContext& ctx) {
     LoadedRows loaded = load_rows(ctx, cause);
     const FineGrayFit fit = fit_finegray(loaded.rows, opt, ctx.comm, spec.where(), loaded.terms);
     if (ctx.log)
-        ctx.log("finegray " + spec.name + ": cause " + std::to_string(cause) + ", " + std::to_string(fit.bins) +
+        ctx.log("finegray " + spec.name + ": cause " + std::to_string(cause) + ", " + ctx.disclosure.log_count(fit.bins) +
                 " failure time(s), " + std::to_string(fit.iterations) + " iteration(s), " +
                 std::to_string(fit.bytes_per_iteration) + " bytes allreduced per iteration");
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "jobs/job_file.hpp"
+#include "jobs/release.hpp"
 #include "mpi/comm.hpp"
 #include "store/store.hpp"
 #include "store/table.hpp"
@@ -23,6 +24,7 @@ struct DerivedTableContext {
     const Store& store;                                    // opened collectively
     std::function<void(const std::string&)> log;
     nlohmann::json& report;                                // aggregate facts for results.json (counts only)
+    ReleaseLayer* release = nullptr;                       // the job's release layer: counts in `report` pass it
 };
 
 using DerivedTableBuilder = std::function<Table(const DerivedTableContext&)>;

@@ -139,7 +139,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
                                  "]; expected [job], [model.NAME], [slurm] or a study section such as [cohort.NAME]");
             nlohmann::json report = nlohmann::json::object();
             log("deriving table '" + name + "' from [" + section + "]");
-            DerivedTableContext ctx{comm, job, section, name, opts, store, std::ref(log), report};
+            DerivedTableContext ctx{comm, job, section, name, opts, store, std::ref(log), report, &ledger};
             tables[name] = (*builder)(ctx);
             tables[name].name = name;
             if (report.contains("inputs"))
@@ -172,7 +172,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             }
             for (const auto& c : audited) site.check_approved(job.project, table, c);
             log("loading " + std::to_string(audited.size()) + " column(s) of '" + table + "' (" +
-                std::to_string(info.rows) + " rows)");
+                ledger.log_count(info.rows) + " rows)");
             tables[table] = store.read(table, comm, want);
             inputs.push_back({{"table", table}, {"columns", audited}, {"rows", info.rows}});
         }
@@ -203,6 +203,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             log("model '" + spec.name + "' (" + spec.kind + ") on '" + table + "'");
             const auto t0 = Clock::now();
             Table& local = tables.at(table);
+            ledger.begin(spec.name);
             ModelContext ctx{comm, spec, local, ledger, std::ref(log), last_reader[table] == &spec ? &local : nullptr};
             ModelOutput out = (*runner)(ctx);
             out.result["kind"] = spec.kind;
@@ -220,8 +221,9 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             {"disclosure",
              {{"policy", ledger.policy().name},
               {"min_count", ledger.policy().min_count},
-              {"rounding", ledger.policy().rounding},
-              {"suppressed", ledger.suppressed()}}},
+              {"rounding", ledger.policy().base()},
+              {"suppressed", ledger.suppressed()},
+              {"coarsened", ledger.coarsened_count()}}},
             {"io", {{"bytes_read", bytes_total}, {"bytes_read_max_rank", bytes_max}}}};
         if (!derived_report.empty()) results["derived_tables"] = derived_report;
         const double rss = comm.allreduce(peak_rss_mib(), ReduceOp::max);
@@ -231,12 +233,13 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
         if (comm.is_root()) {
             OutputDir out(job.output);
             out.add("results.json", results.dump(2) + "\n");
+            out.add("disclosure.json", ledger.report().dump(2) + "\n");
             for (auto& [name, content] : files) out.add(name, std::move(content));
             out.add("job.log", log.text());
             out.commit();
             audit["status"] = "succeeded";
             audit["exit_code"] = 0;
-            nlohmann::json written = nlohmann::json::array({"results.json", "job.log"});
+            nlohmann::json written = nlohmann::json::array({"results.json", "disclosure.json", "job.log"});
             for (const auto& [name, _] : files) written.push_back(name);
             audit["output_files"] = written;
             audit["wall_seconds"] = wall;

@@ -11,7 +11,9 @@ set(FINEGRAY_SOURCES
   ${PROJECT_SOURCE_DIR}/kernels/survival/km_counts.cpp
   ${PROJECT_SOURCE_DIR}/kernels/survival/cox_linalg.cpp
   ${PROJECT_SOURCE_DIR}/src/jobs/model_registry.cpp
-  ${PROJECT_SOURCE_DIR}/src/jobs/disclosure.cpp)
+  ${PROJECT_SOURCE_DIR}/src/jobs/disclosure.cpp
+  ${PROJECT_SOURCE_DIR}/src/jobs/release.cpp
+  ${PROJECT_SOURCE_DIR}/kernels/model_checks.cpp)
 kohort_mpi_test(finegray_kernel_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/finegray_kernel_test.cpp ${FINEGRAY_SOURCES}
                 LIBS kohort_formula kohort_store kohort_mpi RANKS 1 2 3 4 5 LABELS survival finegray)
 target_compile_definitions(finegray_kernel_test PRIVATE

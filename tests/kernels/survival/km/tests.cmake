@@ -11,7 +11,10 @@ set(KM_KERNEL_SOURCES
   ${PROJECT_SOURCE_DIR}/kernels/survival/cif_kernel.cpp
   ${PROJECT_SOURCE_DIR}/kernels/survival/svg_plot.cpp
   ${PROJECT_SOURCE_DIR}/src/jobs/model_registry.cpp
-  ${PROJECT_SOURCE_DIR}/src/jobs/disclosure.cpp)
+  ${PROJECT_SOURCE_DIR}/src/jobs/disclosure.cpp
+  ${PROJECT_SOURCE_DIR}/src/jobs/release.cpp
+  ${PROJECT_SOURCE_DIR}/kernels/survival/curve_release.cpp
+  ${PROJECT_SOURCE_DIR}/kernels/linkage/cohort_labels.cpp)
 kohort_mpi_test(km_kernel_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/km_kernel_test.cpp ${KM_KERNEL_SOURCES}
                 LIBS kohort_mpi RANKS 1 2 3 4 5 LABELS survival km)
 target_compile_definitions(km_kernel_test PRIVATE KM_REFERENCE_SCRIPT="${CMAKE_CURRENT_LIST_DIR}/km_reference.R")
