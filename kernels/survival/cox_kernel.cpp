@@ -115,17 +115,17 @@ ModelOutput run_cox(const ModelContext& ctx) {
     // Disclosure control: the model is released only when both the number of rows and the number
     // of events are releasable counts; released counts are rounded as the policy says.
     if (ctx.disclosure.withhold_model(fit.n, fit.events, r)) return out;
-    auto released = [&](std::int64_t count) { return ctx.disclosure.release_json(count); };
+    auto released = [&](std::int64_t count, const char* field) { return ctx.disclosure.release_json(count, {field, ""}); };
 
-    r["n"] = released(fit.n);
-    r["n_dropped_missing"] = released(n_dropped);
-    r["events"] = released(fit.events);
+    r["n"] = released(fit.n, "n");
+    r["n_dropped_missing"] = released(n_dropped, "n_dropped_missing");
+    r["events"] = released(fit.events, "events");
     r["converged"] = fit.converged;
     r["iterations"] = fit.iterations;
     r["ties"] = opt.ties == CoxTies::efron ? "efron" : "breslow";
     r["loglik"] = {json_number(fit.loglik_null), json_number(fit.loglik)};
     r["robust"] = fit.robust;
-    if (fit.robust) r["clusters"] = released(fit.clusters);
+    if (fit.robust) r["clusters"] = released(fit.clusters, "clusters");
     if (strata_labels.size() > 1) r["strata"] = strata_labels;
 
     nlohmann::json coefs = nlohmann::json::array();

@@ -147,12 +147,12 @@ ModelOutput run_finegray(const ModelContext& ctx) {
     out.csv.header = {"term", "estimate", "se", "naive_se", "z", "p", "exp_estimate", "conf_low", "conf_high"};
 
     if (ctx.disclosure.withhold_model(fit.n, fit.events, r)) return out;
-    auto released = [&](std::int64_t count) { return ctx.disclosure.release_json(count); };
-    r["n"] = released(fit.n);
-    r["n_dropped_missing"] = released(loaded.n_dropped);
-    r["events"] = released(fit.events);
-    r["competing_events"] = released(fit.competing_events);
-    r["censored"] = released(fit.censored);
+    auto released = [&](std::int64_t count, const char* field) { return ctx.disclosure.release_json(count, {field, ""}); };
+    r["n"] = released(fit.n, "n");
+    r["n_dropped_missing"] = released(loaded.n_dropped, "n_dropped_missing");
+    r["events"] = released(fit.events, "events");
+    r["competing_events"] = released(fit.competing_events, "competing_events");
+    r["censored"] = released(fit.censored, "censored");
     r["converged"] = fit.converged;
     r["iterations"] = fit.iterations;
     r["loglik"] = {json_number(fit.loglik_null), json_number(fit.loglik)};

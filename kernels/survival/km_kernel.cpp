@@ -46,8 +46,8 @@ ConfOptions conf_options(const ModelSpec& spec) {
 void open_curve_result(nlohmann::json& r, const std::string& kind, const SurvivalData& data, const ConfOptions& conf,
                        DisclosureLedger& ledger) {
     r["kind"] = kind;
-    r["n"] = ledger.release_json(data.n_total);
-    r["n_dropped_missing"] = ledger.release_json(data.n_dropped_missing);
+    r["n"] = ledger.release_json(data.n_total, {"n", ""});
+    r["n_dropped_missing"] = ledger.release_json(data.n_dropped_missing, {"n_dropped_missing", ""});
     r["conf_type"] = to_string(conf.type);
     r["conf_int"] = conf.level;
     r["curves"] = nlohmann::json::array();
@@ -123,7 +123,7 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
             if (k.n_censor[j] > 0) s.censor_times.push_back(k.time[j]);
         plot.series.push_back(std::move(s));
     }
-    r["events"] = rel.exact() ? release_json(led, total_events) : rel.count(total_events);
+    r["events"] = rel.exact() ? release_json(led, total_events, {"events", ""}) : rel.count(total_events);
 
     // Log-rank (survdiff) across the groups, stratified by strata() variables when there are groups too.
     const int n_groups = static_cast<int>(data.group_labels.size());
@@ -139,7 +139,7 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
                           {"p", testable ? json_number(t.p) : nlohmann::json(nullptr)}};
         lr["groups"] = rel.group_labels(data.group_labels, data.group_of);
         lr["observed"] = nlohmann::json::array();
-        for (double o : O) lr["observed"].push_back(release_json(led, o));
+        for (double o : O) lr["observed"].push_back(release_json(led, o, {"logrank.observed", ""}));
         lr["expected"] = rel.expected(E);
         lr["stratified"] = data.test_stratum_labels.size() > 1;
         r["logrank"] = lr;

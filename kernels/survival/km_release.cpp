@@ -11,20 +11,20 @@ namespace kohort::survival {
 
 bool releases_exactly(const DisclosurePolicy& p) { return p.min_count <= 0 && p.redact_at < 0 && p.base() <= 1; }
 
-std::optional<double> release_count(DisclosureLedger& ledger, double count) {
+std::optional<double> release_count(DisclosureLedger& ledger, double count, const CountMeaning& meaning) {
     if (releases_exactly(ledger.policy()) || !std::isfinite(count)) return count;
-    const auto r = ledger.release(std::llround(count));
+    const auto r = ledger.release(std::llround(count), meaning);
     if (!r) return std::nullopt;
     return static_cast<double>(*r);
 }
 
-nlohmann::json release_json(DisclosureLedger& ledger, double count) {
-    const auto r = release_count(ledger, count);
+nlohmann::json release_json(DisclosureLedger& ledger, double count, const CountMeaning& meaning) {
+    const auto r = release_count(ledger, count, meaning);
     return r ? json_number(*r) : nlohmann::json(nullptr);
 }
 
-std::string release_text(DisclosureLedger& ledger, double count) {
-    const auto r = release_count(ledger, count);
+std::string release_text(DisclosureLedger& ledger, double count, const CountMeaning& meaning) {
+    const auto r = release_count(ledger, count, meaning);
     return r ? format_number(*r) : ledger.withheld_text();
 }
 

@@ -18,9 +18,9 @@ namespace kohort::survival {
 
 bool releases_exactly(const DisclosurePolicy& policy);
 // The released value, or nullopt when suppressed.
-std::optional<double> release_count(DisclosureLedger& ledger, double count);
-nlohmann::json release_json(DisclosureLedger& ledger, double count);
-std::string release_text(DisclosureLedger& ledger, double count);  // for CSV and the SVG risk table
+std::optional<double> release_count(DisclosureLedger& ledger, double count, const CountMeaning& meaning = {});
+nlohmann::json release_json(DisclosureLedger& ledger, double count, const CountMeaning& meaning = {});
+std::string release_text(DisclosureLedger& ledger, double count, const CountMeaning& meaning = {});  // CSV, SVG
 // A JSON count as a CSV cell: the number, or NA when withheld.
 std::string csv_text(const nlohmann::json& j);
 // The x-axis label: "Time (years)" where the table is a cohort (or the model sets time_unit).

@@ -351,6 +351,32 @@ for np in ranks:
         if a != b:
             recoveries.append(("ranks", f"disclosure.json differs between np={ranks[0]} and np={np}", None, None))
 
+# Refusals (exit 3, as DataSHIELD): a factor level held by fewer than k persons, and parameters
+# above 0.33 of the rows (nfilter.glm). The message names the factor, never the level.
+with open("t2.csv", "w") as f:
+    f.write("y,a,b,c,d,e,f,g,h\n")
+    for i in range(20):
+        f.write(",".join(str(round(rnd.gauss(0, 1), 3)) for _ in range(9)) + "\n")
+subprocess.run([kohort, "import", "--csv", "t2.csv", "--table", "t2", "--store", "t2.h5"], check=True, env=env,
+               stdout=subprocess.DEVNULL)
+refusals = {
+    "small_level": ("t.h5", "t", "glm", "status ~ age + factor(grp)", "a level of factor 'grp'"),
+    "small_stratum": ("t.h5", "t", "cox", "Surv(time, status) ~ age + strata(grp)", "a stratum is held by fewer"),
+    "nfilter": ("t2.h5", "t2", "glm", "y ~ a + b + c + d + e + f + g + h", "nfilter.glm"),
+}
+for name, (store, table, kind, formula, expect) in refusals.items():
+    fam = "family = binomial\n" if "status ~" in formula else ""
+    with open(f"{name}.ini", "w") as f:
+        f.write(f"[job]\nname = {name}\nstore = {store}\noutput = out_{name}\n[model.m]\nkind = {kind}\n{fam}"
+                f"table = {table}\nformula = {formula}\n")
+    r = subprocess.run([kohort, "run", f"{name}.ini", "-q"], capture_output=True, text=True,
+                       env=dict(env, KOHORT_SITE_CONFIG=os.path.abspath(f"site_{policy}.ini")))
+    checked["derived"] += 1
+    if r.returncode != 3 or expect not in r.stderr or os.path.exists(f"out_{name}"):
+        recoveries.append(("refusal", f"{name}: exit {r.returncode}, message {r.stderr.strip()[-300:]}", None, None))
+    if re.search(r"grp=E|'E'|\bE\b", r.stderr):
+        recoveries.append(("refusal", f"{name}: a small level's label in the message", None, None))
+
 print(f"{policy}: k={k} base={base} ranks={ranks}: {checked['derived']} derived values and "
       f"{checked['counts']} released counts checked; {len(recoveries)} recovered")
 for r in recoveries[:int(os.environ.get("ATTACK_LIST", "40"))]:
