@@ -326,8 +326,8 @@ private:
                 const auto k = d.levels.find(*d.var.ref);
                 if (!k)
                     fail("factor(" + d.var.column + ", ref=" + *d.var.ref + "): level '" + *d.var.ref +
-                         "' does not occur among the rows used; it has " + std::to_string(d.levels.labels.size()) +
-                         " other levels (not listed: a level may be held by a single person)");
+                         "' does not occur among the rows used; the factor has " + std::to_string(d.levels.labels.size()) +
+                         " levels (not listed: a level may be held by a single person)");
                 d.ref = *k;
             }
         }
