@@ -1,7 +1,9 @@
 // kind = summary: per-column n, missing, mean, sd and quantiles (R's summary()/quantile type 7).
 // Two passes: global n and sum give the mean; then the squared deviations give sd without the
 // cancellation of the one-pass formula. Quantiles are exact (distributed_quantiles.hpp).
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "core/error.hpp"
@@ -15,6 +17,22 @@ SectionDecl summary_declaration() {
     SectionDecl d = model_declaration("summary", "per column: n, missing, mean, sd and R's type-7 quartiles");
     d.add(columns_option("columns", "the columns to describe").note("every column but pid"));
     return d;
+}
+
+// ACRO's dominance (n, k) rule (n = 2, k = 90%): a sum is not released when its two largest
+// contributions make up more than 90% of it, since it then nearly states those persons' values.
+// Applied to the mean of a non-negative column (the mean is its sum over a released n).
+bool dominated(const std::vector<double>& values, double sum, const Comm& comm) {
+    std::vector<double> top(2, 0.0);
+    for (double v : values) {
+        const double a = std::fabs(v);
+        if (a > top[0]) top[1] = top[0], top[0] = a;
+        else if (a > top[1]) top[1] = a;
+    }
+    std::vector<double> all = comm.allgatherv(top);
+    std::sort(all.begin(), all.end(), std::greater<>());
+    const double top2 = all.size() >= 2 ? all[0] + all[1] : (all.empty() ? 0.0 : all[0]);
+    return sum > 0 && top2 > 0.9 * sum;
 }
 
 ModelOutput run_summary(const ModelContext& ctx) {
@@ -44,9 +62,9 @@ ModelOutput run_summary(const ModelContext& ctx) {
         ctx.comm.allreduce(&sum, 1);
 
         nlohmann::json j = {{"column", name}, {"type", std::string(to_string(c.type))}};
-        const nlohmann::json n_rel = ctx.disclosure.release_json(n);
+        const nlohmann::json n_rel = ctx.disclosure.release_json(n, {"columns.n", name});
         j["n"] = n_rel;
-        j["missing"] = ctx.disclosure.release_json(n_missing);
+        j["missing"] = ctx.disclosure.release_json(n_missing, {"columns.missing", name});
         std::vector<std::string> row = {name, std::string(to_string(c.type)), n_rel.is_null() ? "NA" : std::to_string(n_rel.get<std::int64_t>()),
                                         j["missing"].is_null() ? "NA" : std::to_string(j["missing"].get<std::int64_t>())};
         const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -59,7 +77,21 @@ ModelOutput run_summary(const ModelContext& ctx) {
             ctx.comm.allreduce(&ss, 1);
             sd = n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : nan;
             q = global_quantiles_type7(values, n, {0.0, 0.25, 0.5, 0.75, 1.0}, ctx.comm);
-            if (!show_extremes) q[0] = q[4] = nan;
+            if (!show_extremes) {
+                q[0] = q[4] = nan;
+                ctx.disclosure.withheld("columns.min", name, rule::single_value);
+                ctx.disclosure.withheld("columns.max", name, rule::single_value);
+            }
+            bool non_negative = true;
+            for (double v : values) non_negative = non_negative && v >= 0;
+            non_negative = ctx.comm.allreduce(static_cast<std::int64_t>(non_negative), ReduceOp::min) == 1;
+            if (!ctx.disclosure.exact() && non_negative && dominated(values, sum, ctx.comm)) {
+                mean = sd = nan;
+                ctx.disclosure.withheld("columns.mean", name, rule::dominance, "two values make up over 90% of the sum");
+            }
+        } else if (c.type != ColumnType::Categorical && n > 0) {
+            // Fewer than k values: no mean, sd or quantile (each would be close to a person's value).
+            ctx.disclosure.withheld("columns.quantiles", name, rule::few_values);
         }
         if (c.type == ColumnType::Categorical) j["levels"] = c.dictionary.size();
         j["mean"] = json_number(mean);
@@ -70,7 +102,8 @@ ModelOutput run_summary(const ModelContext& ctx) {
         cols.push_back(j);
         out.csv.rows.push_back(row);
     }
-    out.result = {{"columns", cols}, {"n_rows", ctx.comm.allreduce(static_cast<std::int64_t>(t.rows()))}};
+    out.result = {{"columns", cols},
+                  {"n_rows", ctx.disclosure.release_json(ctx.comm.allreduce(static_cast<std::int64_t>(t.rows())), {"n_rows", ""})}};
     if (!show_extremes) out.result["note"] = "min and max are withheld under a disclosure policy: each is one person's value";
     return out;
 }

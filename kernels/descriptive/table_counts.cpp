@@ -3,9 +3,11 @@
 // one allreduce merges them. Rows with a missing grouping value are counted apart (R's table()
 // drops them; we report how many).
 #include <algorithm>
+#include <optional>
 
 #include "core/error.hpp"
 #include "formula/agreed_levels.hpp"
+#include "kernels/descriptive/table_suppression.hpp"
 #include "kernels/kernel.hpp"
 
 namespace kohort {
@@ -33,6 +35,57 @@ SectionDecl table_declaration() {
     SectionDecl d = model_declaration("table", "counts by every combination of the levels of one or more columns");
     d.add(columns_option("by", "the grouping columns (categorical, bool, integer or date)").req());
     return d;
+}
+
+// A level held by fewer than k persons never appears as a label (its value may be one person's, as
+// with a birth date): such levels of each column are merged into one, labelled by the rule, and
+// the cells are re-counted. Each merged level is recorded, without its label.
+void merge_small_levels(const std::vector<std::string>& by, std::vector<std::vector<std::string>>& levels,
+                        const std::vector<std::vector<std::int32_t>>& index, std::vector<std::int64_t>& counts,
+                        ReleaseLayer& rel, const Comm& comm) {
+    std::vector<std::vector<std::int64_t>> remap(by.size());
+    std::vector<std::vector<std::string>> merged(by.size());
+    bool any = false;
+    for (std::size_t k = 0; k < by.size(); ++k) {
+        // Persons per level of this column alone (rows with it present), the same in every table.
+        std::vector<std::int64_t> per_level(levels[k].size(), 0);
+        for (auto l : index[k])
+            if (l >= 0) ++per_level[static_cast<std::size_t>(l)];
+        comm.allreduce(per_level);
+        std::int64_t other = -1;
+        for (std::size_t l = 0; l < levels[k].size(); ++l) {
+            if (rel.policy().suppresses(per_level[l])) {
+                rel.withheld("label", "a level of " + by[k], rule::small_level);
+                if (other < 0) {
+                    other = static_cast<std::int64_t>(merged[k].size());
+                    merged[k].push_back("(levels of fewer than " + std::to_string(rel.policy().min_count) + " persons)");
+                }
+                remap[k].push_back(other);
+                any = true;
+            } else {
+                remap[k].push_back(static_cast<std::int64_t>(merged[k].size()));
+                merged[k].push_back(levels[k][l]);
+            }
+        }
+    }
+    if (!any) return;
+    std::int64_t new_cells = 1;
+    for (const auto& m : merged) new_cells *= std::max<std::int64_t>(1, static_cast<std::int64_t>(m.size()));
+    std::vector<std::int64_t> out(static_cast<std::size_t>(new_cells) + 1, 0);
+    const std::int64_t old_cells = static_cast<std::int64_t>(counts.size()) - 1;
+    for (std::int64_t cell = 0; cell < old_cells; ++cell) {
+        std::int64_t rest = cell, target = 0, mult = 1;
+        for (std::size_t k = by.size(); k-- > 0;) {
+            const auto nl = static_cast<std::int64_t>(levels[k].size());
+            target += remap[k][static_cast<std::size_t>(rest % nl)] * mult;
+            mult *= static_cast<std::int64_t>(merged[k].size());
+            rest /= nl;
+        }
+        out[static_cast<std::size_t>(target)] += counts[static_cast<std::size_t>(cell)];
+    }
+    out.back() = counts.back();
+    counts = std::move(out);
+    levels = std::move(merged);
 }
 
 ModelOutput run_table(const ModelContext& ctx) {
@@ -69,34 +122,54 @@ ModelOutput run_table(const ModelContext& ctx) {
         ++counts[miss ? static_cast<std::size_t>(cells) : static_cast<std::size_t>(cell)];
     }
     ctx.comm.allreduce(counts);
+    ReleaseLayer& rel = ctx.disclosure;
+    if (!rel.exact()) merge_small_levels(by, levels, index, counts, rel, ctx.comm);
+    cells = static_cast<std::int64_t>(counts.size()) - 1;
+
+    // Primary suppression (1 .. k-1 persons), then complementary so no margin gives one back.
+    std::vector<bool> suppressed(counts.size(), false);
+    for (std::size_t i = 0; i < counts.size(); ++i) suppressed[i] = rel.policy().suppresses(counts[i]);
+    std::vector<bool> primary = suppressed;
+    std::vector<std::int64_t> dims;
+    for (const auto& l : levels) dims.push_back(std::max<std::int64_t>(1, static_cast<std::int64_t>(l.size())));
+    if (!rel.exact()) complementary_suppression(counts, dims, suppressed);
 
     ModelOutput out;
     out.csv.header = by;
     out.csv.header.push_back("count");
     nlohmann::json rows = nlohmann::json::array();
     std::int64_t total = 0;
-    const std::int64_t suppressed_before = ctx.disclosure.suppressed();
+    bool any_suppressed = false;
     for (std::int64_t cell = 0; cell < cells; ++cell) {
-        total += counts[static_cast<std::size_t>(cell)];
+        const auto ci = static_cast<std::size_t>(cell);
+        total += counts[ci];
         nlohmann::json r = nlohmann::json::object();
         std::vector<std::string> csv_row(by.size());
         std::int64_t rest = cell;
+        std::string where;
         for (std::size_t k = by.size(); k-- > 0;) {
             const auto nl = static_cast<std::int64_t>(levels[k].size());
             csv_row[k] = levels[k][static_cast<std::size_t>(rest % nl)];
             r[by[k]] = csv_row[k];
+            where = by[k] + "=" + csv_row[k] + (where.empty() ? "" : ", ") + where;
             rest /= nl;
         }
-        const auto released = ctx.disclosure.release(counts[static_cast<std::size_t>(cell)]);
+        std::optional<std::int64_t> released;
+        if (primary[ci]) rel.withheld("cells.count", where, rule::min_count);
+        else if (suppressed[ci]) rel.withheld("cells.count", where, rule::complementary);
+        else released = rel.release(counts[ci], {"cells.count", where});
+        any_suppressed = any_suppressed || !released;
         r["count"] = released ? nlohmann::json(*released) : nlohmann::json(nullptr);
         csv_row.push_back(released ? std::to_string(*released) : "NA");
         rows.push_back(r);
         out.csv.rows.push_back(csv_row);
     }
-    // With one suppressed cell, a released total would give it away by subtraction.
-    const bool any_suppressed = ctx.disclosure.suppressed() > suppressed_before;
-    const auto n_rel = any_suppressed ? std::nullopt : ctx.disclosure.release(total);
-    const auto miss_rel = ctx.disclosure.release(counts.back());
+    // With a suppressed cell, a released total would give it away by subtraction.
+    std::optional<std::int64_t> n_rel, miss_rel;
+    if (any_suppressed) rel.withheld("n", "", rule::complementary);
+    else n_rel = rel.release(total, {"n", ""});
+    if (suppressed.back()) rel.withheld("n_missing", "", primary.back() ? rule::min_count : rule::complementary);
+    else miss_rel = rel.release(counts.back(), {"n_missing", ""});
     out.result = {{"by", by},
                   {"cells", rows},
                   {"n", n_rel ? nlohmann::json(*n_rel) : nlohmann::json(nullptr)},

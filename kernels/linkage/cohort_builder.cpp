@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -89,7 +90,13 @@ std::string period_label(int year, int width) {
 class CohortBuild {
 public:
     CohortBuild(const StudyDefinition& study, const CohortInputs& in)
-        : study_(study), def_(study.cohort), in_(in), comm_(in.comm), store_(in.store), t_start_(Clock::now()) {}
+        : study_(study), def_(study.cohort), in_(in), comm_(in.comm), store_(in.store), t_start_(Clock::now()) {
+        // Every count leaves through the job's release layer (rounded to the policy's base, so the
+        // difference of two flow steps is never an exact small count). Tests may pass none.
+        if (!in.release) own_release_.emplace(in.policy);
+        rel_ = in.release ? in.release : &*own_release_;
+        rel_->begin("cohort:" + def_.name);
+    }
 
     void validate();            // which variables and columns the study uses, against the store
     void read_population();     // this rank's persons
@@ -107,10 +114,13 @@ private:
     void log(const std::string& s) const {
         if (in_.log) in_.log(s);
     }
-    nlohmann::json release(std::int64_t count) const {
-        auto r = in_.policy.release(count);
-        return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
+    nlohmann::json release(std::int64_t count, const std::string& field = "flow.persons") const {
+        return rel_->release_json(count, {field, ""});
     }
+    // A count as job.log shows it: through the policy, never a small exact count.
+    std::string released_text(std::int64_t count) const { return rel_->log_count(count); }
+    std::optional<ReleaseLayer> own_release_;
+    ReleaseLayer* rel_ = nullptr;
     void warn(const std::string& w) {
         warnings_.push_back(w);
         log("warning: " + w);
@@ -222,7 +232,7 @@ void CohortBuild::read_population() {
     pop_ = read_persons(store_, def_.population, pop_read_, comm_);
     n_ = pop_.column("pid").i64.size();
     population_total_ = comm_.allreduce(static_cast<std::int64_t>(n_));
-    log("cohort '" + def_.name + "': " + std::to_string(population_total_) + " persons in '" + def_.population + "'");
+    log("cohort '" + def_.name + "': " + released_text(population_total_) + " persons in '" + def_.population + "'");
     inputs_.push_back({{"table", def_.population}, {"columns", pop_read_}, {"rows", population_total_}});
 }
 
@@ -274,13 +284,13 @@ void CohortBuild::scan_register(const std::string& reg_name, std::vector<Variabl
     inputs_.push_back({{"table", reg_name}, {"columns", scan.columns()}, {"rows", rows}});
     registers_.push_back({{"table", reg_name},
                          {"variables", names},
-                         {"rows", rows},
-                         {"rows_linked", linked},
-                         {"rows_unlinked", rows - linked},
+                         {"rows", release(rows, "registers.rows")},
+                         {"rows_linked", release(linked, "registers.rows_linked")},
+                         {"rows_unlinked", release(rows - linked, "registers.rows_unlinked")},
                          {"redistributed", redistributed},
                          {"seconds", secs},
                          {"rows_per_second", secs > 0 ? rows / secs : 0.0}});
-    log("scanned " + reg_name + " (" + std::to_string(rows) + " rows, " + std::to_string(linked) + " linked) for " +
+    log("scanned " + reg_name + " (" + released_text(rows) + " rows, " + released_text(linked) + " linked) for " +
         names + (redistributed ? "; redistributed by pid with one all-to-all exchange" : "") + " in " +
         std::to_string(secs) + " s");
 }
@@ -341,8 +351,8 @@ void CohortBuild::scan_variables() {
     const std::int32_t gmin = comm.allreduce(data_min_, ReduceOp::min), gmax = comm.allreduce(data_max_, ReduceOp::max);
     if (def.index_date && gmin <= gmax && (*def.index_date < gmin || *def.index_date > gmax))
         throw UsageError(def.where + ": index = " + format_date(*def.index_date) +
-                         " is outside the data: the registers read run from " + format_date(gmin) + " to " +
-                         format_date(gmax) + "; expected an index date within that range");
+                         " is outside the dates the registers read hold; expected an index date within that range "
+                         "(the earliest and latest dates are not shown: each is one person's value)");
 }
 
 void CohortBuild::apply_exclusions() {
@@ -547,12 +557,12 @@ void CohortBuild::release_report(const Table& out, nlohmann::json& report) {
     const double secs = comm.allreduce(seconds_since(t_start_), ReduceOp::max);
     const std::int64_t rows_total = comm.allreduce(rows_scanned_local_);
     report["kind"] = "cohort";
-    report["persons"] = release(cohort_total_);
+    report["persons"] = release(cohort_total_, "persons");
     report["flow"] = flow_;
     report["outcome"] = def.outcome;
-    report["events"] = release(g_events);
-    report["competing_events"] = release(g_comp);
-    report["censored"] = release(g_cens);
+    report["events"] = release(g_events, "events");
+    report["competing_events"] = release(g_comp, "competing_events");
+    report["censored"] = release(g_cens, "censored");
     report["person_time"] = std::round(g_days / def.time_divisor * 10) / 10;
     report["time_unit"] = def.time_unit;
     report["columns"] = [&] {
@@ -562,12 +572,12 @@ void CohortBuild::release_report(const Table& out, nlohmann::json& report) {
     }();
     report["registers"] = registers_;
     report["inputs"] = inputs_;
-    report["register_rows_scanned"] = rows_total;
+    report["register_rows_scanned"] = release(rows_total, "register_rows_scanned");
     report["seconds"] = secs;
     report["rows_per_second"] = secs > 0 ? rows_total / secs : 0.0;
     report["warnings"] = warnings_;
-    log("cohort '" + def.name + "': " + std::to_string(cohort_total_) + " persons, " + std::to_string(g_events) +
-        " outcomes, " + std::to_string(g_comp) + " competing events; " + std::to_string(rows_total) +
+    log("cohort '" + def.name + "': " + released_text(cohort_total_) + " persons, " + released_text(g_events) +
+        " outcomes, " + released_text(g_comp) + " competing events; " + released_text(rows_total) +
         " register rows in " + std::to_string(secs) + " s");
 }
 

@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-#include "jobs/disclosure.hpp"
+#include "jobs/release.hpp"
 #include "jobs/job_file.hpp"
 #include "kernels/linkage/study_definition.hpp"
 #include "mpi/comm.hpp"
@@ -37,6 +37,9 @@ struct CohortInputs {
     // Throws GovernanceError (exit 3) when the job's project may not read table.column; empty:
     // no approvals enforced. The runner passes the site configuration's check.
     std::function<void(const std::string& table, const std::string& column)> approve;
+    // The job's release layer: released counts are recorded under "cohort:NAME". Tests may leave
+    // it null; the policy then applies without a record.
+    ReleaseLayer* release = nullptr;
 };
 
 // This rank's rows of the cohort table, sorted by pid. Fills `report` with aggregate counts (the

@@ -7,10 +7,12 @@
 //   [lexis.NAME]     the cohort split by age band and calendar period (lexis.hpp)
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "core/error.hpp"
 #include "jobs/derived_tables.hpp"
 #include "kernels/linkage/cohort_builder.hpp"
+#include "kernels/linkage/cohort_labels.hpp"
 #include "kernels/linkage/lexis.hpp"
 #include "kernels/linkage/study_definition.hpp"
 
@@ -38,8 +40,16 @@ Table build_named_cohort(const DerivedTableContext& ctx, const std::string& name
                          const std::map<std::string, std::string>& options, nlohmann::json& report) {
     const StudyDefinition study = parse_study(ctx.job, name, options);
     CohortInputs in{ctx.comm, ctx.store, ctx.job, ctx.policy, ctx.log, kScanBlockRows, ctx.approve};
+    in.release = ctx.release;
     Table t = build_cohort(study, in, report);
     t.name = name;
+    // Status 1 is the outcome, 2 a competing event (death or any of the competing variables).
+    std::string competing;
+    if (study.cohort.death_competes) competing = "death";
+    for (const auto& v : study.cohort.competing) competing += (competing.empty() ? "" : " or ") + v;
+    CohortLabels labels{study.cohort.time_unit, {study.cohort.outcome}};
+    if (!competing.empty()) labels.cause_names.push_back(competing);
+    set_cohort_labels(name, std::move(labels));
     return t;
 }
 
@@ -101,16 +111,19 @@ Table lexis_section(const DerivedTableContext& ctx) {
     for (auto e : t.column("events").i64) events += e;
     pyrs = ctx.comm.allreduce(pyrs);
     events = ctx.comm.allreduce(events);
-    const auto released = ctx.policy.release(events);
+    std::optional<ReleaseLayer> own;
+    if (!ctx.release) own.emplace(ctx.policy);
+    ReleaseLayer& rel = ctx.release ? *ctx.release : *own;
+    rel.begin("lexis:" + ctx.name);
     ctx.report["kind"] = "lexis";
     ctx.report["cohort"] = def.cohort;
-    ctx.report["rows"] = rows;
+    ctx.report["rows"] = rel.release_json(rows, {"rows", ""});
     ctx.report["person_years"] = std::round(pyrs * 10) / 10;
-    ctx.report["events"] = released ? nlohmann::json(*released) : nlohmann::json(nullptr);
+    ctx.report["events"] = rel.release_json(events, {"events", ""});
     std::vector<std::string> cols;
     for (const auto& c : t.columns) cols.push_back(c.name);
     ctx.report["columns"] = cols;
-    ctx.log("lexis '" + ctx.name + "': " + std::to_string(rows) + " rows, " + std::to_string(pyrs) + " person-years");
+    ctx.log("lexis '" + ctx.name + "': " + rel.log_count(rows) + " rows, " + std::to_string(pyrs) + " person-years");
     if (def.save) save_table(ctx, t, ctx.report);
     return t;
 }

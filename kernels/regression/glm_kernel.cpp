@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "formula/formula.hpp"
 #include "formula/model_frame.hpp"
+#include "kernels/model_checks.hpp"
 #include "kernels/kernel.hpp"
 #include "kernels/regression/glm_fit.hpp"
 #include "kernels/regression/glm_output.hpp"
@@ -70,9 +71,10 @@ ModelOutput run_glm(const ModelContext& ctx) {
 
     // The frame refuses a column with no value on any rank, naming it (one pass, one allreduce).
     const ModelFrame frame = model_frame(ctx, formula, fo);
+    check_model_frame(frame, ctx.disclosure, ctx.comm, spec.where());
     if (ctx.log)
         ctx.log("glm " + spec.name + ": " + opt.family.family_name() + "(" + opt.family.link_name() + "), " +
-                std::to_string(frame.X.cols()) + " parameters, " + std::to_string(frame.n_total) + " rows");
+                std::to_string(frame.X.cols()) + " parameters, " + ctx.disclosure.log_count(frame.n_total) + " rows");
     const auto t0 = std::chrono::steady_clock::now();
     const double cpu0 = process_cpu_seconds();
     const glm::GlmFit fit = glm::fit_glm(frame, opt, ctx.comm);

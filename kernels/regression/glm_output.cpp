@@ -18,15 +18,36 @@ nlohmann::json glm_to_json(const GlmFit& fit, DisclosureLedger& disclosure) {
     j["kind"] = "glm";
     j["family"] = fit.family.family_name();
     j["link"] = fit.family.link_name();
-    j["n"] = disclosure.release_json(fit.n);
-    j["n_dropped_missing"] = disclosure.release_json(fit.n_dropped_missing);
+    const auto n_rel = disclosure.release(fit.n, {"n", ""});
+    j["n"] = n_rel ? nlohmann::json(*n_rel) : nlohmann::json(nullptr);
+    j["n_dropped_missing"] = disclosure.release_json(fit.n_dropped_missing, {"n_dropped_missing", ""});
     j["converged"] = fit.converged;
     j["boundary"] = fit.boundary;
     j["iterations"] = fit.iterations;
     j["deviance"] = json_number(fit.deviance);
     j["null_deviance"] = json_number(fit.null_deviance);
-    j["df_residual"] = fit.df_residual;
-    j["df_null"] = fit.df_null;
+    // The degrees of freedom are n less a constant: released from the released n, so they give
+    // back no more than n does (exact under `none`).
+    auto df = [&](std::int64_t d, const char* field) -> nlohmann::json {
+        if (disclosure.exact()) return d;
+        if (!n_rel) {
+            disclosure.withheld(field, "", rule::derived, "n is withheld and n follows from it");
+            return nullptr;
+        }
+        const std::int64_t released = *n_rel - (fit.n - d);
+        if (released != d) disclosure.coarsened(field, "", rule::derived, "computed from the rounded n");
+        return released;
+    };
+    j["df_residual"] = df(fit.df_residual, "df_residual");
+    j["df_null"] = df(fit.df_null, "df_null");
+    // With an estimated dispersion, deviance / dispersion is the exact df_residual (and AIC holds
+    // n): under a policy both are withheld, the dispersion stays.
+    if (!disclosure.exact() && fit.statistic_is_t) {
+        j["deviance"] = nullptr;
+        j["aic"] = nullptr;
+        disclosure.withheld("deviance", "", rule::derived, "deviance / dispersion gives the exact df_residual");
+        disclosure.withheld("aic", "", rule::derived, "the gaussian AIC gives the exact n");
+    }
     j["rank"] = fit.rank;
     j["aic"] = json_number(fit.aic);
     j["dispersion"] = json_number(fit.dispersion);
@@ -37,7 +58,7 @@ nlohmann::json glm_to_json(const GlmFit& fit, DisclosureLedger& disclosure) {
         nlohmann::json r;
         r["type"] = fit.robust_type;
         r["cluster"] = fit.cluster_robust;
-        if (fit.cluster_robust) r["clusters"] = fit.n_clusters;
+        if (fit.cluster_robust) r["clusters"] = disclosure.release_json(fit.n_clusters, {"robust.clusters", ""});
         j["robust"] = r;
     }
     nlohmann::json coefs = nlohmann::json::array();

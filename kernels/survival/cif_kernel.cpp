@@ -1,8 +1,11 @@
 #include "kernels/survival/cif_kernel.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/error.hpp"
+#include "kernels/linkage/cohort_labels.hpp"
+#include "kernels/survival/curve_release.hpp"
 #include "kernels/survival/gray_test.hpp"
 #include "kernels/survival/km_estimator.hpp"
 #include "kernels/survival/km_kernel.hpp"
@@ -19,7 +22,13 @@ nlohmann::json numbers(const std::vector<double>& v) {
     return a;
 }
 
-std::string text(const nlohmann::json& j) { return j.is_null() ? "NA" : format_number(j.get<double>()); }
+// The plot's name for cause k: the cohort's outcome or competing event where the table is a
+// cohort, else "cause k".
+std::string cause_name(const ModelContext& ctx, int k) {
+    if (const auto l = linkage::cohort_labels(ctx.table.name); l && k <= static_cast<int>(l->cause_names.size()))
+        return l->cause_names[static_cast<std::size_t>(k - 1)];
+    return "cause " + std::to_string(k);
+}
 
 }  // namespace
 
@@ -32,27 +41,33 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
     const int K = counts.n_causes();
     const int nc = K + 1;
     DisclosureLedger& led = ctx.disclosure;
+    const ReleasedCurves rel(counts, led);
 
     ModelOutput out;
     nlohmann::json& r = out.result;
     open_curve_result(r, "cif", data, conf, led);
+    rel.describe(r);
     out.csv.header = {"stratum", "cause", "time", "n_risk", "n_event", "n_censor", "estimate", "std_err", "conf_low", "conf_high"};
 
     // Causes that occur anywhere (cuminc tests and plots only those).
     std::vector<double> events_of_cause(K, 0.0);
     for (int c = 0; c < counts.n_strata(); ++c) {
-        const StratumCounts& sc = counts.stratum(c);
+        if (!rel.shown(c)) continue;
+        const StratumCounts& sc = rel.counts(c);
         for (std::size_t j = 0; j < sc.size(); ++j)
             for (int k = 1; k <= K; ++k) events_of_cause[k - 1] += sc.rows[j * nc + k];
     }
 
     StepPlot plot;
     plot.title = "Cumulative incidence: " + ctx.spec.name;
-    plot.x_label = "Time";
+    plot.x_label = time_axis_label(ctx);
     plot.y_label = "Cumulative incidence";
     double max_time = 0.0;
     for (int c = 0; c < counts.n_strata(); ++c) {
-        const AjCurve aj = aalen_johansen(counts.stratum(c), K);
+        if (!rel.shown(c)) continue;
+        const AjCurve aj = aalen_johansen(rel.counts(c), K);
+        const std::optional<AjCurve> exact =
+            rel.exact() ? std::nullopt : std::optional<AjCurve>(aalen_johansen(counts.stratum(c), K));
         if (!aj.time.empty()) max_time = std::max(max_time, aj.time.back());
         for (int k = 1; k <= K; ++k) {
             if (events_of_cause[k - 1] == 0) continue;
@@ -66,11 +81,11 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
             cj["time"] = numbers(aj.time);
             nlohmann::json nr = nlohmann::json::array(), ne = nlohmann::json::array(), ncen = nlohmann::json::array();
             for (std::size_t j = 0; j < m; ++j) {
-                nr.push_back(release_json(led, aj.n_risk[j]));
-                ne.push_back(release_json(led, aj.n_event[k - 1][j]));
-                ncen.push_back(release_json(led, aj.n_censor[j]));
-                out.csv.rows.push_back({data.curve_labels[c], std::to_string(k), format_number(aj.time[j]), text(nr.back()),
-                                        text(ne.back()), text(ncen.back()), format_number(aj.cif[k - 1][j]),
+                nr.push_back(rel.count(aj.n_risk[j]));
+                ne.push_back(rel.count(aj.n_event[k - 1][j]));
+                ncen.push_back(rel.count(aj.n_censor[j]));
+                out.csv.rows.push_back({data.curve_labels[c], std::to_string(k), format_number(aj.time[j]), csv_text(nr.back()),
+                                        csv_text(ne.back()), csv_text(ncen.back()), format_number(aj.cif[k - 1][j]),
                                         format_number(aj.cif_se[k - 1][j]), format_number(low[j]), format_number(high[j])});
             }
             cj["n_risk"] = nr;
@@ -80,10 +95,13 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
             cj["std_err"] = numbers(aj.cif_se[k - 1]);
             cj["conf_low"] = numbers(low);
             cj["conf_high"] = numbers(high);
+            if (exact)
+                cj["max_abs_diff_from_exact"] = rel.note_difference(
+                    c, max_step_difference(exact->time, exact->cif[k - 1], aj.time, aj.cif[k - 1], 0.0));
             r["curves"].push_back(cj);
 
             StepSeries s;
-            s.label = data.curve_labels[c] + ", cause " + std::to_string(k);
+            s.label = data.curve_labels[c] + ", " + cause_name(ctx, k);
             s.start_value = 0.0;
             s.colour = c * K + (k - 1);
             s.time = aj.time;
@@ -120,6 +138,10 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
                              {"df", g.test.df},
                              {"p", g.valid ? json_number(g.test.p) : nlohmann::json(nullptr)}});
         }
+        const std::vector<std::string> shown = rel.group_labels(data.group_labels, data.group_of);
+        for (auto& g : groups)
+            g = shown[static_cast<std::size_t>(std::find(data.group_labels.begin(), data.group_labels.end(), g) -
+                                               data.group_labels.begin())];
         r["gray_test"] = {{"groups", groups}, {"stratified", data.test_stratum_labels.size() > 1}, {"tests", tests}};
     } else {
         r["gray_test"] = nullptr;
@@ -128,11 +150,10 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
     const std::vector<double> ticks = axis_ticks(max_time);
     RiskTable risk;
     for (int c = 0; c < counts.n_strata(); ++c) {
+        if (!rel.shown(c)) continue;
         risk.row_labels.push_back(data.curve_labels[c]);
         risk.row_colour.push_back(c * K);
-        std::vector<std::string> cells;
-        for (double t : ticks) cells.push_back(release_text(led, number_at_risk(counts.stratum(c), nc, t)));
-        risk.cells.push_back(cells);
+        risk.cells.push_back(rel.risk_row(c, nc, ticks));
     }
     out.svg = render_step_plot(plot, ticks, risk);
     return out;

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "formula/formula.hpp"
 #include "formula/model_frame.hpp"
+#include "kernels/model_checks.hpp"
 #include "kernels/kernel.hpp"
 #include "kernels/survival/cox_fit.hpp"
 
@@ -73,6 +74,7 @@ ModelOutput run_cox(const ModelContext& ctx) {
     fo.cluster_column = spec.get("cluster");
     fo.source = spec.where();
     ModelFrame frame = model_frame(ctx, formula, fo);
+    check_model_frame(frame, ctx.disclosure, ctx.comm, spec.where());
     const std::vector<std::string> terms = frame.terms;
     const std::vector<std::string> strata_labels = frame.strata_labels;
     const std::int64_t n_dropped = frame.n_dropped_missing;
@@ -86,9 +88,9 @@ ModelOutput run_cox(const ModelContext& ctx) {
     if (ctx.log) {
         char buf[256];
         std::snprintf(buf, sizeof buf,
-                      "cox %s: %lld event time(s), %d iteration(s), set-up %.3f s, %d pass(es) in %.3f s "
+                      "cox %s: %s event time(s), %d iteration(s), set-up %.3f s, %d pass(es) in %.3f s "
                       "(%.4f s per pass), %zu bytes allreduced per pass",
-                      spec.name.c_str(), static_cast<long long>(fit.bins), fit.iterations, fit.setup_seconds,
+                      spec.name.c_str(), ctx.disclosure.log_count(fit.bins).c_str(), fit.iterations, fit.setup_seconds,
                       fit.evaluations, fit.evaluation_seconds,
                       fit.evaluations ? fit.evaluation_seconds / fit.evaluations : 0.0, fit.bytes_per_iteration);
         ctx.log(buf);
@@ -102,17 +104,17 @@ ModelOutput run_cox(const ModelContext& ctx) {
     // Disclosure control: the model is released only when both the number of rows and the number
     // of events are releasable counts; released counts are rounded as the policy says.
     if (ctx.disclosure.withhold_model(fit.n, fit.events, r)) return out;
-    auto released = [&](std::int64_t count) { return ctx.disclosure.release_json(count); };
+    auto released = [&](std::int64_t count, const char* field) { return ctx.disclosure.release_json(count, {field, ""}); };
 
-    r["n"] = released(fit.n);
-    r["n_dropped_missing"] = released(n_dropped);
-    r["events"] = released(fit.events);
+    r["n"] = released(fit.n, "n");
+    r["n_dropped_missing"] = released(n_dropped, "n_dropped_missing");
+    r["events"] = released(fit.events, "events");
     r["converged"] = fit.converged;
     r["iterations"] = fit.iterations;
     r["ties"] = opt.ties == CoxTies::efron ? "efron" : "breslow";
     r["loglik"] = {json_number(fit.loglik_null), json_number(fit.loglik)};
     r["robust"] = fit.robust;
-    if (fit.robust) r["clusters"] = released(fit.clusters);
+    if (fit.robust) r["clusters"] = released(fit.clusters, "clusters");
     if (strata_labels.size() > 1) r["strata"] = strata_labels;
 
     nlohmann::json coefs = nlohmann::json::array();

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "formula/formula.hpp"
 #include "formula/model_frame.hpp"
+#include "kernels/model_checks.hpp"
 #include "kernels/kernel.hpp"
 #include "kernels/survival/finegray_fit.hpp"
 #include "kernels/survival/finegray_kernel.hpp"
@@ -70,6 +71,7 @@ LoadedRows load_rows(const ModelContext& ctx, int cause) {
     opt.source = where;
     opt.competing_risks = true;
     ModelFrame frame = model_frame(ctx, formula, opt);
+    check_model_frame(frame, ctx.disclosure, ctx.comm, where);
     if (frame.terms.empty())
         throw UsageError(where + ": formula '" + formula.text +
                          "' has no covariates; a Fine-Gray model needs at least one term on the right-hand side");
@@ -129,7 +131,7 @@ ModelOutput run_finegray(const ModelContext& ctx) {
     LoadedRows loaded = load_rows(ctx, cause);
     const FineGrayFit fit = fit_finegray(loaded.rows, opt, ctx.comm, spec.where(), loaded.terms);
     if (ctx.log)
-        ctx.log("finegray " + spec.name + ": cause " + std::to_string(cause) + ", " + std::to_string(fit.bins) +
+        ctx.log("finegray " + spec.name + ": cause " + std::to_string(cause) + ", " + ctx.disclosure.log_count(fit.bins) +
                 " failure time(s), " + std::to_string(fit.iterations) + " iteration(s), " +
                 std::to_string(fit.bytes_per_iteration) + " bytes allreduced per iteration");
 
@@ -140,12 +142,12 @@ ModelOutput run_finegray(const ModelContext& ctx) {
     out.csv.header = {"term", "estimate", "se", "naive_se", "z", "p", "exp_estimate", "conf_low", "conf_high"};
 
     if (ctx.disclosure.withhold_model(fit.n, fit.events, r)) return out;
-    auto released = [&](std::int64_t count) { return ctx.disclosure.release_json(count); };
-    r["n"] = released(fit.n);
-    r["n_dropped_missing"] = released(loaded.n_dropped);
-    r["events"] = released(fit.events);
-    r["competing_events"] = released(fit.competing_events);
-    r["censored"] = released(fit.censored);
+    auto released = [&](std::int64_t count, const char* field) { return ctx.disclosure.release_json(count, {field, ""}); };
+    r["n"] = released(fit.n, "n");
+    r["n_dropped_missing"] = released(loaded.n_dropped, "n_dropped_missing");
+    r["events"] = released(fit.events, "events");
+    r["competing_events"] = released(fit.competing_events, "competing_events");
+    r["censored"] = released(fit.censored, "censored");
     r["converged"] = fit.converged;
     r["iterations"] = fit.iterations;
     r["loglik"] = {json_number(fit.loglik_null), json_number(fit.loglik)};

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "kernels/survival/km_estimator.hpp"
+#include "kernels/survival/curve_release.hpp"
 #include "kernels/survival/km_release.hpp"
 #include "kernels/survival/logrank.hpp"
 #include "kernels/survival/svg_plot.hpp"
@@ -36,8 +37,8 @@ ConfOptions conf_options(const Options& spec) {
 void open_curve_result(nlohmann::json& r, const std::string& kind, const SurvivalData& data, const ConfOptions& conf,
                        DisclosureLedger& ledger) {
     r["kind"] = kind;
-    r["n"] = ledger.release_json(data.n_total);
-    r["n_dropped_missing"] = ledger.release_json(data.n_dropped_missing);
+    r["n"] = ledger.release_json(data.n_total, {"n", ""});
+    r["n_dropped_missing"] = ledger.release_json(data.n_dropped_missing, {"n_dropped_missing", ""});
     r["conf_type"] = to_string(conf.type);
     r["conf_int"] = conf.level;
     r["curves"] = nlohmann::json::array();
@@ -54,38 +55,36 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
                          "expected integer case weights or right-censored Surv(time, status)");
     const EventCounts counts = merged_counts(ctx, data);
     DisclosureLedger& led = ctx.disclosure;
+    const ReleasedCurves rel(counts, led);
 
     ModelOutput out;
     nlohmann::json& r = out.result;
     open_curve_result(r, "km", data, conf, led);
-    r["std_err_scale"] = robust ? "survival" : "log_survival";
+    r["std_err_scale"] = robust && rel.exact() ? "survival" : "log_survival";
+    rel.describe(r);
     out.csv.header = {"stratum", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "conf_low", "conf_high"};
 
     StepPlot plot;
     plot.title = "Kaplan-Meier: " + ctx.spec.name;
-    plot.x_label = "Time";
+    plot.x_label = time_axis_label(ctx);
     plot.y_label = "Survival probability";
     double max_time = 0.0, total_events = 0.0;
-    std::vector<KmCurve> curves;
     for (int c = 0; c < counts.n_strata(); ++c) {
-        const StratumCounts& sc = counts.stratum(c);
-        KmCurve k = kaplan_meier(sc, 1, robust, conf);
-        double n_rows = 0.0;
-        for (std::size_t j = 0; j < sc.size(); ++j) n_rows += sc.rows[j * 2] + sc.rows[j * 2 + 1];
+        if (!rel.shown(c)) continue;
+        const StratumCounts& sc = rel.counts(c);
+        KmCurve k = kaplan_meier(sc, 1, robust && rel.exact(), conf);
         nlohmann::json cj;
         cj["stratum"] = data.curve_labels[c];
-        cj["n"] = release_json(led, n_rows);
+        cj["n"] = rel.curve_size(c);
         cj["time"] = numbers(k.time);
         nlohmann::json nr = nlohmann::json::array(), ne = nlohmann::json::array(), ncen = nlohmann::json::array();
         for (std::size_t j = 0; j < k.time.size(); ++j) {
-            nr.push_back(release_json(led, k.n_risk[j]));
-            ne.push_back(release_json(led, k.n_event[j]));
-            ncen.push_back(release_json(led, k.n_censor[j]));
-            out.csv.rows.push_back({data.curve_labels[c], format_number(k.time[j]), nr.back().is_null() ? "NA" : format_number(nr.back().get<double>()),
-                                    ne.back().is_null() ? "NA" : format_number(ne.back().get<double>()),
-                                    ncen.back().is_null() ? "NA" : format_number(ncen.back().get<double>()),
-                                    format_number(k.survival[j]), format_number(k.std_err[j]), format_number(k.conf_low[j]),
-                                    format_number(k.conf_high[j])});
+            nr.push_back(rel.count(k.n_risk[j]));
+            ne.push_back(rel.count(k.n_event[j]));
+            ncen.push_back(rel.count(k.n_censor[j]));
+            out.csv.rows.push_back({data.curve_labels[c], format_number(k.time[j]), csv_text(nr.back()), csv_text(ne.back()),
+                                    csv_text(ncen.back()), format_number(k.survival[j]), format_number(k.std_err[j]),
+                                    format_number(k.conf_low[j]), format_number(k.conf_high[j])});
             total_events += k.n_event[j];
         }
         cj["n_risk"] = nr;
@@ -95,6 +94,11 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
         cj["std_err"] = numbers(k.std_err);
         cj["conf_low"] = numbers(k.conf_low);
         cj["conf_high"] = numbers(k.conf_high);
+        if (!rel.exact()) {
+            const KmCurve exact = kaplan_meier(counts.stratum(c), 1, robust, conf);
+            cj["max_abs_diff_from_exact"] =
+                rel.note_difference(c, max_step_difference(exact.time, exact.survival, k.time, k.survival, 1.0));
+        }
         r["curves"].push_back(cj);
         if (!k.time.empty()) max_time = std::max(max_time, k.time.back());
 
@@ -110,7 +114,7 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
             if (k.n_censor[j] > 0) s.censor_times.push_back(k.time[j]);
         plot.series.push_back(std::move(s));
     }
-    r["events"] = release_json(led, total_events);
+    r["events"] = rel.exact() ? release_json(led, total_events, {"events", ""}) : rel.count(total_events);
 
     // Log-rank (survdiff) across the groups, stratified by strata() variables when there are groups too.
     const int n_groups = static_cast<int>(data.group_labels.size());
@@ -124,10 +128,10 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
         nlohmann::json lr{{"statistic", testable ? json_number(t.statistic) : nlohmann::json(nullptr)},
                           {"df", std::max(t.df, 0)},
                           {"p", testable ? json_number(t.p) : nlohmann::json(nullptr)}};
-        lr["groups"] = data.group_labels;
+        lr["groups"] = rel.group_labels(data.group_labels, data.group_of);
         lr["observed"] = nlohmann::json::array();
-        for (double o : O) lr["observed"].push_back(release_json(led, o));
-        lr["expected"] = numbers(E);
+        for (double o : O) lr["observed"].push_back(release_json(led, o, {"logrank.observed", ""}));
+        lr["expected"] = rel.expected(E);
         lr["stratified"] = data.test_stratum_labels.size() > 1;
         r["logrank"] = lr;
     } else {
@@ -137,11 +141,10 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
     const std::vector<double> ticks = axis_ticks(max_time);
     RiskTable risk;
     for (int c = 0; c < counts.n_strata(); ++c) {
+        if (!rel.shown(c)) continue;
         risk.row_labels.push_back(data.curve_labels[c]);
         risk.row_colour.push_back(c);
-        std::vector<std::string> cells;
-        for (double t : ticks) cells.push_back(release_text(led, number_at_risk(counts.stratum(c), 2, t)));
-        risk.cells.push_back(cells);
+        risk.cells.push_back(rel.risk_row(c, 2, ticks));
     }
     out.svg = render_step_plot(plot, ticks, risk);
     return out;

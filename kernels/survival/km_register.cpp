@@ -18,6 +18,8 @@ SectionDecl curve_declaration(const std::string& kind, const std::string& summar
               .def("log")
               .alias("conf.type"));
     d.add(real_option("conf_int", "confidence level").open_range(0, 1).def("0.95").alias("conf.int"));
+    d.add(string_option("time_unit", "the time axis's unit in the plot, e.g. days or years")
+              .note("the cohort's time unit, else none"));
     return d;
 }
 

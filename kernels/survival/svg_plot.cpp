@@ -66,9 +66,11 @@ std::string render_step_plot(const StepPlot& plot, const std::vector<double>& ti
     const double W = 760, left = 150, right = 30, top = 50, plot_h = 360;
     const double plot_w = W - left - right;
     const double axis_bottom = top + plot_h;
-    const double table_top = axis_bottom + 70;
+    // The legend sits under the axis title, outside the plot, so it never covers a curve.
+    const double legend_top = axis_bottom + 52, legend_h = 18.0 * plot.series.size();
+    const double table_top = legend_top + legend_h + 24;
     const double row_h = 20;
-    const double H = risk.row_labels.empty() ? axis_bottom + 60 : table_top + 30 + row_h * risk.row_labels.size() + 10;
+    const double H = risk.row_labels.empty() ? legend_top + legend_h + 10 : table_top + 30 + row_h * risk.row_labels.size() + 10;
     const double xmax = ticks.empty() ? 1.0 : std::max(ticks.back(), 1e-300);
     auto X = [&](double t) { return left + plot_w * std::clamp(t / xmax, 0.0, 1.0); };
     auto Y = [&](double v) { return top + plot_h * (1.0 - std::clamp(v, 0.0, 1.0)); };
@@ -138,30 +140,27 @@ std::string render_step_plot(const StepPlot& plot, const std::vector<double>& ti
         d << " H" << num(X(tend));
         o << "<path d=\"" << d.str() << "\" fill=\"none\" stroke=\"" << colour(s.colour) << "\" stroke-width=\"2\"/>\n";
         if (!s.censor_times.empty()) {
-            o << "<g stroke=\"" << colour(s.colour) << "\" stroke-width=\"1.2\">";
+            // Thousands of censorings would blur the line: at most one tick per 6 px of time axis
+            // (a tick stands for the censorings up to the next one), thin and short.
+            o << "<g stroke=\"" << colour(s.colour) << "\" stroke-width=\"0.8\" stroke-opacity=\"0.7\">";
+            double last_x = -1e300;
             for (double t : s.censor_times) {
+                if (X(t) < last_x + 6) continue;
+                last_x = X(t);
                 auto it = std::upper_bound(s.time.begin(), s.time.end(), t);
                 const double val = (it == s.time.begin()) ? s.start_value : s.value[static_cast<std::size_t>(it - s.time.begin()) - 1];
-                o << "<line x1=\"" << num(X(t)) << "\" x2=\"" << num(X(t)) << "\" y1=\"" << num(Y(val) - 4) << "\" y2=\"" << num(Y(val) + 4) << "\"/>";
+                o << "<line x1=\"" << num(X(t)) << "\" x2=\"" << num(X(t)) << "\" y1=\"" << num(Y(val) - 3) << "\" y2=\"" << num(Y(val) + 3) << "\"/>";
             }
             o << "</g>\n";
         }
     }
 
-    // Legend (top right inside the plot area).
-    const double lw = 250, lh = 8 + 18.0 * plot.series.size();
-    const double lx = left + plot_w - lw - 10, ly = top + 10;
-    if (!plot.series.empty()) {
-        const bool below = plot.series.front().start_value == 0.0;  // incidence curves rise: legend at top left
-        const double x0 = below ? left + 10 : lx;
-        o << "<rect x=\"" << num(x0) << "\" y=\"" << num(ly) << "\" width=\"" << lw << "\" height=\"" << num(lh)
-          << "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999999\"/>\n";
-        for (std::size_t i = 0; i < plot.series.size(); ++i) {
-            const double y = ly + 16 + 18.0 * i;
-            o << "<line x1=\"" << num(x0 + 8) << "\" x2=\"" << num(x0 + 32) << "\" y1=\"" << num(y - 4) << "\" y2=\"" << num(y - 4)
-              << "\" stroke=\"" << colour(plot.series[i].colour) << "\" stroke-width=\"3\"/>\n"
-              << "<text x=\"" << num(x0 + 40) << "\" y=\"" << num(y) << "\">" << escape(plot.series[i].label) << "</text>\n";
-        }
+    // Legend: one row per series under the axis title.
+    for (std::size_t i = 0; i < plot.series.size(); ++i) {
+        const double y = legend_top + 14 + 18.0 * i;
+        o << "<line x1=\"" << num(left) << "\" x2=\"" << num(left + 24) << "\" y1=\"" << num(y - 4) << "\" y2=\"" << num(y - 4)
+          << "\" stroke=\"" << colour(plot.series[i].colour) << "\" stroke-width=\"3\"/>\n"
+          << "<text x=\"" << num(left + 32) << "\" y=\"" << num(y) << "\">" << escape(plot.series[i].label) << "</text>\n";
     }
 
     // Number-at-risk table aligned with the x ticks.

@@ -18,7 +18,7 @@
 
 #include "engine/options.hpp"
 #include "formula/model_frame.hpp"
-#include "jobs/disclosure.hpp"
+#include "jobs/release.hpp"
 #include "mpi/comm.hpp"
 #include "store/store.hpp"
 #include "store/table.hpp"

@@ -318,7 +318,8 @@ private:
             if (!d.factor) continue;  // numeric values go straight from the column into X
             d.levels = agree_levels(*d.column, rows_, comm_);
             if (d.levels.labels.size() < 2)
-                fail(d.name_for_messages() + " has a single level (" + d.levels.list() + ") among the " +
+                // Levels are not listed in messages: a level may be held by a single person.
+                fail(d.name_for_messages() + " has a single level among the " +
                      std::to_string(mf_.n_total) +
                      " rows used; a factor in a model needs at least 2 levels (R: contrasts can be applied "
                      "only to factors with 2 or more levels)");
@@ -332,7 +333,8 @@ private:
                 const auto k = d.levels.find(*d.var.ref);
                 if (!k)
                     fail("factor(" + d.var.column + ", ref=" + *d.var.ref + "): level '" + *d.var.ref +
-                         "' does not occur among the rows used; the levels are: " + d.levels.list());
+                         "' does not occur among the rows used; the factor has " + std::to_string(d.levels.labels.size()) +
+                         " levels (not listed: a level may be held by a single person)");
                 d.ref = *k;
             }
         }

@@ -10,6 +10,7 @@
 #include "engine/kernel.hpp"
 #include "jobs/disclosure.hpp"
 #include "jobs/job_file.hpp"
+#include "jobs/release.hpp"
 #include "mpi/comm.hpp"
 #include "store/store.hpp"
 #include "store/table.hpp"
@@ -28,6 +29,7 @@ struct DerivedTableContext {
     const DisclosurePolicy& policy;                        // the job's effective disclosure policy
     // Throws GovernanceError (exit 3) when the job's project may not read table.column.
     std::function<void(const std::string& table, const std::string& column)> approve;
+    ReleaseLayer* release = nullptr;                       // the job's release layer: counts in `report` pass it
 };
 
 using DerivedTableBuilder = std::function<Table(const DerivedTableContext&)>;

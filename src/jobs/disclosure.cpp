@@ -50,8 +50,10 @@ bool DisclosurePolicy::suppresses(std::int64_t count) const {
 
 std::optional<std::int64_t> DisclosurePolicy::release(std::int64_t count) const {
     if (suppresses(count)) return std::nullopt;
-    if (rounding <= 1) return count;
-    return ((count + rounding / 2) / rounding) * rounding;
+    const std::int64_t b = base();
+    if (b <= 1 || count == 0) return count;
+    const std::int64_t r = ((count + b / 2) / b) * b;
+    return std::max(r, b * ((min_count + b - 1) / b));  // never below the minimum (opensafely 8 -> 10)
 }
 
 }  // namespace kohort

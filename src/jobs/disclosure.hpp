@@ -1,4 +1,5 @@
-// Disclosure control (contract section 7): small cells are suppressed before results leave.
+// Disclosure policy (contract section 7): which counts are withheld and how the rest are rounded.
+// The job-wide release layer that applies it is jobs/release.hpp.
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -14,6 +15,18 @@ struct DisclosurePolicy {
     std::int64_t redact_at = -1; // opensafely: counts <= 7 redacted; -1 when not used
     std::int64_t rounding = 1;   // round released counts to a multiple of this (opensafely: 5)
 
+    // The base released counts are rounded to: `rounding`, or the minimum count where the policy
+    // sets no rounding of its own (dst: 3, sds: 5), so that no difference of released counts is
+    // exact (docs/governance.md). 1 under `none`.
+    std::int64_t base() const { return rounding > 1 ? rounding : (min_count > 1 ? min_count : 1); }
+    // The base for the counts behind a curve: the smallest multiple of base() that is at least
+    // the minimum (opensafely: 10), since every step of a curve is itself a count of persons and
+    // so must be 0 or at least k.
+    std::int64_t curve_base() const {
+        const std::int64_t b = base();
+        return min_count > b ? b * ((min_count + b - 1) / b) : b;
+    }
+
     static DisclosurePolicy named(const std::string& name);  // throws UsageError on unknown names
     // True when `other` suppresses at least as much as this in every respect.
     bool is_at_most_as_strict_as(const DisclosurePolicy& other) const;
@@ -21,45 +34,9 @@ struct DisclosurePolicy {
     static DisclosurePolicy strictest(const DisclosurePolicy& a, const DisclosurePolicy& b);
 
     bool suppresses(std::int64_t count) const;
-    // The count as released: nullopt if suppressed, else rounded to `rounding`.
+    // The count as released: nullopt if suppressed, else rounded to the nearest multiple of base()
+    // (half up). A count of at least the minimum never rounds below it.
     std::optional<std::int64_t> release(std::int64_t count) const;
-};
-
-// Counts what a job suppressed, for results.json's "disclosure" block.
-class DisclosureLedger {
-public:
-    explicit DisclosureLedger(DisclosurePolicy policy) : policy_(std::move(policy)) {}
-    const DisclosurePolicy& policy() const { return policy_; }
-    // Releases a count, recording a suppression when it is withheld.
-    std::optional<std::int64_t> release(std::int64_t count) {
-        auto r = policy_.release(count);
-        if (!r) ++suppressed_;
-        return r;
-    }
-    // The count as results.json shows it: the released number, or null when suppressed.
-    nlohmann::json release_json(std::int64_t count) {
-        auto r = release(count);
-        return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
-    }
-    // Regression models are released only when their rows and events are releasable counts. When
-    // not, records one suppression, fills `result` with the withheld shape and returns true.
-    bool withhold_model(std::int64_t n, std::int64_t events, nlohmann::json& result) {
-        if (!policy_.suppresses(n) && !policy_.suppresses(events)) return false;
-        note_suppressed(1);
-        result["suppressed"] = true;
-        result["reason"] = "fewer rows or events than the disclosure policy's minimum count (" +
-                           std::to_string(policy_.min_count) + ")";
-        result["n"] = nullptr;
-        result["events"] = nullptr;
-        result["coefficients"] = nlohmann::json::array();
-        return true;
-    }
-    void note_suppressed(std::int64_t n = 1) { suppressed_ += n; }
-    std::int64_t suppressed() const { return suppressed_; }
-
-private:
-    DisclosurePolicy policy_;
-    std::int64_t suppressed_ = 0;
 };
 
 }  // namespace kohort

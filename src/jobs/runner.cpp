@@ -92,7 +92,7 @@ struct JobRun {
 };
 
 // Phase: study sections ([cohort.*], [lexis.*], ...) derive their tables first: models may use them.
-void derive_tables(JobRun& run, const Store& store, const DisclosurePolicy& policy) {
+void derive_tables(JobRun& run, const Store& store, DisclosureLedger& ledger) {
     for (const auto& [section, opts] : run.job.sections) {
         const auto dot = section.find('.');
         const std::string prefix = section.substr(0, dot);
@@ -102,8 +102,8 @@ void derive_tables(JobRun& run, const Store& store, const DisclosurePolicy& poli
         if (!builder) throw InternalError("section [" + section + "] was validated but has no table builder");
         nlohmann::json report = nlohmann::json::object();
         run.log("deriving table '" + name + "' from [" + section + "]");
-        DerivedTableContext ctx{run.comm, run.job, section, name, opts, store, std::ref(run.log), report, policy,
-                                [&run](const std::string& t, const std::string& c) { run.approve(t, c); }};
+        DerivedTableContext ctx{run.comm, run.job, section, name, opts, store, std::ref(run.log), report, ledger.policy(),
+                                [&run](const std::string& t, const std::string& c) { run.approve(t, c); }, &ledger};
         run.tables[name] = (*builder)(ctx);
         run.tables[name].name = name;
         if (report.contains("inputs"))
@@ -128,7 +128,7 @@ std::map<std::string, std::set<std::string>> columns_needed(const JobFile& job) 
 
 // Phase: each store table a model uses is read, only the declared columns, after the project's
 // approval for every one of them is checked.
-void load_model_tables(JobRun& run, Store& store) {
+void load_model_tables(JobRun& run, Store& store, const DisclosureLedger& ledger) {
     const JobFile& job = run.job;
     for (const auto& [table, cols] : columns_needed(job)) {
         if (run.tables.count(table)) continue;
@@ -146,7 +146,7 @@ void load_model_tables(JobRun& run, Store& store) {
         const std::vector<std::string>& audited = want.empty() ? have : want;
         for (const auto& c : audited) run.approve(table, c);
         run.log("loading " + std::to_string(audited.size()) + " column(s) of '" + table + "' (" +
-                std::to_string(info.rows) + " rows)");
+                ledger.log_count(info.rows) + " rows)");
         run.tables[table] = store.read(table, run.comm, want);
         run.inputs.push_back({{"table", table}, {"columns", audited}, {"rows", info.rows}});
     }
@@ -169,6 +169,7 @@ ModelResults run_models(JobRun& run, DisclosureLedger& ledger, const Store& stor
         if (!kind) throw InternalError(spec.where() + ": kind '" + spec.kind + "' was validated but is not registered");
         const std::string table = spec.checked.text("table");
         run.log("model '" + spec.name + "' (" + spec.kind + ") on '" + table + "'");
+        ledger.begin(spec.name);
         ModelOutput result;
         if (const SavedModel* saved = checkpoint.find(spec.name)) {
             result = saved->output;
@@ -199,7 +200,7 @@ ModelResults run_models(JobRun& run, DisclosureLedger& ledger, const Store& stor
 // SHA-256, and only then renames the folder into place (contract section 7: no output is released
 // without its record); the other ranks wait for it.
 void release_outputs(JobRun& run, const nlohmann::json& results, std::map<std::string, std::string>& files,
-                     double wall, Checkpoint& checkpoint) {
+                     double wall, Checkpoint& checkpoint, DisclosureLedger& ledger) {
     const JobFile& job = run.job;
     const Comm& comm = run.comm;
     const SiteConfig& site = run.site;
@@ -209,6 +210,7 @@ void release_outputs(JobRun& run, const nlohmann::json& results, std::map<std::s
         OutputDir out(job.output);
         out.add("results.json", results.dump(2) + "\n");
         for (auto& [name, content] : files) out.add(name, std::move(content));
+        out.add("disclosure.json", ledger.report().dump(2) + "\n");
         out.add("job.log", log.text());
         // report.html (issue 15) is made from the files just added, and nothing else, so it shows
         // only what they release; `kohort report OUTPUT` rebuilds the same page.
@@ -244,8 +246,9 @@ nlohmann::json results_json(const JobRun& run, int threads, double wall, const M
         {"disclosure",
          {{"policy", ledger.policy().name},
           {"min_count", ledger.policy().min_count},
-          {"rounding", ledger.policy().rounding},
-          {"suppressed", ledger.suppressed()}}}};
+          {"rounding", ledger.policy().base()},
+          {"suppressed", ledger.suppressed()},
+          {"coarsened", ledger.coarsened_count()}}}};
     if (!run.derived_report.empty()) results["derived_tables"] = run.derived_report;
     return results;
 }
@@ -283,8 +286,8 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             throw UsageError(job.path + " [job] store: '" + job.store + "' does not exist; create it with 'kohort synth' or 'kohort import'");
         Store store = Store::open(job.store, &comm);
         JobRun run{job, comm, site, log, audit};
-        derive_tables(run, store, ledger.policy());
-        load_model_tables(run, store);
+        derive_tables(run, store, ledger);
+        load_model_tables(run, store, ledger);
         audit["inputs"] = run.inputs;
         const std::int64_t bytes_read = store.bytes_read();
         const std::int64_t bytes_total = comm.allreduce(bytes_read);
@@ -312,7 +315,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
         results["job"]["peak_rss_mib_max_rank"] = rss;
         log("done in " + std::to_string(wall) + " s; peak memory " + std::to_string(rss) + " MiB on the largest rank");
 
-        release_outputs(run, results, fitted.files, wall, checkpoint);
+        release_outputs(run, results, fitted.files, wall, checkpoint, ledger);
         return results;
     } catch (const Preempted& e) {
         log("stopped by SIGTERM at a safe point; completed models are kept in the checkpoint for a rerun");

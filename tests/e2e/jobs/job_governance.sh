@@ -38,14 +38,18 @@ KOHORT_SITE_CONFIG=none.ini "$KOHORT" run job.ini -q >/dev/null
 [[ $(json out/gov/results.json "d['models']['s']['columns'][0]['max']") == "987802.0" ]] || fail "none: max"
 [[ $(json out/gov/results.json "d['disclosure']['suppressed']") == "0" ]] || fail "none: suppressed"
 
-# sds: the cells of 3 and 2 are suppressed, the total withheld, min/max withheld.
+# sds: levels b and c are held by fewer than 5 persons, so their labels never appear: they are
+# merged into one level (5 persons, released); min/max withheld; disclosure.json names each rule.
 KOHORT_SITE_CONFIG=sds.ini "$KOHORT" run job.ini -q >/dev/null
-[[ $(json out/gov/results.json "[c['count'] for c in d['models']['t']['cells']]") == "[40, None, None]" ]] || fail "sds: counts"
-[[ $(json out/gov/results.json "d['models']['t']['n']") == "None" ]] || fail "sds: total not withheld"
+[[ $(json out/gov/results.json "[c['count'] for c in d['models']['t']['cells']]") == "[40, 5]" ]] || fail "sds: counts"
+[[ $(json out/gov/results.json "[c['g'] for c in d['models']['t']['cells']]") == "['a', '(levels of fewer than 5 persons)']" ]] || fail "sds: labels"
+! grep -rqE '(^|[",])(b|c)(,|"|$)' out/gov/t.csv out/gov/results.json || fail "sds: a small level's label was released"
+[[ $(json out/gov/results.json "d['models']['t']['n']") == "45" ]] || fail "sds: total"
 [[ $(json out/gov/results.json "d['models']['s']['columns'][0]['max']") == "None" ]] || fail "sds: max shown"
 [[ $(json out/gov/results.json "d['disclosure']['policy']") == "sds" ]] || fail "sds: policy"
 [[ $(json out/gov/results.json "d['disclosure']['suppressed'] >= 2") == "True" ]] || fail "sds: suppressed count"
-grep -q '^c,NA$' out/gov/t.csv || fail "sds: CSV cell not NA"
+[[ $(json out/gov/disclosure.json "sorted(w['rule'] for w in d['models']['t']['withheld'])") == "['small_level', 'small_level']" ]] || fail "sds: disclosure.json table rules"
+[[ $(json out/gov/disclosure.json "sorted(w['field'] for w in d['models']['s']['withheld'])") == "['columns.max', 'columns.min']" ]] || fail "sds: disclosure.json summary"
 
 # A job may not loosen the site's policy: exit 3, output unchanged.
 before=$(sha256sum out/gov/results.json)

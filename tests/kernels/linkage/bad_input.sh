@@ -82,7 +82,9 @@ INI
 cohort; } | expect_error window_backwards "window_backwards.ini:" "[variable.x]: window = '0, -365': ends before it starts"
 
 { base index_before_data; cohort 1980-01-01; } | expect_error index_before_data \
-    "index_before_data.ini [cohort.study]: index = 1980-01-01 is outside the data" "1995-"
+    "index_before_data.ini [cohort.study]: index = 1980-01-01 is outside the dates the registers read hold"
+# The registers' first and last dates are single persons' values: never in a message.
+! grep -q "1995-" index_before_data.err 2>/dev/null || { echo "FAIL: a register date in a message"; exit 1; }
 
 { base index_after_end; cohort 2025-01-01; } | expect_error index_after_end \
     "index_after_end.ini [cohort.study]: index 2025-01-01 is not before end"

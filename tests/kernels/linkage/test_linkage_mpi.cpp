@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "jobs/disclosure.hpp"
+#include "jobs/release.hpp"
 #include "jobs/job_file.hpp"
 #include "kernels/linkage/cohort_builder.hpp"
 #include "kernels/linkage/lexis.hpp"

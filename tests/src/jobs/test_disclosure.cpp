@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
-#include "jobs/disclosure.hpp"
+#include "jobs/release.hpp"
 #include "jobs/site_config.hpp"
 
 using namespace kohort;
@@ -48,4 +48,41 @@ TEST(Disclosure, ProjectApprovals) {
     EXPECT_THROW(site.check_approved("p1", "population", "region"), GovernanceError);
     EXPECT_THROW(site.check_approved("p1", "diagnoses", "pid"), GovernanceError);
     EXPECT_THROW(site.check_approved("p2", "population", "sex"), GovernanceError);
+}
+
+TEST(Disclosure, NamedPoliciesRoundToTheirBase) {
+    // dst and sds round to their minimum, so no difference of released counts is a small count.
+    const auto sds = DisclosurePolicy::named("sds");
+    EXPECT_EQ(sds.base(), 5);
+    EXPECT_EQ(*sds.release(5), 5);
+    EXPECT_EQ(*sds.release(7), 5);
+    EXPECT_EQ(*sds.release(8), 10);
+    EXPECT_EQ(*sds.release(227), 225);
+    EXPECT_EQ(*sds.release(0), 0);
+    EXPECT_EQ(DisclosurePolicy::named("dst").base(), 3);
+    EXPECT_EQ(*DisclosurePolicy::named("dst").release(4), 3);
+    EXPECT_EQ(DisclosurePolicy::named("none").base(), 1);
+    EXPECT_EQ(*DisclosurePolicy::named("none").release(227), 227);
+}
+
+TEST(Disclosure, ReleaseLayerRecordsEachValueAndRule) {
+    ReleaseLayer rel(DisclosurePolicy::named("sds"));
+    rel.begin("t1");
+    EXPECT_FALSE(rel.release(3, {"cells.count", "sex=2"}).has_value());
+    EXPECT_EQ(*rel.release(12, {"cells.count", "sex=1"}), 10);
+    EXPECT_EQ(rel.release_text(2, {"n", ""}), "<5");
+    rel.begin("km1");
+    rel.withheld("logrank.expected", "", rule::derived);
+    EXPECT_EQ(rel.log_count(3), "<5");  // a log line repeats a count without a new record
+    const auto r = rel.report();
+    EXPECT_EQ(r["policy"], "sds");
+    EXPECT_EQ(r["rounding"], 5);
+    EXPECT_EQ(r["withheld"], 3);
+    EXPECT_EQ(rel.suppressed(), 3);
+    EXPECT_EQ(r["models"]["t1"]["withheld"][0]["where"], "sex=2");
+    EXPECT_EQ(r["models"]["t1"]["withheld"][0]["rule"], "min_count");
+    EXPECT_EQ(r["models"]["t1"]["coarsened"][0]["rule"], "rounding");
+    EXPECT_EQ(r["models"]["km1"]["withheld"][0]["rule"], "derived_from_counts");
+    EXPECT_TRUE(ReleaseLayer(DisclosurePolicy::named("none")).exact());
+    EXPECT_FALSE(rel.exact());
 }

@@ -1,0 +1,102 @@
+#include "jobs/release.hpp"
+
+namespace kohort {
+
+ReleaseLayer::Scope& ReleaseLayer::current() {
+    auto [it, inserted] = scopes_.try_emplace(scope_);
+    if (inserted) scope_order_.push_back(scope_);
+    return it->second;
+}
+
+std::optional<std::int64_t> ReleaseLayer::release(std::int64_t count, const CountMeaning& meaning) {
+    const auto r = policy_.release(count);
+    if (!r) {
+        withheld(meaning.field, meaning.where, rule::min_count);
+        return r;
+    }
+    if (*r != count)
+        coarsened(meaning.field, meaning.where, rule::rounding,
+                  "rounded to a multiple of " + std::to_string(policy_.base()));
+    return r;
+}
+
+nlohmann::json ReleaseLayer::release_json(std::int64_t count, const CountMeaning& meaning) {
+    const auto r = release(count, meaning);
+    return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
+}
+
+std::string ReleaseLayer::withheld_text() const {
+    return policy_.redact_at >= 0 ? "<=" + std::to_string(policy_.redact_at) : "<" + std::to_string(policy_.min_count);
+}
+
+std::string ReleaseLayer::release_text(std::int64_t count, const CountMeaning& meaning) {
+    const auto r = release(count, meaning);
+    return r ? std::to_string(*r) : withheld_text();
+}
+
+std::string ReleaseLayer::log_count(std::int64_t count) const {
+    const auto r = policy_.release(count);
+    return r ? std::to_string(*r) : withheld_text();
+}
+
+void ReleaseLayer::withheld(const std::string& field, const std::string& where, const std::string& rule,
+                            const std::string& detail) {
+    Scope& s = current();
+    ++suppressed_;
+    ++s.withheld_total;
+    if (s.withheld.size() < kListed) s.withheld.push_back({field, where, rule, detail});
+}
+
+void ReleaseLayer::coarsened(const std::string& field, const std::string& where, const std::string& rule,
+                             const std::string& detail) {
+    (void)where;  // coarsening applies to whole fields; counted per field and rule
+    auto& c = current().coarsened[{field, rule}];
+    ++c.first;
+    if (c.second.empty()) c.second = detail;
+    ++coarsened_;
+}
+
+bool ReleaseLayer::withhold_model(std::int64_t n, std::int64_t events, nlohmann::json& result) {
+    if (!policy_.suppresses(n) && !policy_.suppresses(events)) return false;
+    withheld("model", "", rule::model_size, "fewer rows or events than the minimum count");
+    result["suppressed"] = true;
+    result["reason"] = "fewer rows or events than the disclosure policy's minimum count (" +
+                       std::to_string(policy_.min_count) + ")";
+    result["n"] = nullptr;
+    result["events"] = nullptr;
+    result["coefficients"] = nlohmann::json::array();
+    return true;
+}
+
+nlohmann::json ReleaseLayer::report() const {
+    nlohmann::json scopes = nlohmann::json::object();
+    for (const auto& name : scope_order_) {
+        const Scope& s = scopes_.at(name);
+        nlohmann::json w = nlohmann::json::array();
+        for (const auto& e : s.withheld) {
+            nlohmann::json j = {{"field", e.field}, {"rule", e.rule}};
+            if (!e.where.empty()) j["where"] = e.where;
+            if (!e.detail.empty()) j["detail"] = e.detail;
+            w.push_back(j);
+        }
+        nlohmann::json c = nlohmann::json::array();
+        for (const auto& [key, v] : s.coarsened) {
+            nlohmann::json j = {{"field", key.first}, {"rule", key.second}, {"values", v.first}};
+            if (!v.second.empty()) j["detail"] = v.second;
+            c.push_back(j);
+        }
+        scopes[name] = {{"withheld", w},
+                        {"withheld_total", s.withheld_total},
+                        {"withheld_listed", static_cast<std::int64_t>(s.withheld.size())},
+                        {"coarsened", c}};
+    }
+    return {{"policy", policy_.name},
+            {"min_count", policy_.min_count},
+            {"redact_at", policy_.redact_at < 0 ? nlohmann::json(nullptr) : nlohmann::json(policy_.redact_at)},
+            {"rounding", policy_.base()},
+            {"withheld", suppressed_},
+            {"coarsened", coarsened_},
+            {"models", scopes}};
+}
+
+}  // namespace kohort
