@@ -19,6 +19,8 @@ PACKAGES=(
   slurm-wlm slurm-client munge
   # tools the tests and benchmarks use
   time procps bsdextrautils jq bc
+  # instruction counts for the CI regression benchmarks (bench/run.sh)
+  valgrind
 )
 
 if [[ "${KOHORT_SKIP_APT:-0}" == "1" ]]; then
