@@ -25,7 +25,8 @@
 # both modes, so both compare against the same baseline. Benchmark names do not carry the size;
 # the JSON's rows/count_rows fields do.
 #
-# Env: BUILD (build), COUNT_BUILD (build-count), COUNT_MARCH (x86-64-v3), WALL_ROWS, COUNT_ROWS
+# Env: BUILD (build), COUNT_BUILD (BUILD when configured as the counting build, else
+#      build-count), COUNT_MARCH (x86-64-v3), WALL_ROWS, COUNT_ROWS
 #      (40000), REPEATS, RANKS (2), WORK (scratch, /tmp/kohort-bench-run), BENCH_ONLY (space-
 #      separated benchmark names to run; default all), SKIP_WALL (1: counts only, wall fields null).
 set -euo pipefail
@@ -50,8 +51,14 @@ done
 json=$(realpath -m "$json")
 
 BUILD=${BUILD:-$root/build}
-COUNT_BUILD=${COUNT_BUILD:-$root/build-count}
 COUNT_MARCH=${COUNT_MARCH:-x86-64-v3}
+# The normal build serves for counting too when it was configured exactly as the counting build
+# (no -march=native, CMAKE_CXX_FLAGS=-march=COUNT_MARCH): then no second build is needed.
+if [[ -z "${COUNT_BUILD:-}" ]] && grep -q '^KOHORT_NATIVE_ARCH:BOOL=OFF$' "$BUILD/CMakeCache.txt" 2>/dev/null &&
+   grep -q "^CMAKE_CXX_FLAGS:STRING=-march=$COUNT_MARCH\$" "$BUILD/CMakeCache.txt"; then
+  COUNT_BUILD=$BUILD
+fi
+COUNT_BUILD=${COUNT_BUILD:-$root/build-count}
 if [[ $quick == 1 ]]; then WALL_ROWS=${WALL_ROWS:-1000000} REPEATS=${REPEATS:-2}
 else WALL_ROWS=${WALL_ROWS:-4000000} REPEATS=${REPEATS:-3}; fi
 COUNT_ROWS=${COUNT_ROWS:-40000}
@@ -67,15 +74,15 @@ started=$(date +%s)
 log() { echo "[bench $(( $(date +%s) - started ))s] $*" >&2; }
 
 # ---- builds: the normal one for wall time, the fixed-instruction-set one for counts.
-jobs=$(nproc 2>/dev/null || echo 2)
+jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)  # not nproc: OMP_NUM_THREADS=1 lowers it
 if [[ ! -x "$BUILD/bin/kohort" ]]; then
   log "building kohort in $BUILD"
   cmake -S "$root" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$BUILD" -j"$jobs" --target kohort >/dev/null
 fi
 log "counting build in $COUNT_BUILD (-march=$COUNT_MARCH)"
-cmake -S "$root" -B "$COUNT_BUILD" -DCMAKE_BUILD_TYPE=Release -DKOHORT_NATIVE_ARCH=OFF \
-  -DKOHORT_BUILD_TESTS=OFF -DCMAKE_CXX_FLAGS="-march=$COUNT_MARCH" >/dev/null
+[[ "$COUNT_BUILD" == "$BUILD" ]] || cmake -S "$root" -B "$COUNT_BUILD" -DCMAKE_BUILD_TYPE=Release \
+  -DKOHORT_NATIVE_ARCH=OFF -DKOHORT_BUILD_TESTS=OFF -DCMAKE_CXX_FLAGS="-march=$COUNT_MARCH" >/dev/null
 cmake --build "$COUNT_BUILD" -j"$jobs" --target kohort >/dev/null
 KOHORT=$BUILD/bin/kohort
 KOHORT_COUNT=$COUNT_BUILD/bin/kohort
@@ -201,7 +208,7 @@ count_config=$(jq -n --arg compiler "$("$cxx" --version | head -1)" \
   '{compiler: $compiler, flags: $flags, march: $march, valgrind: $valgrind, openmpi: $mpi, hdf5: $hdf5,
     glibc: $glibc, eigen: $eigen, count_rows: $rows}')
 machine=$(jq -n --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
-  --argjson cores "$(nproc)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg date "$(date -u +%FT%TZ)" \
+  --argjson cores "$jobs" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg date "$(date -u +%FT%TZ)" \
   --arg commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --arg wall_march "$(c++ -march=native -Q --help=target 2>/dev/null | awk '$1 == "-march=" {print $2}')" \
   --arg mode "$([[ $quick == 1 ]] && echo quick || echo full)" --argjson ranks "$RANKS" --argjson repeats "$REPEATS" \
