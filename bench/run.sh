@@ -90,8 +90,11 @@ KOHORT_COUNT=$COUNT_BUILD/bin/kohort
 # ---- data: one generator with a fixed RNG, so the counted data are the same everywhere.
 # No -march and no FMA contraction: the generated values must not depend on the host.
 c++ -O2 -ffp-contract=off -o "$WORK/gen_bench_data" "$here/gen_bench_data.cpp"
+# Files are named by the generator's checksum, so a changed generator never reuses stale data.
+gen_id=$(md5sum "$here/gen_bench_data.cpp" | cut -c1-8)
+data() { echo "$WORK/data_${gen_id}_$1.csv"; }
 for n in "$COUNT_ROWS" $([[ $SKIP_WALL == 1 ]] || echo "$WALL_ROWS"); do
-  [[ -s "$WORK/data_$n.csv" ]] || { log "generating $n rows x $P"; "$WORK/gen_bench_data" "$n" "$P" 20261203 "$WORK/data_$n.csv"; }
+  [[ -s "$(data "$n")" ]] || { log "generating $n rows x $P"; "$WORK/gen_bench_data" "$n" "$P" 20261203 "$(data "$n")"; }
 done
 printf '[disclosure]\npolicy = none\n' > "$WORK/site.ini"
 export KOHORT_SITE_CONFIG=$WORK/site.ini KOHORT_AUDIT_LOG=$WORK/audit.log
@@ -168,9 +171,9 @@ selected() { [[ -z "$BENCH_ONLY" || " $BENCH_ONLY " == *" $1 "* ]]; }
 results=()
 # ---- import: also writes the two stores the model benchmarks read.
 rm -f "$WORK/count.h5"
-count=$(count_instructions import_csv "$KOHORT_COUNT" import --csv "$WORK/data_$COUNT_ROWS.csv" --table bench --store "$WORK/count.h5")
+count=$(count_instructions import_csv "$KOHORT_COUNT" import --csv "$(data "$COUNT_ROWS")" --table bench --store "$WORK/count.h5")
 PRE_RUN='rm -f "$WORK/wall.h5"'
-read -r best median peak cpu < <(wall_runs import_csv 0 "$KOHORT" import --csv "$WORK/data_$WALL_ROWS.csv" --table bench --store "$WORK/wall.h5")
+read -r best median peak cpu < <(wall_runs import_csv 0 "$KOHORT" import --csv "$(data "$WALL_ROWS")" --table bench --store "$WORK/wall.h5")
 unset PRE_RUN
 log "import_csv: $count instructions, $best s"
 results+=("$(jq -n --arg n import_csv --argjson w "$best" --argjson m "$median" --argjson r "$peak" --argjson cpu "$cpu" \
