@@ -117,7 +117,8 @@ wall_runs() {
   local label=$1 np=$2; shift 2
   if [[ $SKIP_WALL == 1 ]]; then echo "null null null null"; return; fi
   local runs=() rep t0 t1 launch=() best_cpu=0 cpu fastest=0
-  [[ $np == 0 ]] || launch=($MPIEXEC $MPIFLAGS -np "$np")
+  # MPIEXEC and MPIFLAGS are word lists (e.g. "--oversubscribe --allow-run-as-root").
+  [[ $np == 0 ]] || read -r -a launch <<<"$MPIEXEC $MPIFLAGS -np $np"
   for rep in $(seq 1 "$REPEATS"); do
     [[ -z "${PRE_RUN:-}" ]] || eval "$PRE_RUN"
     t0=$(date +%s.%N)
