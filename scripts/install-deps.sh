@@ -25,6 +25,8 @@ PACKAGES=(
   time procps bsdextrautils jq bc
   # report.html is tested in a real headless browser (tests/e2e/report)
   chromium
+  # instruction counts for the CI regression benchmarks (bench/run.sh)
+  valgrind
 )
 
 if [[ "${KOHORT_SKIP_APT:-0}" == "1" ]]; then
