@@ -359,7 +359,7 @@ void CohortBuild::apply_exclusions() {
     const CohortDef& def = def_;
     const Comm& comm = comm_;
     nlohmann::json& flow = flow_;
-    auto release = [this](std::int64_t c) { return this->release(c); };
+    auto release = [this](std::int64_t c, const std::string& field = "flow.persons") { return this->release(c, field); };
     const std::int64_t g_with_index = comm.allreduce(with_index_), g_alive = comm.allreduce(alive_resident_),
                        g_age = comm.allreduce(in_age_);
     flow.push_back({{"step", "persons in " + def.population}, {"persons", release(population_total_)}});
@@ -546,7 +546,7 @@ void CohortBuild::derive_covariates(Table& out) {
 void CohortBuild::release_report(const Table& out, nlohmann::json& report) {
     const CohortDef& def = def_;
     const Comm& comm = comm_;
-    auto release = [this](std::int64_t c) { return this->release(c); };
+    auto release = [this](std::int64_t c, const std::string& field = "flow.persons") { return this->release(c, field); };
     const std::int64_t g_events = comm.allreduce(events_), g_comp = comm.allreduce(comp_events_),
                        g_cens = comm.allreduce(censored_);
     const double g_days = comm.allreduce(days_total_);
