@@ -78,7 +78,7 @@ for n, raw in enumerate(lines[:-1], 1):
     prev = hashlib.sha256(raw).hexdigest()
     if r["status"] == "succeeded":
         names = sorted(x["name"] for x in r["output_files"])
-        assert names == ["job.log", "results.json", "t.csv"], names
+        assert names == ["disclosure.json", "job.log", "report.html", "results.json", "t.csv"], names
         for x in r["output_files"]:
             data = open(os.path.join(r["output"], x["name"]), "rb").read()
             assert hashlib.sha256(data).hexdigest() == x["sha256"], (n, x["name"])
