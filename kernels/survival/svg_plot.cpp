@@ -1,5 +1,7 @@
 #include "kernels/survival/svg_plot.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,19 +14,7 @@ const char* const kPalette[] = {"#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6a
 
 std::string colour(int i) { return kPalette[static_cast<std::size_t>(std::max(i, 0)) % 8]; }
 
-std::string escape(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-            case '&': o += "&amp;"; break;
-            case '<': o += "&lt;"; break;
-            case '>': o += "&gt;"; break;
-            case '"': o += "&quot;"; break;
-            default: o += c;
-        }
-    }
-    return o;
-}
+std::string escape(const std::string& s) { return markup_escape(s); }
 
 std::string num(double v) {
     char buf[32];

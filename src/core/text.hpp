@@ -44,4 +44,21 @@ inline std::string join_words(const std::vector<std::string>& words, const std::
     return out;
 }
 
+// Text for HTML and SVG (XML) markup: the five characters with a meaning there, as entities.
+inline std::string markup_escape(const std::string& s) {
+    std::string o;
+    o.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+            case '&': o += "&amp;"; break;
+            case '<': o += "&lt;"; break;
+            case '>': o += "&gt;"; break;
+            case '"': o += "&quot;"; break;
+            case '\'': o += "&#39;"; break;
+            default: o += c;
+        }
+    }
+    return o;
+}
+
 }  // namespace kohort

@@ -1,26 +1,14 @@
 #include "report/html.hpp"
 
+#include "core/text.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <regex>
 
 namespace kohort::report {
 
-std::string esc(const std::string& s) {
-    std::string o;
-    o.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': o += "&amp;"; break;
-            case '<': o += "&lt;"; break;
-            case '>': o += "&gt;"; break;
-            case '"': o += "&quot;"; break;
-            case '\'': o += "&#39;"; break;
-            default: o += c;
-        }
-    }
-    return o;
-}
+std::string esc(const std::string& s) { return markup_escape(s); }
 
 std::string anchor(const std::string& name) {
     std::string o;
