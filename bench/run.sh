@@ -107,7 +107,10 @@ count_instructions() {
   KOHORT_HUGEPAGES=0 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
     --log-file="$WORK/count_$label.log" "$@" > "$WORK/count_$label.out" 2>&1 \
     || { echo "bench/run.sh: counted run of $label failed; see $WORK/count_$label.*" >&2; exit 1; }
-  awk '/I *refs:/ {gsub(",", "", $NF); print $NF}' "$WORK/count_$label.log"
+  local n
+  n=$(awk '/I *refs:/ {gsub(",", "", $NF); print $NF}' "$WORK/count_$label.log")
+  [[ $n =~ ^[0-9]+$ ]] || { echo "bench/run.sh: $label: no instruction count in $WORK/count_$label.log" >&2; exit 1; }
+  echo "$n"
 }
 
 # wall_runs LABEL NP CMD...: best and median wall seconds over REPEATS runs, the largest peak RSS
@@ -119,20 +122,33 @@ wall_runs() {
   local runs=() rep t0 t1 launch=() best_cpu=0 cpu fastest=0
   # MPIEXEC and MPIFLAGS are word lists (e.g. "--oversubscribe --allow-run-as-root").
   [[ $np == 0 ]] || read -r -a launch <<<"$MPIEXEC $MPIFLAGS -np $np"
+  # Each rank's /usr/bin/time writes its own file (time_LABEL.RANK): through mpirun's forwarded
+  # stderr the ranks' lines could interleave and corrupt the figures (a CI run once got an
+  # invalid number that way).
+  local timed=(bash -c 'exec /usr/bin/time -f "PEAK_RSS_KB %M CPU_S %U %S" -o "$0.${OMPI_COMM_WORLD_RANK:-0}" "$@"'
+               "$WORK/time_$label")
   for rep in $(seq 1 "$REPEATS"); do
     [[ -z "${PRE_RUN:-}" ]] || eval "$PRE_RUN"
+    rm -f "$WORK/time_$label".*
     t0=$(date +%s.%N)
-    "${launch[@]}" /usr/bin/time -f "PEAK_RSS_KB %M CPU_S %U %S" "$@" > "$WORK/wall_$label.log" 2>&1 \
+    "${launch[@]}" "${timed[@]}" "$@" > "$WORK/wall_$label.log" 2>&1 \
       || { echo "bench/run.sh: run of $label failed; see $WORK/wall_$label.log" >&2; exit 1; }
     t1=$(date +%s.%N)
-    runs+=("$(echo "$t1 - $t0" | bc)")
-    cpu=$(awk '/PEAK_RSS_KB/ {s += $4 + $5} END {printf "%.2f", s}' "$WORK/wall_$label.log")
-    if [[ $rep == 1 ]] || [[ $(echo "${runs[-1]} < $fastest" | bc) == 1 ]]; then fastest=${runs[-1]} best_cpu=$cpu; fi
+    # awk, not bc: bc prints 0.9 as ".9", which is not JSON.
+    runs+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.6f", b - a}')")
+    cpu=$(cat "$WORK/time_$label".* | awk '/PEAK_RSS_KB/ {s += $4 + $5} END {printf "%.2f", s}')
+    if [[ $rep == 1 ]] || awk -v a="${runs[-1]}" -v b="$fastest" 'BEGIN {exit !(a < b)}'; then
+      fastest=${runs[-1]} best_cpu=$cpu
+    fi
   done
   local best median peak
-  best=$(printf '%s\n' "${runs[@]}" | sort -n | head -1)
-  median=$(printf '%s\n' "${runs[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  peak=$(awk '/PEAK_RSS_KB/ {print $2}' "$WORK/wall_$label.log" | sort -n | tail -1)
+  best=$(printf '%s\n' "${runs[@]}" | sort -g | head -1)
+  median=$(printf '%s\n' "${runs[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  peak=$(cat "$WORK/time_$label".* | awk '/PEAK_RSS_KB/ {print $2}' | sort -n | tail -1)
+  local v
+  for v in "$best" "$median" "$peak" "$best_cpu"; do
+    [[ $v =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench/run.sh: $label: bad measurement '$v'; see $WORK/time_$label.*" >&2; exit 1; }
+  done
   echo "$best $median $peak $best_cpu"
 }
 
