@@ -55,7 +55,7 @@ nlohmann::json to_json(const std::string& name, const std::string& key, const Sa
             {"csv", {{"header", m.output.csv.header}, {"rows", m.output.csv.rows}}},
             {"svg", m.output.svg ? nlohmann::json(*m.output.svg) : nlohmann::json(nullptr)},
             {"files", m.output.files},
-            {"suppressed", m.suppressed}};
+            {"release", m.release_record}};
 }
 
 SavedModel from_json(const nlohmann::json& j) {
@@ -65,7 +65,7 @@ SavedModel from_json(const nlohmann::json& j) {
     m.output.csv.rows = j.at("csv").at("rows").get<std::vector<std::vector<std::string>>>();
     if (!j.at("svg").is_null()) m.output.svg = j.at("svg").get<std::string>();
     if (j.contains("files")) m.output.files = j.at("files").get<std::map<std::string, std::string>>();
-    m.suppressed = j.at("suppressed").get<std::int64_t>();
+    m.release_record = j.at("release");
     return m;
 }
 

@@ -4,8 +4,8 @@
 // those models instead of fitting them again; any other key discards the folder. The folder is
 // removed once the output folder is committed.
 //
-// The folder holds kernel outputs as they would be released (results, CSV, SVG) and the count of
-// suppressions each model made; it is created 0700, like the staged output, since it belongs to
+// The folder holds kernel outputs as they would be released (results, CSV, SVG) and what each
+// model recorded in the release layer (withheld and coarsened values); it is created 0700, like the staged output, since it belongs to
 // the job's owner until release.
 #pragma once
 #include <cstdint>
@@ -27,7 +27,9 @@ std::string checkpoint_key(const JobFile& job, const std::map<std::string, Table
 
 struct SavedModel {
     ModelOutput output;
-    std::int64_t suppressed = 0;  // what the model added to the job's disclosure ledger
+    // What the model recorded in the job's release layer (ReleaseLayer::scope_record): restored
+    // with the model, so disclosure.json equals an uninterrupted run's.
+    nlohmann::json release_record;
 };
 
 class Checkpoint {

@@ -99,4 +99,33 @@ nlohmann::json ReleaseLayer::report() const {
             {"models", scopes}};
 }
 
+nlohmann::json ReleaseLayer::scope_record(const std::string& scope, std::int64_t suppressed,
+                                          std::int64_t coarsened) const {
+    nlohmann::json withheld = nlohmann::json::array(), coarse = nlohmann::json::array();
+    std::int64_t total = 0;
+    if (const auto it = scopes_.find(scope); it != scopes_.end()) {
+        for (const auto& e : it->second.withheld) withheld.push_back({e.field, e.where, e.rule, e.detail});
+        for (const auto& [key, v] : it->second.coarsened) coarse.push_back({key.first, key.second, v.first, v.second});
+        total = it->second.withheld_total;
+    }
+    return {{"withheld", withheld}, {"withheld_total", total}, {"coarsened", coarse},
+            {"suppressed", suppressed}, {"coarsened_total", coarsened}};
+}
+
+void ReleaseLayer::restore_scope(const std::string& scope, const nlohmann::json& record) {
+    begin(scope);
+    Scope& s = current();
+    for (const auto& e : record.at("withheld"))
+        s.withheld.push_back({e.at(0).get<std::string>(), e.at(1).get<std::string>(), e.at(2).get<std::string>(),
+                              e.at(3).get<std::string>()});
+    s.withheld_total += record.at("withheld_total").get<std::int64_t>();
+    for (const auto& c : record.at("coarsened")) {
+        auto& v = s.coarsened[{c.at(0).get<std::string>(), c.at(1).get<std::string>()}];
+        v.first += c.at(2).get<std::int64_t>();
+        if (v.second.empty()) v.second = c.at(3).get<std::string>();
+    }
+    suppressed_ += record.at("suppressed").get<std::int64_t>();
+    coarsened_ += record.at("coarsened_total").get<std::int64_t>();
+}
+
 }  // namespace kohort

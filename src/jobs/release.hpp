@@ -86,6 +86,13 @@ public:
     // OUTPUT/disclosure.json (schema in docs/results.md).
     nlohmann::json report() const;
 
+    // What one scope (a model) recorded, to save with the model in the job checkpoint, and to put
+    // back when a rerun restores the model instead of fitting it: a resumed job's disclosure.json
+    // is then the uninterrupted run's (contract section 9). `suppressed` and `coarsened` are what
+    // the scope added to the job's totals.
+    nlohmann::json scope_record(const std::string& scope, std::int64_t suppressed, std::int64_t coarsened) const;
+    void restore_scope(const std::string& scope, const nlohmann::json& record);
+
 private:
     struct Entry {
         std::string field, where, rule, detail;

@@ -173,18 +173,19 @@ ModelResults run_models(JobRun& run, DisclosureLedger& ledger, const Store& stor
         ModelOutput result;
         if (const SavedModel* saved = checkpoint.find(spec.name)) {
             result = saved->output;
-            ledger.note_suppressed(saved->suppressed);
+            ledger.restore_scope(spec.name, saved->release_record);
             run.log("model '" + spec.name + "' restored from the checkpoint");
         } else {
             const auto t0 = Clock::now();
-            const std::int64_t suppressed_before = ledger.suppressed();
+            const std::int64_t suppressed_before = ledger.suppressed(), coarsened_before = ledger.coarsened_count();
             Table& local = run.tables.at(table);
             ModelContext ctx{run.comm, spec.checked, local, ledger, std::ref(run.log),
                              last_reader[table] == &spec ? &local : nullptr, &store};
             result = kind->run(ctx);
             result.result["kind"] = spec.kind;
             result.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
-            checkpoint.save(spec.name, SavedModel{result, ledger.suppressed() - suppressed_before});
+            checkpoint.save(spec.name, SavedModel{result, ledger.scope_record(spec.name, ledger.suppressed() - suppressed_before,
+                                                                              ledger.coarsened_count() - coarsened_before)});
             debug_pause_after_model(run.comm);
         }
         safe_point(run.comm);  // between models: stop here, on every rank, when SIGTERM arrived
