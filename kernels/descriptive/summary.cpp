@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "kernels/descriptive/distributed_quantiles.hpp"
+#include "kernels/cell_keys.hpp"
 #include "kernels/kernel.hpp"
 
 namespace kohort {
@@ -60,11 +61,16 @@ ModelOutput run_summary(const ModelContext& ctx) {
         ctx.comm.allreduce(&n, 1);
         ctx.comm.allreduce(&n_missing, 1);
         ctx.comm.allreduce(&sum, 1);
+        std::optional<cellkey::Key> n_key, missing_key;
+        if (ctx.record_keys) {
+            missing_key = cell_key_if(ctx, *ctx.record_keys, [&](std::size_t i) { return c.missing(i); });
+            n_key = *table_cell_key(ctx) - *missing_key;
+        }
 
         nlohmann::json j = {{"column", name}, {"type", std::string(to_string(c.type))}};
-        const nlohmann::json n_rel = ctx.disclosure.release_json(n, {"columns.n", name});
+        const nlohmann::json n_rel = ctx.disclosure.release_json(n, {"columns.n", name, n_key});
         j["n"] = n_rel;
-        j["missing"] = ctx.disclosure.release_json(n_missing, {"columns.missing", name});
+        j["missing"] = ctx.disclosure.release_json(n_missing, {"columns.missing", name, missing_key});
         std::vector<std::string> row = {name, std::string(to_string(c.type)), n_rel.is_null() ? "NA" : std::to_string(n_rel.get<std::int64_t>()),
                                         j["missing"].is_null() ? "NA" : std::to_string(j["missing"].get<std::int64_t>())};
         const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -103,7 +109,8 @@ ModelOutput run_summary(const ModelContext& ctx) {
         out.csv.rows.push_back(row);
     }
     out.result = {{"columns", cols},
-                  {"n_rows", ctx.disclosure.release_json(ctx.comm.allreduce(static_cast<std::int64_t>(t.rows())), {"n_rows", ""})}};
+                  {"n_rows", ctx.disclosure.release_json(ctx.comm.allreduce(static_cast<std::int64_t>(t.rows())),
+                                                          {"n_rows", "", table_cell_key(ctx)})}};
     if (!show_extremes) out.result["note"] = "min and max are withheld under a disclosure policy: each is one person's value";
     return out;
 }

@@ -42,7 +42,7 @@ SectionDecl table_declaration() {
 // the cells are re-counted. Each merged level is recorded, without its label.
 void merge_small_levels(const std::vector<std::string>& by, std::vector<std::vector<std::string>>& levels,
                         const std::vector<std::vector<std::int32_t>>& index, std::vector<std::int64_t>& counts,
-                        ReleaseLayer& rel, const Comm& comm) {
+                        std::vector<cellkey::Key>& keys, ReleaseLayer& rel, const Comm& comm) {
     std::vector<std::vector<std::int64_t>> remap(by.size());
     std::vector<std::vector<std::string>> merged(by.size());
     bool any = false;
@@ -72,6 +72,7 @@ void merge_small_levels(const std::vector<std::string>& by, std::vector<std::vec
     std::int64_t new_cells = 1;
     for (const auto& m : merged) new_cells *= std::max<std::int64_t>(1, static_cast<std::int64_t>(m.size()));
     std::vector<std::int64_t> out(static_cast<std::size_t>(new_cells) + 1, 0);
+    std::vector<cellkey::Key> out_keys(keys.empty() ? 0 : out.size(), 0);  // a merged cell's key: the sum
     const std::int64_t old_cells = static_cast<std::int64_t>(counts.size()) - 1;
     for (std::int64_t cell = 0; cell < old_cells; ++cell) {
         std::int64_t rest = cell, target = 0, mult = 1;
@@ -82,9 +83,14 @@ void merge_small_levels(const std::vector<std::string>& by, std::vector<std::vec
             rest /= nl;
         }
         out[static_cast<std::size_t>(target)] += counts[static_cast<std::size_t>(cell)];
+        if (!keys.empty()) out_keys[static_cast<std::size_t>(target)] += keys[static_cast<std::size_t>(cell)];
     }
     out.back() = counts.back();
     counts = std::move(out);
+    if (!keys.empty()) {
+        out_keys.back() = keys.back();
+        keys = std::move(out_keys);
+    }
     levels = std::move(merged);
 }
 
@@ -108,6 +114,8 @@ ModelOutput run_table(const ModelContext& ctx) {
                              " cells; group a column with many values first");
     }
     std::vector<std::int64_t> counts(static_cast<std::size_t>(cells) + 1, 0);  // last: rows with a missing value
+    // Under cell key perturbation: each cell's key, the sum of its rows' record keys.
+    std::vector<cellkey::Key> keys(ctx.record_keys ? counts.size() : 0, 0);
     for (std::size_t i = 0; i < t.rows(); ++i) {
         std::int64_t cell = 0;
         bool miss = false;
@@ -119,20 +127,29 @@ ModelOutput run_table(const ModelContext& ctx) {
             }
             cell = cell * static_cast<std::int64_t>(levels[k].size()) + l;
         }
-        ++counts[miss ? static_cast<std::size_t>(cells) : static_cast<std::size_t>(cell)];
+        const auto slot = miss ? static_cast<std::size_t>(cells) : static_cast<std::size_t>(cell);
+        ++counts[slot];
+        if (!keys.empty()) keys[slot] += (*ctx.record_keys)[i];
     }
     ctx.comm.allreduce(counts);
+    cellkey::allreduce(ctx.comm, keys);
     ReleaseLayer& rel = ctx.disclosure;
-    if (!rel.exact()) merge_small_levels(by, levels, index, counts, rel, ctx.comm);
+    if (!rel.exact()) merge_small_levels(by, levels, index, counts, keys, rel, ctx.comm);
     cells = static_cast<std::int64_t>(counts.size()) - 1;
 
     // Primary suppression (1 .. k-1 persons), then complementary so no margin gives one back.
     std::vector<bool> suppressed(counts.size(), false);
     for (std::size_t i = 0; i < counts.size(); ++i) suppressed[i] = rel.policy().suppresses(counts[i]);
+    // Under perturbation the cells are perturbed instead (ReleaseLayer::release withholds a
+    // perturbed count below the minimum), and so is the total, as a count of its own: a margin
+    // minus released cells is noise, so no complementary suppression is needed (or done).
+    if (rel.perturbs()) suppressed.assign(counts.size(), false);
     std::vector<bool> primary = suppressed;
     std::vector<std::int64_t> dims;
     for (const auto& l : levels) dims.push_back(std::max<std::int64_t>(1, static_cast<std::int64_t>(l.size())));
-    if (!rel.exact()) complementary_suppression(counts, dims, suppressed);
+    if (!rel.exact() && !rel.perturbs()) complementary_suppression(counts, dims, suppressed);
+    auto key = [&](std::size_t i) { return keys.empty() ? std::optional<cellkey::Key>() : keys[i]; };
+    cellkey::Key total_key = 0;
 
     ModelOutput out;
     out.csv.header = by;
@@ -143,6 +160,7 @@ ModelOutput run_table(const ModelContext& ctx) {
     for (std::int64_t cell = 0; cell < cells; ++cell) {
         const auto ci = static_cast<std::size_t>(cell);
         total += counts[ci];
+        if (!keys.empty()) total_key += keys[ci];
         nlohmann::json r = nlohmann::json::object();
         std::vector<std::string> csv_row(by.size());
         std::int64_t rest = cell;
@@ -157,7 +175,7 @@ ModelOutput run_table(const ModelContext& ctx) {
         std::optional<std::int64_t> released;
         if (primary[ci]) rel.withheld("cells.count", where, rule::min_count);
         else if (suppressed[ci]) rel.withheld("cells.count", where, rule::complementary);
-        else released = rel.release(counts[ci], {"cells.count", where});
+        else released = rel.release(counts[ci], {"cells.count", where, key(ci)});
         any_suppressed = any_suppressed || !released;
         r["count"] = released ? nlohmann::json(*released) : nlohmann::json(nullptr);
         csv_row.push_back(released ? std::to_string(*released) : "NA");
@@ -166,14 +184,16 @@ ModelOutput run_table(const ModelContext& ctx) {
     }
     // With a suppressed cell, a released total would give it away by subtraction.
     std::optional<std::int64_t> n_rel, miss_rel;
-    if (any_suppressed) rel.withheld("n", "", rule::complementary);
-    else n_rel = rel.release(total, {"n", ""});
+    if (any_suppressed && !rel.perturbs()) rel.withheld("n", "", rule::complementary);
+    else n_rel = rel.release(total, {"n", "", keys.empty() ? std::optional<cellkey::Key>() : total_key});
     if (suppressed.back()) rel.withheld("n_missing", "", primary.back() ? rule::min_count : rule::complementary);
-    else miss_rel = rel.release(counts.back(), {"n_missing", ""});
+    else miss_rel = rel.release(counts.back(), {"n_missing", "", key(counts.size() - 1)});
     out.result = {{"by", by},
                   {"cells", rows},
                   {"n", n_rel ? nlohmann::json(*n_rel) : nlohmann::json(nullptr)},
                   {"n_missing", miss_rel ? nlohmann::json(*miss_rel) : nlohmann::json(nullptr)}};
+    if (rel.perturbs())
+        out.result["note"] = "cells and the total are perturbed independently (cell key method): they need not add up";
     return out;
 }
 

@@ -114,8 +114,27 @@ private:
     void log(const std::string& s) const {
         if (in_.log) in_.log(s);
     }
-    nlohmann::json release(std::int64_t count, const std::string& field = "flow.persons") const {
-        return rel_->release_json(count, {field, ""});
+    nlohmann::json release(std::int64_t count, const std::string& field = "flow.persons",
+                           std::optional<cellkey::Key> key = std::nullopt) const {
+        return rel_->release_json(count, {field, "", key});
+    }
+    // A count of register rows, not of persons: it has no cell key (withheld under perturbation).
+    nlohmann::json release_rows(std::int64_t count, const std::string& field) const {
+        return rel_->release_json_unkeyed(count, {field, ""});
+    }
+    // Cell key perturbation (issue 16): each person's record key (empty when the job does not
+    // perturb), and a rank's partial cell key summed over all ranks (nullopt when not perturbing).
+    std::vector<cellkey::Key> rk_;
+    cellkey::Key rk(std::size_t p) const { return rk_.empty() ? 0 : rk_[p]; }
+    std::optional<cellkey::Key> global_key(cellkey::Key local) const {
+        if (!rel_->perturbs()) return std::nullopt;
+        return cellkey::allreduce(comm_, local);
+    }
+    std::optional<cellkey::Key> active_key() const {
+        cellkey::Key k = 0;
+        for (std::size_t p = 0; p < rk_.size(); ++p)
+            if (active_[p]) k += rk_[p];
+        return global_key(k);
     }
     // A count as job.log shows it: through the policy, never a small exact count.
     std::string released_text(std::int64_t count) const { return rel_->log_count(count); }
@@ -166,6 +185,8 @@ private:
     std::int64_t with_index_ = 0, alive_resident_ = 0, in_age_ = 0;
     std::int64_t cohort_local_ = 0, cohort_total_ = 0;
     std::int64_t events_ = 0, comp_events_ = 0, censored_ = 0;
+    // This rank's partial cell keys of the counts above (summed over ranks at release).
+    cellkey::Key k_population_ = 0, k_with_index_ = 0, k_alive_ = 0, k_age_ = 0, k_events_ = 0, k_comp_ = 0, k_cens_ = 0;
     double days_total_ = 0;
 };
 
@@ -232,6 +253,8 @@ void CohortBuild::read_population() {
     pop_ = read_persons(store_, def_.population, pop_read_, comm_);
     n_ = pop_.column("pid").i64.size();
     population_total_ = comm_.allreduce(static_cast<std::int64_t>(n_));
+    rk_ = rel_->record_keys(pop_.column("pid").i64);
+    k_population_ = cellkey::sum(rk_);
     log("cohort '" + def_.name + "': " + released_text(population_total_) + " persons in '" + def_.population + "'");
     inputs_.push_back({{"table", def_.population}, {"columns", pop_read_}, {"rows", population_total_}});
 }
@@ -284,9 +307,9 @@ void CohortBuild::scan_register(const std::string& reg_name, std::vector<Variabl
     inputs_.push_back({{"table", reg_name}, {"columns", scan.columns()}, {"rows", rows}});
     registers_.push_back({{"table", reg_name},
                          {"variables", names},
-                         {"rows", release(rows, "registers.rows")},
-                         {"rows_linked", release(linked, "registers.rows_linked")},
-                         {"rows_unlinked", release(rows - linked, "registers.rows_unlinked")},
+                         {"rows", release_rows(rows, "registers.rows")},
+                         {"rows_linked", release_rows(linked, "registers.rows_linked")},
+                         {"rows_unlinked", release_rows(rows - linked, "registers.rows_unlinked")},
                          {"redistributed", redistributed},
                          {"seconds", secs},
                          {"rows_per_second", secs > 0 ? rows / secs : 0.0}});
@@ -320,14 +343,17 @@ void CohortBuild::select_eligible() {
         const std::int32_t idx = index[p];
         if (idx == kMissingDate || idx >= def.end) continue;
         ++with_index_;
+        k_with_index_ += rk(p);
         if (birth[p] == kMissingDate || birth[p] > idx) continue;
         if (death && death[p] != kMissingDate && death[p] <= idx) continue;
         if (emig && emig[p] != kMissingDate && emig[p] <= idx) continue;
         ++alive_resident_;
+        k_alive_ += rk(p);
         const double age = (idx - birth[p]) / kDaysPerYear;
         if (def.age_min && age < *def.age_min) continue;
         if (def.age_max && age >= *def.age_max) continue;
         ++in_age_;
+        k_age_ += rk(p);
         active_[p] = 1;
     }
 }
@@ -359,30 +385,32 @@ void CohortBuild::apply_exclusions() {
     const CohortDef& def = def_;
     const Comm& comm = comm_;
     nlohmann::json& flow = flow_;
-    auto release = [this](std::int64_t c, const std::string& field = "flow.persons") { return this->release(c, field); };
+    auto release = [this](std::int64_t c, std::optional<cellkey::Key> key) { return this->release(c, "flow.persons", key); };
     const std::int64_t g_with_index = comm.allreduce(with_index_), g_alive = comm.allreduce(alive_resident_),
                        g_age = comm.allreduce(in_age_);
-    flow.push_back({{"step", "persons in " + def.population}, {"persons", release(population_total_)}});
+    const auto key_population = global_key(k_population_), key_with_index = global_key(k_with_index_),
+               key_alive = global_key(k_alive_), key_age = global_key(k_age_);
+    flow.push_back({{"step", "persons in " + def.population}, {"persons", release(population_total_, key_population)}});
     flow.push_back({{"step", def.index_date ? "index date " + format_date(*def.index_date) + " before end"
                                             : "with a first " + def.index_variable + " before end"},
-                    {"persons", release(g_with_index)}});
-    flow.push_back({{"step", "alive and resident at index"}, {"persons", release(g_alive)}});
+                    {"persons", release(g_with_index, key_with_index)}});
+    flow.push_back({{"step", "alive and resident at index"}, {"persons", release(g_alive, key_alive)}});
     if (def.age_min || def.age_max) {
         char buf[96];
         std::snprintf(buf, sizeof buf, "aged %g to under %g at index", def.age_min.value_or(0), def.age_max.value_or(INFINITY));
-        flow.push_back({{"step", buf}, {"persons", release(g_age)}});
+        flow.push_back({{"step", buf}, {"persons", release(g_age, key_age)}});
     }
     for (const auto& v : def.exclude) {
         const VariableValues& a = acc_.at(v);
         for (std::size_t p = 0; p < n_; ++p)
             if (active_[p] && a.has(p)) active_[p] = 0;
-        flow.push_back({{"step", "without " + v}, {"persons", release(comm.allreduce(count_active()))}});
+        flow.push_back({{"step", "without " + v}, {"persons", release(comm.allreduce(count_active()), active_key())}});
     }
     for (const auto& v : def.require) {
         const VariableValues& a = acc_.at(v);
         for (std::size_t p = 0; p < n_; ++p)
             if (active_[p] && !a.has(p)) active_[p] = 0;
-        flow.push_back({{"step", "with " + v}, {"persons", release(comm.allreduce(count_active()))}});
+        flow.push_back({{"step", "with " + v}, {"persons", release(comm.allreduce(count_active()), active_key())}});
     }
     cohort_local_ = count_active();
     cohort_total_ = comm.allreduce(cohort_local_);
@@ -437,6 +465,7 @@ Table CohortBuild::follow_up() {
         events_ += status == 1;
         comp_events_ += status == 2;
         censored_ += status == 0;
+        (status == 1 ? k_events_ : status == 2 ? k_comp_ : k_cens_) += rk(p);
         days_total_ += static_cast<double>(exit - idx);
         c_pid.i64.push_back(person_pid[p]);
         c_index.i32.push_back(static_cast<std::int32_t>(idx));
@@ -546,23 +575,24 @@ void CohortBuild::derive_covariates(Table& out) {
 void CohortBuild::release_report(const Table& out, nlohmann::json& report) {
     const CohortDef& def = def_;
     const Comm& comm = comm_;
-    auto release = [this](std::int64_t c, const std::string& field = "flow.persons") { return this->release(c, field); };
     const std::int64_t g_events = comm.allreduce(events_), g_comp = comm.allreduce(comp_events_),
                        g_cens = comm.allreduce(censored_);
+    const auto key_cohort = active_key(), key_events = global_key(k_events_), key_comp = global_key(k_comp_),
+               key_cens = global_key(k_cens_);
     const double g_days = comm.allreduce(days_total_);
-    flow_.push_back({{"step", "in the cohort"}, {"persons", release(cohort_total_)}});
+    flow_.push_back({{"step", "in the cohort"}, {"persons", release(cohort_total_, "flow.persons", key_cohort)}});
     if (g_events == 0)
         warn(def.where + ": no one in the cohort has the outcome '" + def.outcome +
              "' during follow-up; models of it cannot be fitted (check its codes and window)");
     const double secs = comm.allreduce(seconds_since(t_start_), ReduceOp::max);
     const std::int64_t rows_total = comm.allreduce(rows_scanned_local_);
     report["kind"] = "cohort";
-    report["persons"] = release(cohort_total_, "persons");
+    report["persons"] = release(cohort_total_, "persons", key_cohort);
     report["flow"] = flow_;
     report["outcome"] = def.outcome;
-    report["events"] = release(g_events, "events");
-    report["competing_events"] = release(g_comp, "competing_events");
-    report["censored"] = release(g_cens, "censored");
+    report["events"] = release(g_events, "events", key_events);
+    report["competing_events"] = release(g_comp, "competing_events", key_comp);
+    report["censored"] = release(g_cens, "censored", key_cens);
     report["person_time"] = std::round(g_days / def.time_divisor * 10) / 10;
     report["time_unit"] = def.time_unit;
     report["columns"] = [&] {
@@ -572,7 +602,7 @@ void CohortBuild::release_report(const Table& out, nlohmann::json& report) {
     }();
     report["registers"] = registers_;
     report["inputs"] = inputs_;
-    report["register_rows_scanned"] = release(rows_total, "register_rows_scanned");
+    report["register_rows_scanned"] = release_rows(rows_total, "register_rows_scanned");
     report["seconds"] = secs;
     report["rows_per_second"] = secs > 0 ? rows_total / secs : 0.0;
     report["warnings"] = warnings_;

@@ -115,11 +115,21 @@ Table lexis_section(const DerivedTableContext& ctx) {
     if (!ctx.release) own.emplace(ctx.policy);
     ReleaseLayer& rel = ctx.release ? *ctx.release : *own;
     rel.begin("lexis:" + ctx.name);
+    // Cell keys (issue 16): the rows' record keys; an event row adds its key once per event.
+    std::optional<cellkey::Key> rows_key, events_key;
+    if (rel.perturbs()) {
+        const std::vector<cellkey::Key> rk = rel.record_keys(t.column("pid").i64);
+        const auto& ev = t.column("events").i64;
+        cellkey::Key ek = 0;
+        for (std::size_t i = 0; i < rk.size(); ++i) ek += rk[i] * static_cast<cellkey::Key>(ev[i]);
+        rows_key = cellkey::allreduce(ctx.comm, cellkey::sum(rk));
+        events_key = cellkey::allreduce(ctx.comm, ek);
+    }
     ctx.report["kind"] = "lexis";
     ctx.report["cohort"] = def.cohort;
-    ctx.report["rows"] = rel.release_json(rows, {"rows", ""});
+    ctx.report["rows"] = rel.release_json(rows, {"rows", "", rows_key});
     ctx.report["person_years"] = std::round(pyrs * 10) / 10;
-    ctx.report["events"] = rel.release_json(events, {"events", ""});
+    ctx.report["events"] = rel.release_json(events, {"events", "", events_key});
     std::vector<std::string> cols;
     for (const auto& c : t.columns) cols.push_back(c.name);
     ctx.report["columns"] = cols;

@@ -72,6 +72,7 @@ ModelOutput run_glm(const ModelContext& ctx) {
     // The frame refuses a column with no value on any rank, naming it (one pass, one allreduce).
     const ModelFrame frame = model_frame(ctx, formula, fo);
     check_model_frame(frame, ctx.disclosure, ctx.comm, spec.where());
+    const FrameCellKeys keys = frame_cell_keys(ctx, frame.record_keys);
     if (ctx.log)
         ctx.log("glm " + spec.name + ": " + opt.family.family_name() + "(" + opt.family.link_name() + "), " +
                 std::to_string(frame.X.cols()) + " parameters, " + ctx.disclosure.log_count(frame.n_total) + " rows");
@@ -92,7 +93,7 @@ ModelOutput run_glm(const ModelContext& ctx) {
     }
 
     ModelOutput out;
-    out.result = glm::glm_to_json(fit, ctx.disclosure);
+    out.result = glm::glm_to_json(fit, ctx.disclosure, keys);
     out.csv = glm::glm_to_csv(fit);
     return out;
 }

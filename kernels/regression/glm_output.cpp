@@ -13,14 +13,14 @@ bool exp_meaningful(const Family& f) { return f.link == LinkKind::log || f.link 
 
 }  // namespace
 
-nlohmann::json glm_to_json(const GlmFit& fit, DisclosureLedger& disclosure) {
+nlohmann::json glm_to_json(const GlmFit& fit, DisclosureLedger& disclosure, const FrameCellKeys& keys) {
     nlohmann::json j;
     j["kind"] = "glm";
     j["family"] = fit.family.family_name();
     j["link"] = fit.family.link_name();
-    const auto n_rel = disclosure.release(fit.n, {"n", ""});
+    const auto n_rel = disclosure.release(fit.n, {"n", "", keys.rows});
     j["n"] = n_rel ? nlohmann::json(*n_rel) : nlohmann::json(nullptr);
-    j["n_dropped_missing"] = disclosure.release_json(fit.n_dropped_missing, {"n_dropped_missing", ""});
+    j["n_dropped_missing"] = disclosure.release_json(fit.n_dropped_missing, {"n_dropped_missing", "", keys.dropped});
     j["converged"] = fit.converged;
     j["boundary"] = fit.boundary;
     j["iterations"] = fit.iterations;
@@ -35,7 +35,7 @@ nlohmann::json glm_to_json(const GlmFit& fit, DisclosureLedger& disclosure) {
             return nullptr;
         }
         const std::int64_t released = *n_rel - (fit.n - d);
-        if (released != d) disclosure.coarsened(field, "", rule::derived, "computed from the rounded n");
+        if (released != d) disclosure.coarsened(field, "", rule::derived, "computed from the released n");
         return released;
     };
     j["df_residual"] = df(fit.df_residual, "df_residual");
@@ -58,7 +58,7 @@ nlohmann::json glm_to_json(const GlmFit& fit, DisclosureLedger& disclosure) {
         nlohmann::json r;
         r["type"] = fit.robust_type;
         r["cluster"] = fit.cluster_robust;
-        if (fit.cluster_robust) r["clusters"] = disclosure.release_json(fit.n_clusters, {"robust.clusters", ""});
+        if (fit.cluster_robust) r["clusters"] = disclosure.release_json_unkeyed(fit.n_clusters, {"robust.clusters", ""});
         j["robust"] = r;
     }
     nlohmann::json coefs = nlohmann::json::array();

@@ -3,13 +3,15 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include "kernels/cell_keys.hpp"
 #include "kernels/kernel.hpp"
 #include "kernels/regression/glm_fit.hpp"
 
 namespace kohort::glm {
 
 // Counts (n, n_dropped_missing) pass through the disclosure ledger.
-nlohmann::json glm_to_json(const GlmFit& fit, DisclosureLedger& disclosure);
+// keys: the cell keys of the rows and the dropped rows under perturbation (issue 16).
+nlohmann::json glm_to_json(const GlmFit& fit, DisclosureLedger& disclosure, const FrameCellKeys& keys = {});
 CsvTable glm_to_csv(const GlmFit& fit);
 
 }  // namespace kohort::glm

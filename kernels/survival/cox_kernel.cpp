@@ -11,6 +11,7 @@
 #include "formula/model_frame.hpp"
 #include "kernels/model_checks.hpp"
 #include "kernels/kernel.hpp"
+#include "kernels/cell_keys.hpp"
 #include "kernels/survival/cox_fit.hpp"
 
 namespace kohort {
@@ -78,6 +79,9 @@ ModelOutput run_cox(const ModelContext& ctx) {
     const std::vector<std::string> terms = frame.terms;
     const std::vector<std::string> strata_labels = frame.strata_labels;
     const std::int64_t n_dropped = frame.n_dropped_missing;
+    // Cell keys (issue 16) of the rows, the dropped rows and the event rows, before the fit takes the frame.
+    const FrameCellKeys keys = frame_cell_keys(ctx, frame.record_keys);
+    const auto events_key = cell_key_if(ctx, frame.record_keys, [&](std::size_t i) { return frame.status[static_cast<Eigen::Index>(i)] != 0; });
     const bool had_cluster = frame.has_cluster;
     if (terms.empty())
         throw UsageError(spec.where() + ": formula '" + formula.text +
@@ -103,18 +107,20 @@ ModelOutput run_cox(const ModelContext& ctx) {
 
     // Disclosure control: the model is released only when both the number of rows and the number
     // of events are releasable counts; released counts are rounded as the policy says.
-    if (ctx.disclosure.withhold_model(fit.n, fit.events, r)) return out;
-    auto released = [&](std::int64_t count, const char* field) { return ctx.disclosure.release_json(count, {field, ""}); };
+    if (ctx.disclosure.withhold_model(fit.n, fit.events, r, keys.rows, events_key)) return out;
+    auto released = [&](std::int64_t count, const char* field, std::optional<cellkey::Key> key) {
+        return ctx.disclosure.release_json(count, {field, "", key});
+    };
 
-    r["n"] = released(fit.n, "n");
-    r["n_dropped_missing"] = released(n_dropped, "n_dropped_missing");
-    r["events"] = released(fit.events, "events");
+    r["n"] = released(fit.n, "n", keys.rows);
+    r["n_dropped_missing"] = released(n_dropped, "n_dropped_missing", keys.dropped);
+    r["events"] = released(fit.events, "events", events_key);
     r["converged"] = fit.converged;
     r["iterations"] = fit.iterations;
     r["ties"] = opt.ties == CoxTies::efron ? "efron" : "breslow";
     r["loglik"] = {json_number(fit.loglik_null), json_number(fit.loglik)};
     r["robust"] = fit.robust;
-    if (fit.robust) r["clusters"] = released(fit.clusters, "clusters");
+    if (fit.robust) r["clusters"] = ctx.disclosure.release_json_unkeyed(fit.clusters, {"clusters", ""});
     if (strata_labels.size() > 1) r["strata"] = strata_labels;
 
     nlohmann::json coefs = nlohmann::json::array();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 namespace kohort::survival {
 namespace {
@@ -18,6 +19,36 @@ double round_to(double x, std::int64_t base) {
 struct Bin {
     std::vector<double> rows, w;
     double enter_rows = 0, enter_w = 0;
+    std::vector<cellkey::Key> key;  // per category: the rows' record keys (perturbation only)
+    cellkey::Key enter_key = 0;
+};
+
+// One cumulative count as released: rounded to `base`, or (perturbation) count + noise by its
+// cell key, never below the previous released value so that the per-bin differences stay >= 0.
+struct Cumulative {
+    double rows = 0, w = 0;          // exact running sums
+    cellkey::Key key = 0;            // running cell key
+    double last_rows = 0, last_w = 0;  // released running sums
+    // Adds a bin; returns the released increments (rows, w).
+    std::pair<double, double> add(double r, double w_, cellkey::Key k, std::int64_t base,
+                                  const cellkey::PerturbationTable* table) {
+        rows += r;
+        w += w_;
+        key += k;
+        double rr, rw;
+        if (table) {
+            const auto p = static_cast<double>(table->perturb(std::llround(rows), key));
+            rr = std::max(last_rows, p);
+            rw = std::max(last_w, w + (rr - rows));  // the weighted sum moves by the same noise
+        } else {
+            rr = round_to(rows, base);
+            rw = round_to(w, base);
+        }
+        const std::pair<double, double> step{rr - last_rows, rw - last_w};
+        last_rows = rr;
+        last_w = rw;
+        return step;
+    }
 };
 
 }  // namespace
@@ -31,11 +62,13 @@ double curve_bin_width(double max_time) {
     return 10.0 * p;
 }
 
-StratumCounts coarsen_counts(const StratumCounts& sc, int nc, double width, std::int64_t base) {
+StratumCounts coarsen_counts(const StratumCounts& sc, int nc, double width, std::int64_t base,
+                             const cellkey::PerturbationTable* table) {
+    const bool keyed = table != nullptr;
     std::map<std::int64_t, Bin> bins;  // by grid index: time = index * width
     auto bin = [&](std::int64_t g) -> Bin& {
         Bin& b = bins[g];
-        if (b.rows.empty()) b.rows.assign(nc, 0.0), b.w.assign(nc, 0.0);
+        if (b.rows.empty()) b.rows.assign(nc, 0.0), b.w.assign(nc, 0.0), b.key.assign(nc, 0);
         return b;
     };
     const bool has_entries = !sc.enter_rows.empty();
@@ -48,36 +81,28 @@ StratumCounts coarsen_counts(const StratumCounts& sc, int nc, double width, std:
             for (int c = 0; c < nc; ++c) {
                 b.rows[c] += sc.rows[j * nc + c];
                 b.w[c] += sc.w[j * nc + c];
+                if (keyed) b.key[c] += sc.key[j * nc + c];
             }
         }
         if (has_entries && sc.enter_rows[j] > 0) {
             Bin& b = bin(static_cast<std::int64_t>(std::floor(t / width)));
             b.enter_rows += sc.enter_rows[j];
             b.enter_w += sc.enter_w[j];
+            if (keyed) b.enter_key += sc.enter_key[j];
         }
     }
-    // Cumulative sums, rounded, differenced.
+    // Cumulative sums, rounded (or perturbed), differenced.
     StratumCounts out;
-    std::vector<double> cum_rows(nc, 0.0), cum_w(nc, 0.0), last_rows(nc, 0.0), last_w(nc, 0.0);
-    double cum_er = 0, cum_ew = 0, last_er = 0, last_ew = 0;
+    std::vector<Cumulative> cum(static_cast<std::size_t>(nc));
+    Cumulative enter;
     for (const auto& [g, b] : bins) {
         std::vector<double> rows(nc), w(nc);
         bool any = false;
         for (int c = 0; c < nc; ++c) {
-            cum_rows[c] += b.rows[c];
-            cum_w[c] += b.w[c];
-            const double rr = round_to(cum_rows[c], base), rw = round_to(cum_w[c], base);
-            rows[c] = rr - last_rows[c];
-            w[c] = rw - last_w[c];
-            last_rows[c] = rr;
-            last_w[c] = rw;
+            std::tie(rows[c], w[c]) = cum[static_cast<std::size_t>(c)].add(b.rows[c], b.w[c], b.key[c], base, table);
             any = any || rows[c] != 0 || w[c] != 0;
         }
-        cum_er += b.enter_rows;
-        cum_ew += b.enter_w;
-        const double er = round_to(cum_er, base) - last_er, ew = round_to(cum_ew, base) - last_ew;
-        last_er += er;
-        last_ew += ew;
+        const auto [er, ew] = enter.add(b.enter_rows, b.enter_w, b.enter_key, base, table);
         if (!any && er == 0 && ew == 0) continue;
         out.time.push_back(static_cast<double>(g) * width);
         out.rows.insert(out.rows.end(), rows.begin(), rows.end());

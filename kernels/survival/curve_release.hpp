@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "jobs/cell_key.hpp"
 #include "kernels/survival/km_counts.hpp"
 
 namespace kohort::survival {
@@ -24,7 +25,11 @@ double curve_bin_width(double max_time);
 // The counts of one stratum as released: binned to width `width` and rounded to multiples of `base`.
 // Weights: the cumulative weighted sums are rounded the same way and squared weights are taken as
 // the weights (Greenwood), since per-person weights are not released.
-StratumCounts coarsen_counts(const StratumCounts& sc, int n_categories, double width, std::int64_t base);
+// Under cell key perturbation (`table` given; sc keyed): each cumulative count is instead perturbed
+// by the cell key of its rows (the sum of their record keys), then kept non-decreasing; the
+// cumulative weighted sums get the same noise. The same persons give the same curve in any job.
+StratumCounts coarsen_counts(const StratumCounts& sc, int n_categories, double width, std::int64_t base,
+                             const cellkey::PerturbationTable* table = nullptr);
 
 // The largest |a(t) - b(t)| over all t between two right-continuous step functions that both
 // start at `start` before their first time (the sup is reached at a jump of either).

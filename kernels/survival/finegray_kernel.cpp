@@ -17,6 +17,7 @@
 #include "formula/model_frame.hpp"
 #include "kernels/model_checks.hpp"
 #include "kernels/kernel.hpp"
+#include "kernels/cell_keys.hpp"
 #include "kernels/survival/finegray_fit.hpp"
 #include "kernels/survival/finegray_kernel.hpp"
 
@@ -50,6 +51,9 @@ struct LoadedRows {
     FineGrayRows rows;
     std::vector<std::string> terms;
     std::int64_t n_dropped = 0;
+    // Cell keys (issue 16): rows, dropped rows, and rows per category (censored, cause, competing).
+    FrameCellKeys keys;
+    std::optional<cellkey::Key> category_key[3];
 };
 
 LoadedRows load_rows(const ModelContext& ctx, int cause) {
@@ -108,6 +112,7 @@ LoadedRows load_rows(const ModelContext& ctx, int cause) {
     LoadedRows out;
     out.terms = frame.terms;
     out.n_dropped = frame.n_dropped_missing;
+    out.keys = frame_cell_keys(ctx, frame.record_keys);
     out.rows.X = std::move(frame.X);
     out.rows.time.assign(frame.stop.data(), frame.stop.data() + n);
     out.rows.category.resize(static_cast<std::size_t>(n));
@@ -115,6 +120,8 @@ LoadedRows load_rows(const ModelContext& ctx, int cause) {
         const int s = frame.status[i];
         out.rows.category[static_cast<std::size_t>(i)] = static_cast<std::int8_t>(s == 0 ? 0 : (s == cause ? 1 : 2));
     }
+    for (int c = 0; c < 3; ++c)
+        out.category_key[c] = cell_key_if(ctx, frame.record_keys, [&](std::size_t i) { return out.rows.category[i] == c; });
     return out;
 }
 
@@ -141,13 +148,16 @@ ModelOutput run_finegray(const ModelContext& ctx) {
     r["cause"] = cause;
     out.csv.header = {"term", "estimate", "se", "naive_se", "z", "p", "exp_estimate", "conf_low", "conf_high"};
 
-    if (ctx.disclosure.withhold_model(fit.n, fit.events, r)) return out;
-    auto released = [&](std::int64_t count, const char* field) { return ctx.disclosure.release_json(count, {field, ""}); };
-    r["n"] = released(fit.n, "n");
-    r["n_dropped_missing"] = released(loaded.n_dropped, "n_dropped_missing");
-    r["events"] = released(fit.events, "events");
-    r["competing_events"] = released(fit.competing_events, "competing_events");
-    r["censored"] = released(fit.censored, "censored");
+    const auto* ck = loaded.category_key;
+    if (ctx.disclosure.withhold_model(fit.n, fit.events, r, loaded.keys.rows, ck[1])) return out;
+    auto released = [&](std::int64_t count, const char* field, std::optional<cellkey::Key> key) {
+        return ctx.disclosure.release_json(count, {field, "", key});
+    };
+    r["n"] = released(fit.n, "n", loaded.keys.rows);
+    r["n_dropped_missing"] = released(loaded.n_dropped, "n_dropped_missing", loaded.keys.dropped);
+    r["events"] = released(fit.events, "events", ck[1]);
+    r["competing_events"] = released(fit.competing_events, "competing_events", ck[2]);
+    r["censored"] = released(fit.censored, "censored", ck[0]);
     r["converged"] = fit.converged;
     r["iterations"] = fit.iterations;
     r["loglik"] = {json_number(fit.loglik_null), json_number(fit.loglik)};

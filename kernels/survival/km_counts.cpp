@@ -17,7 +17,7 @@ std::size_t index_of(const std::vector<double>& grid, double t) {
     return static_cast<std::size_t>(std::lower_bound(grid.begin(), grid.end(), t) - grid.begin());
 }
 
-StratumCounts empty_on(const std::vector<double>& grid, int n_cat) {
+StratumCounts empty_on(const std::vector<double>& grid, int n_cat, bool keyed) {
     StratumCounts s;
     s.time = grid;
     const std::size_t n = grid.size();
@@ -27,19 +27,23 @@ StratumCounts empty_on(const std::vector<double>& grid, int n_cat) {
     s.enter_w.assign(n, 0.0);
     s.enter_w2.assign(n, 0.0);
     s.enter_rows.assign(n, 0.0);
+    if (keyed) {
+        s.key.assign(n * n_cat, 0);
+        s.enter_key.assign(n, 0);
+    }
     return s;
 }
 
 }  // namespace
 
-EventCounts::EventCounts(int n_strata, int n_causes) : n_causes_(n_causes) {
+EventCounts::EventCounts(int n_strata, int n_causes, bool keyed) : n_causes_(n_causes), keyed_(keyed) {
     if (n_strata < 0 || n_causes < 1) throw InternalError("EventCounts: bad dimensions");
     strata_.resize(static_cast<std::size_t>(n_strata));
 }
 
 StratumCounts EventCounts::regrid(const StratumCounts& from, const std::vector<double>& grid) const {
     const int nc = n_categories();
-    StratumCounts to = empty_on(grid, nc);
+    StratumCounts to = empty_on(grid, nc, keyed_);
     for (std::size_t i = 0; i < from.time.size(); ++i) {
         const std::size_t j = index_of(grid, from.time[i]);
         for (int c = 0; c < nc; ++c) {
@@ -50,6 +54,10 @@ StratumCounts EventCounts::regrid(const StratumCounts& from, const std::vector<d
         to.enter_w[j] += from.enter_w[i];
         to.enter_w2[j] += from.enter_w2[i];
         to.enter_rows[j] += from.enter_rows[i];
+        if (keyed_) {
+            for (int c = 0; c < nc; ++c) to.key[j * nc + c] += from.key[i * nc + c];
+            to.enter_key[j] += from.enter_key[i];
+        }
     }
     return to;
 }
@@ -64,9 +72,10 @@ void EventCounts::consume(const EventRows& rows) {
         t.push_back(rows.stop[i]);
         if (has_start) t.push_back(rows.start[i]);
     }
-    EventCounts local(n_strata(), n_causes_);
+    if (keyed_ && rows.key.size() != n) throw InternalError("EventCounts::consume: rows without record keys");
+    EventCounts local(n_strata(), n_causes_, keyed_);
     for (std::size_t s = 0; s < strata_.size(); ++s)
-        local.strata_[s] = empty_on(sorted_unique(std::move(times[s])), nc);
+        local.strata_[s] = empty_on(sorted_unique(std::move(times[s])), nc, keyed_);
     for (std::size_t i = 0; i < n; ++i) {
         StratumCounts& sc = local.strata_[static_cast<std::size_t>(rows.stratum[i])];
         const double w = rows.weight[i];
@@ -75,18 +84,20 @@ void EventCounts::consume(const EventRows& rows) {
         sc.w[k] += w;
         sc.w2[k] += w * w;
         sc.rows[k] += 1.0;
+        if (keyed_) sc.key[k] += rows.key[i];
         if (has_start) {
             const std::size_t e = index_of(sc.time, rows.start[i]);
             sc.enter_w[e] += w;
             sc.enter_w2[e] += w * w;
             sc.enter_rows[e] += 1.0;
+            if (keyed_) sc.enter_key[e] += rows.key[i];
         }
     }
     merge(local);
 }
 
 void EventCounts::merge(const EventCounts& other) {
-    if (other.n_strata() != n_strata() || other.n_causes_ != n_causes_)
+    if (other.n_strata() != n_strata() || other.n_causes_ != n_causes_ || other.keyed_ != keyed_)
         throw InternalError("EventCounts::merge: tables have different strata or causes");
     for (std::size_t s = 0; s < strata_.size(); ++s) {
         std::vector<double> grid = strata_[s].time;
@@ -99,6 +110,8 @@ void EventCounts::merge(const EventCounts& other) {
             a.w2[i] += b.w2[i];
             a.rows[i] += b.rows[i];
         }
+        for (std::size_t i = 0; i < a.key.size(); ++i) a.key[i] += b.key[i];
+        for (std::size_t i = 0; i < a.enter_key.size(); ++i) a.enter_key[i] += b.enter_key[i];
         for (std::size_t i = 0; i < a.time.size(); ++i) {
             a.enter_w[i] += b.enter_w[i];
             a.enter_w2[i] += b.enter_w2[i];
@@ -126,6 +139,7 @@ void EventCounts::allreduce(const Comm& comm) {
     // 2. Every rank lays its counts out on the global grids; one allreduce sums them.
     const int nc = n_categories();
     std::vector<double> flat;
+    std::vector<std::uint64_t> keys;  // summed modulo 2^64, exactly, in any order
     for (std::size_t s = 0; s < strata_.size(); ++s) {
         grids[s] = sorted_unique(std::move(grids[s]));
         strata_[s] = regrid(strata_[s], grids[s]);
@@ -136,8 +150,11 @@ void EventCounts::allreduce(const Comm& comm) {
         flat.insert(flat.end(), sc.enter_w.begin(), sc.enter_w.end());
         flat.insert(flat.end(), sc.enter_w2.begin(), sc.enter_w2.end());
         flat.insert(flat.end(), sc.enter_rows.begin(), sc.enter_rows.end());
+        keys.insert(keys.end(), sc.key.begin(), sc.key.end());
+        keys.insert(keys.end(), sc.enter_key.begin(), sc.enter_key.end());
     }
     comm.allreduce(flat);
+    if (keyed_) comm.allreduce(keys);
     std::size_t at = 0;
     auto take = [&](std::vector<double>& v) {
         std::copy(flat.begin() + static_cast<std::ptrdiff_t>(at),
@@ -152,6 +169,13 @@ void EventCounts::allreduce(const Comm& comm) {
         take(sc.enter_w2);
         take(sc.enter_rows);
     }
+    at = 0;
+    for (auto& sc : strata_)
+        for (auto* v : {&sc.key, &sc.enter_key}) {
+            std::copy(keys.begin() + static_cast<std::ptrdiff_t>(at),
+                      keys.begin() + static_cast<std::ptrdiff_t>(at + v->size()), v->begin());
+            at += v->size();
+        }
     (void)nc;
 }
 

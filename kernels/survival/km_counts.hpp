@@ -20,6 +20,9 @@ struct StratumCounts {
     // Rows whose interval starts at this time (counting-process data, Surv(start, stop, status)):
     // they are at risk only strictly after it.
     std::vector<double> enter_w, enter_w2, enter_rows;
+    // Under cell key perturbation (keyed tables only): the uint64 sums of the rows' record keys,
+    // indexed as rows and enter_rows (jobs/cell_key.hpp); empty otherwise.
+    std::vector<std::uint64_t> key, enter_key;
 
     std::size_t size() const { return time.size(); }
 };
@@ -30,11 +33,14 @@ struct EventRows {
     std::vector<double> start, stop;
     std::vector<std::int32_t> status;  // 0 censored, 1..K cause
     std::vector<double> weight;
+    std::vector<std::uint64_t> key;    // record key per row (cell key perturbation), else empty
 };
 
 class EventCounts {
 public:
-    EventCounts(int n_strata, int n_causes);
+    // keyed: the tables also sum record keys (every rank must pass the same).
+    EventCounts(int n_strata, int n_causes, bool keyed = false);
+    bool keyed() const { return keyed_; }
 
     // consume: accumulates the given rows (validated by the caller).
     void consume(const EventRows& rows);
@@ -53,6 +59,7 @@ private:
     StratumCounts regrid(const StratumCounts& from, const std::vector<double>& grid) const;
 
     int n_causes_;
+    bool keyed_ = false;
     std::vector<StratumCounts> strata_;
 };
 

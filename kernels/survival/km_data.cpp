@@ -132,6 +132,8 @@ SurvivalData load_survival_data(const ModelContext& ctx, bool competing_risks) {
     if (frame.has_start) data.rows.start.assign(frame.start.data(), frame.start.data() + n);
     data.rows.status.assign(frame.status.data(), frame.status.data() + n);
     data.rows.weight.assign(frame.weights.data(), frame.weights.data() + n);
+    data.rows.key = frame.record_keys;
+    data.keys = frame_cell_keys(ctx, frame.record_keys);
 
     // Groups and test strata of each curve, from its label (the same on every rank).
     const bool stratified = !plain_vars.empty() && !strata_vars.empty();

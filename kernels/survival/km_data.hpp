@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cell_keys.hpp"
 #include "kernels/kernel.hpp"
 #include "kernels/survival/km_counts.hpp"
 
@@ -27,6 +28,7 @@ struct SurvivalData {
     bool has_weights = false;
     bool fractional_weights = false;         // any weight not an integer (all ranks)
     std::int64_t n_total = 0, n_dropped_missing = 0;
+    FrameCellKeys keys;                      // cell keys of n_total and n_dropped_missing (perturbation)
 };
 
 // Collective. competing_risks: status is 0 = censored, 1..K = cause (cif, finegray); else 0/1.

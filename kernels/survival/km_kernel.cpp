@@ -21,7 +21,7 @@ nlohmann::json numbers(const std::vector<double>& v) {
 }  // namespace
 
 EventCounts merged_counts(const ModelContext& ctx, const SurvivalData& data) {
-    EventCounts counts(static_cast<int>(data.curve_labels.size()), data.n_causes);
+    EventCounts counts(static_cast<int>(data.curve_labels.size()), data.n_causes, ctx.record_keys != nullptr);
     counts.consume(data.rows);
     counts.allreduce(ctx.comm);
     return counts;
@@ -37,8 +37,8 @@ ConfOptions conf_options(const Options& spec) {
 void open_curve_result(nlohmann::json& r, const std::string& kind, const SurvivalData& data, const ConfOptions& conf,
                        DisclosureLedger& ledger) {
     r["kind"] = kind;
-    r["n"] = ledger.release_json(data.n_total, {"n", ""});
-    r["n_dropped_missing"] = ledger.release_json(data.n_dropped_missing, {"n_dropped_missing", ""});
+    r["n"] = ledger.release_json(data.n_total, {"n", "", data.keys.rows});
+    r["n_dropped_missing"] = ledger.release_json(data.n_dropped_missing, {"n_dropped_missing", "", data.keys.dropped});
     r["conf_type"] = to_string(conf.type);
     r["conf_int"] = conf.level;
     r["curves"] = nlohmann::json::array();
@@ -130,7 +130,7 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
                           {"p", testable ? json_number(t.p) : nlohmann::json(nullptr)}};
         lr["groups"] = rel.group_labels(data.group_labels, data.group_of);
         lr["observed"] = nlohmann::json::array();
-        for (double o : O) lr["observed"].push_back(release_json(led, o, {"logrank.observed", ""}));
+        lr["observed"] = rel.observed(O, data.group_of, 1);
         lr["expected"] = rel.expected(E);
         lr["stratified"] = data.test_stratum_labels.size() > 1;
         r["logrank"] = lr;

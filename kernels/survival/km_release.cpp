@@ -3,13 +3,17 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/error.hpp"
+
 #include "kernels/linkage/cohort_labels.hpp"
 #include "kernels/survival/curve_release.hpp"
 #include "kernels/survival/logrank.hpp"
 
 namespace kohort::survival {
 
-bool releases_exactly(const DisclosurePolicy& p) { return p.min_count <= 0 && p.redact_at < 0 && p.base() <= 1; }
+bool releases_exactly(const DisclosurePolicy& p) {
+    return !p.perturb && p.min_count <= 0 && p.redact_at < 0 && p.base() <= 1;
+}
 
 std::optional<double> release_count(DisclosureLedger& ledger, double count, const CountMeaning& meaning) {
     if (releases_exactly(ledger.policy()) || !std::isfinite(count)) return count;
@@ -38,7 +42,7 @@ std::string time_axis_label(const ModelContext& ctx) {
 }
 
 ReleasedCurves::ReleasedCurves(const EventCounts& counts, DisclosureLedger& ledger)
-    : exact_counts_(counts), ledger_(ledger), exact_(releases_exactly(ledger.policy())) {
+    : exact_counts_(counts), ledger_(ledger), exact_(releases_exactly(ledger.policy())), perturbed_(ledger.perturbs()) {
     const int nc = counts.n_categories();
     double max_time = 0.0;
     for (int c = 0; c < counts.n_strata(); ++c) {
@@ -47,7 +51,13 @@ ReleasedCurves::ReleasedCurves(const EventCounts& counts, DisclosureLedger& ledg
         for (double x : sc.rows) n += x;
         rows_.push_back(n);
         const auto k = ledger.policy().min_count;
-        const bool small = !exact_ && n > 0 && n < static_cast<double>(k);
+        bool small = !exact_ && n > 0 && n < static_cast<double>(k);
+        if (perturbed_ && n > 0) {
+            // Decided on the stratum's perturbed size, so the decision is itself perturbed.
+            if (!counts.keyed()) throw InternalError("curves under cell key perturbation need keyed counts");
+            const auto size = ledger.peek(std::llround(n), cellkey::sum(sc.key));
+            small = !size || *size == 0;
+        }
         shown_.push_back(!small);
         // The stratum's label is a level held by fewer than k persons: neither it nor its curve leaves.
         if (small) ledger.withheld("curves", "stratum #" + std::to_string(c + 1), rule::small_level);
@@ -56,7 +66,9 @@ ReleasedCurves::ReleasedCurves(const EventCounts& counts, DisclosureLedger& ledg
     if (exact_) return;
     width_ = curve_bin_width(max_time);
     base_ = ledger.policy().curve_base();
-    for (int c = 0; c < counts.n_strata(); ++c) coarse_.push_back(coarsen_counts(counts.stratum(c), nc, width_, base_));
+    const cellkey::PerturbationTable* table = perturbed_ ? ledger.perturbation_table() : nullptr;
+    for (int c = 0; c < counts.n_strata(); ++c)
+        coarse_.push_back(coarsen_counts(counts.stratum(c), nc, width_, base_, table));
 }
 
 const StratumCounts& ReleasedCurves::counts(int c) const {
@@ -75,11 +87,32 @@ nlohmann::json ReleasedCurves::count(double x) const { return exact_ ? release_j
 nlohmann::json ReleasedCurves::note_difference(int c, double diff) const {
     const double rounded = std::ceil(diff * 1e4) / 1e4;
     char detail[160];
-    std::snprintf(detail, sizeof detail,
-                  "times binned to %g; cumulative counts rounded to multiples of %lld; estimates recomputed",
-                  width_, static_cast<long long>(base_));
+    if (perturbed_)
+        std::snprintf(detail, sizeof detail,
+                      "times binned to %g; cumulative counts perturbed by their cell keys; estimates recomputed", width_);
+    else
+        std::snprintf(detail, sizeof detail,
+                      "times binned to %g; cumulative counts rounded to multiples of %lld; estimates recomputed",
+                      width_, static_cast<long long>(base_));
     ledger_.coarsened("curves", "stratum #" + std::to_string(c + 1), rule::curve, detail);
     return rounded;
+}
+
+nlohmann::json ReleasedCurves::observed(const std::vector<double>& o, const std::vector<int>& group_of, int cause) const {
+    nlohmann::json a = nlohmann::json::array();
+    if (!perturbed_) {
+        for (double x : o) a.push_back(release_json(ledger_, x, {"logrank.observed", ""}));
+        return a;
+    }
+    const std::size_t nc = static_cast<std::size_t>(exact_counts_.n_categories());
+    std::vector<double> sums(o.size(), 0.0);
+    for (std::size_t c = 0; c < coarse_.size() && c < group_of.size(); ++c) {
+        if (group_of[c] < 0 || static_cast<std::size_t>(group_of[c]) >= sums.size()) continue;
+        const StratumCounts& sc = coarse_[c];
+        for (std::size_t j = 0; j < sc.size(); ++j) sums[static_cast<std::size_t>(group_of[c])] += sc.rows[j * nc + cause];
+    }
+    for (double x : sums) a.push_back(json_number(x));
+    return a;
 }
 
 nlohmann::json ReleasedCurves::expected(const std::vector<double>& e) const {
@@ -117,6 +150,13 @@ std::vector<std::string> ReleasedCurves::group_labels(const std::vector<std::str
 
 void ReleasedCurves::describe(nlohmann::json& r) const {
     if (exact_) return;
+    if (perturbed_) {
+        r["released_as"] = {{"method", "cell_key_perturbed"},
+                            {"time_bin", width_},
+                            {"note", "times binned; each cumulative count perturbed by the cell key of its persons "
+                                     "(kept non-decreasing); estimates recomputed from the perturbed counts"}};
+        return;
+    }
     r["released_as"] = {{"method", "coarsened"},
                         {"time_bin", width_},
                         {"count_base", base_},

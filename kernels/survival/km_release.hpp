@@ -41,6 +41,9 @@ public:
     // Records the curve's coarsening and returns the largest difference from the exact curve,
     // rounded up to 4 decimals.
     nlohmann::json note_difference(int c, double diff) const;
+    // Log-rank observed events per group: released counts (under perturbation: the sums of the
+    // group's released event counts of `cause`).
+    nlohmann::json observed(const std::vector<double>& o, const std::vector<int>& group_of, int cause) const;
     // Log-rank expected counts: withheld under a policy (they sum to the exact number of events).
     nlohmann::json expected(const std::vector<double>& e) const;
     // The risk-table row under the plot at the tick times.
@@ -55,6 +58,7 @@ private:
     const EventCounts& exact_counts_;
     DisclosureLedger& ledger_;
     bool exact_;
+    bool perturbed_ = false;  // cell key perturbation instead of rounding (issue 16)
     double width_ = 0;
     std::int64_t base_ = 1;
     std::vector<double> rows_;

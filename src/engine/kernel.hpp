@@ -42,12 +42,18 @@ struct ModelContext {
     Table* consumable = nullptr;
     // The job's store, for kernels that stream a second table themselves (gwas: genotypes).
     const Store* store = nullptr;
+    // Under cell key perturbation (issue 16): the record key of each local row of `table` (from
+    // its pid), for the cell keys of the counts the kernel releases; null otherwise.
+    const std::vector<cellkey::Key>* record_keys = nullptr;
 };
 
 // The kernel's model frame: consumes the table when the runner allows it, else reads it.
+// Under perturbation the frame carries the used rows' record keys (ModelFrame::record_keys).
 inline ModelFrame model_frame(const ModelContext& ctx, const Formula& formula, const FrameOptions& options) {
-    if (ctx.consumable) return build_model_frame(formula, std::move(*ctx.consumable), ctx.comm, options);
-    return build_model_frame(formula, ctx.table, ctx.comm, options);
+    FrameOptions o = options;
+    o.record_keys = ctx.record_keys;
+    if (ctx.consumable) return build_model_frame(formula, std::move(*ctx.consumable), ctx.comm, o);
+    return build_model_frame(formula, ctx.table, ctx.comm, o);
 }
 
 struct ModelOutput {

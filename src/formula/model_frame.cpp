@@ -186,6 +186,11 @@ private:
         reserve_prefaulted(rows_, n);
         for (std::size_t i = 0; i < n; ++i)
             if (keep[i]) rows_.push_back(i);
+        if (opt_.record_keys) {
+            if (opt_.record_keys->size() != n) throw InternalError("record keys do not match the table's rows");
+            mf_.record_keys.reserve(rows_.size());
+            for (std::size_t r : rows_) mf_.record_keys.push_back((*opt_.record_keys)[r]);
+        }
         mf_.n_total = comm_.allreduce(static_cast<std::int64_t>(rows_.size()));
         mf_.n_dropped_missing = total - mf_.n_total;
         if (mf_.n_total == 0) {

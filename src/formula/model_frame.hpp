@@ -21,6 +21,8 @@ struct FrameOptions {
     // false: Surv status is normalised to 0/1 (0/1, bool, or R's 1/2 coding where 2 = event,
     // decided from the values seen on all ranks). true (cif, finegray): kept as 0 = censored, 1..K.
     bool competing_risks = false;
+    // Per row of the table: its record key (cell key perturbation, jobs/cell_key.hpp), or null.
+    const std::vector<std::uint64_t>* record_keys = nullptr;
 };
 
 struct ModelFrame {
@@ -40,6 +42,8 @@ struct ModelFrame {
     std::vector<std::string> strata_labels;    // e.g. "sex=1" or "sex=1, inst=3"; {"all"} when none
     std::vector<std::int64_t> cluster;         // cluster id per row when has_cluster
     bool has_cluster = false;
+    // Per used row, its record key when FrameOptions::record_keys was given; else empty.
+    std::vector<std::uint64_t> record_keys;
 
     std::int64_t n_total = 0;                  // rows used, all ranks
     std::int64_t n_dropped_missing = 0;        // rows dropped, all ranks

@@ -64,15 +64,18 @@ Pseudonymiser::~Pseudonymiser() {
 }
 
 std::int64_t Pseudonymiser::pid(const std::array<char, 10>& canonical_cpr) {
+    return pid_from_digest(mac(reinterpret_cast<const unsigned char*>(canonical_cpr.data()), canonical_cpr.size()));
+}
+
+Digest Pseudonymiser::mac(const unsigned char* data, std::size_t len) {
     // A NULL key re-initialises with the key already set (OpenSSL 3 HMAC provider), which saves
     // re-hashing the key for every row.
     Digest out{};
     std::size_t out_len = 0;
-    if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1 ||
-        EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(canonical_cpr.data()), canonical_cpr.size()) != 1 ||
+    if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1 || EVP_MAC_update(ctx_, data, len) != 1 ||
         EVP_MAC_final(ctx_, out.data(), &out_len, out.size()) != 1 || out_len != out.size())
         openssl_failure("HMAC-SHA256");
-    return pid_from_digest(out);
+    return out;
 }
 
 std::optional<PidCollision> find_pid_collision(const std::vector<std::int64_t>& pids,

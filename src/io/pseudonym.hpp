@@ -31,6 +31,8 @@ public:
     Pseudonymiser& operator=(const Pseudonymiser&) = delete;
 
     std::int64_t pid(const std::array<char, 10>& canonical_cpr);
+    // HMAC-SHA256(key, data) with the same keyed state (record keys, jobs/cell_key.hpp).
+    Digest mac(const unsigned char* data, std::size_t len);
 
 private:
     EVP_MAC* mac_ = nullptr;

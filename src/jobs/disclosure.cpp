@@ -29,7 +29,7 @@ DisclosurePolicy DisclosurePolicy::named(const std::string& name) {
 }
 
 bool DisclosurePolicy::is_at_most_as_strict_as(const DisclosurePolicy& other) const {
-    return min_count <= other.min_count && rounding <= other.rounding;
+    return min_count <= other.min_count && rounding <= other.rounding && (!perturb || other.perturb);
 }
 
 DisclosurePolicy DisclosurePolicy::strictest(const DisclosurePolicy& a, const DisclosurePolicy& b) {
@@ -37,6 +37,7 @@ DisclosurePolicy DisclosurePolicy::strictest(const DisclosurePolicy& a, const Di
     p.min_count = std::max(a.min_count, b.min_count);
     p.redact_at = std::max(a.redact_at, b.redact_at);
     p.rounding = std::max(a.rounding, b.rounding);
+    p.perturb = a.perturb || b.perturb;
     if (p.min_count == a.min_count && p.rounding == a.rounding) p.name = a.name;
     else if (p.min_count == b.min_count && p.rounding == b.rounding) p.name = b.name;
     else p.name = a.name + "+" + b.name;

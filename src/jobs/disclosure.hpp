@@ -14,6 +14,9 @@ struct DisclosurePolicy {
     std::int64_t min_count = 0;  // counts below this (opensafely: at or below redact_at) are suppressed
     std::int64_t redact_at = -1; // opensafely: counts <= 7 redacted; -1 when not used
     std::int64_t rounding = 1;   // round released counts to a multiple of this (opensafely: 5)
+    // Cell key perturbation of every released count (issue 16, jobs/cell_key.hpp): the noise
+    // replaces rounding; min_count applies to the perturbed count.
+    bool perturb = false;
 
     // The base released counts are rounded to: `rounding`, or the minimum count where the policy
     // sets no rounding of its own (dst: 3, sds: 5), so that no difference of released counts is

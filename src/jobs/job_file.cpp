@@ -182,6 +182,7 @@ JobFile read_job_file(const std::string& path, const std::vector<std::string>& o
     job.project = j.text("project");
     job.purpose = j.text("purpose");
     job.disclosure = j.text("disclosure");
+    job.perturbation = j.text("perturbation");
     return job;
 }
 

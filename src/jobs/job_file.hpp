@@ -37,6 +37,7 @@ struct JobFile {
     std::string project;               // [job] project (audit, approvals); may be empty
     std::string purpose;               // [job] purpose (audit)
     std::string disclosure;            // [job] disclosure: a policy name that may only be stricter
+    std::string perturbation;          // [job] perturbation: "cell_key" or "none" (empty: the site's)
     std::map<std::string, std::string> job_options;                 // all [job] keys
     std::vector<ModelSpec> models;                                  // in file order
     // Other sections (e.g. "cohort", "slurm", "variable.x"), key -> value, in file order.

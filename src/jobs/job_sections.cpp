@@ -19,6 +19,9 @@ const SectionDecl& job_section_declaration() {
         s.add(string_option("purpose", "why the job runs, recorded in the audit log"));
         s.add(string_option("disclosure", "a disclosure policy stricter than the site's")
                   .form("a policy name such as none, dst, sds or opensafely"));
+        s.add(choice_option("perturbation", {"none", "cell_key"},
+                            "cell key perturbation of every released count (docs/governance.md)")
+                  .note("the site's; a job may turn it on, never off"));
         s.add(integer_option("threads", 1, 4096, "OpenMP threads per rank").note("OMP_NUM_THREADS"));
         return s;
     }();

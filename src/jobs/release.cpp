@@ -1,6 +1,31 @@
 #include "jobs/release.hpp"
 
+#include "core/error.hpp"
+
 namespace kohort {
+
+void ReleaseLayer::set_perturbation(std::shared_ptr<const cellkey::PerturbationTable> table,
+                                    std::shared_ptr<cellkey::RecordKeys> keys) {
+    table_ = std::move(table);
+    keys_ = std::move(keys);
+}
+
+std::vector<cellkey::Key> ReleaseLayer::record_keys(const std::vector<std::int64_t>& pids) const {
+    if (!perturbs()) return {};
+    if (!keys_) throw InternalError("cell key perturbation is on but the release layer has no record keys");
+    return keys_->keys(pids);
+}
+
+std::optional<std::int64_t> ReleaseLayer::peek(std::int64_t count, std::optional<cellkey::Key> cell_key) const {
+    if (!perturbs()) return policy_.release(count);
+    if (!table_) throw InternalError("cell key perturbation is on but the release layer has no perturbation table");
+    if (!cell_key)
+        throw InternalError("a count was released without its cell key under cell key perturbation (scope '" + scope_ +
+                            "'); every kernel must pass the cell key of every count it releases");
+    const std::int64_t p = table_->perturb(count, *cell_key);
+    if (policy_.suppresses(p)) return std::nullopt;
+    return p;
+}
 
 ReleaseLayer::Scope& ReleaseLayer::current() {
     auto [it, inserted] = scopes_.try_emplace(scope_);
@@ -9,6 +34,16 @@ ReleaseLayer::Scope& ReleaseLayer::current() {
 }
 
 std::optional<std::int64_t> ReleaseLayer::release(std::int64_t count, const CountMeaning& meaning) {
+    if (perturbs()) {
+        if (!meaning.cell_key)
+            throw InternalError("count '" + meaning.field + "' in '" + scope_ +
+                                "' was released without its cell key under cell key perturbation");
+        const auto r = peek(count, meaning.cell_key);
+        // Every nonzero count is recorded, whatever its noise, so the record says nothing about it.
+        if (count != 0) coarsened(meaning.field, meaning.where, rule::cell_key, "count + noise(count, cell key)");
+        if (!r) withheld(meaning.field, meaning.where, rule::min_count);
+        return r;
+    }
     const auto r = policy_.release(count);
     if (!r) {
         withheld(meaning.field, meaning.where, rule::min_count);
@@ -25,6 +60,12 @@ nlohmann::json ReleaseLayer::release_json(std::int64_t count, const CountMeaning
     return r ? nlohmann::json(*r) : nlohmann::json(nullptr);
 }
 
+nlohmann::json ReleaseLayer::release_json_unkeyed(std::int64_t count, const CountMeaning& meaning) {
+    if (!perturbs()) return release_json(count, meaning);
+    withheld(meaning.field, meaning.where, rule::cell_key, "a count with no cell key is withheld under perturbation");
+    return nullptr;
+}
+
 std::string ReleaseLayer::withheld_text() const {
     return policy_.redact_at >= 0 ? "<=" + std::to_string(policy_.redact_at) : "<" + std::to_string(policy_.min_count);
 }
@@ -35,6 +76,8 @@ std::string ReleaseLayer::release_text(std::int64_t count, const CountMeaning& m
 }
 
 std::string ReleaseLayer::log_count(std::int64_t count) const {
+    // A count without its cell key: a logged value would be an unperturbed count.
+    if (perturbs()) return "(perturbed; see results.json)";
     const auto r = policy_.release(count);
     return r ? std::to_string(*r) : withheld_text();
 }
@@ -56,8 +99,13 @@ void ReleaseLayer::coarsened(const std::string& field, const std::string& where,
     ++coarsened_;
 }
 
-bool ReleaseLayer::withhold_model(std::int64_t n, std::int64_t events, nlohmann::json& result) {
-    if (!policy_.suppresses(n) && !policy_.suppresses(events)) return false;
+bool ReleaseLayer::withhold_model(std::int64_t n, std::int64_t events, nlohmann::json& result,
+                                  std::optional<cellkey::Key> n_key, std::optional<cellkey::Key> events_key) {
+    if (perturbs()) {
+        if (peek(n, n_key) && peek(events, events_key)) return false;
+    } else if (!policy_.suppresses(n) && !policy_.suppresses(events)) {
+        return false;
+    }
     withheld("model", "", rule::model_size, "fewer rows or events than the minimum count");
     result["suppressed"] = true;
     result["reason"] = "fewer rows or events than the disclosure policy's minimum count (" +
@@ -66,6 +114,15 @@ bool ReleaseLayer::withhold_model(std::int64_t n, std::int64_t events, nlohmann:
     result["events"] = nullptr;
     result["coefficients"] = nlohmann::json::array();
     return true;
+}
+
+nlohmann::json ReleaseLayer::perturbation_summary() const {
+    nlohmann::json j = {{"method", "cell_key"}, {"table", table_ ? table_->origin() : ""}};
+    if (table_)
+        for (const auto& [k, v] : table_->parameters()) j["parameters"][k] = v;
+    j["note"] = "every count is perturbed on its own by the noise its persons' cell key picks from the table; "
+                "margins and totals are perturbed as counts of their own, so cells need not add up to them";
+    return j;
 }
 
 nlohmann::json ReleaseLayer::report() const {
@@ -90,13 +147,15 @@ nlohmann::json ReleaseLayer::report() const {
                         {"withheld_listed", static_cast<std::int64_t>(s.withheld.size())},
                         {"coarsened", c}};
     }
-    return {{"policy", policy_.name},
-            {"min_count", policy_.min_count},
-            {"redact_at", policy_.redact_at < 0 ? nlohmann::json(nullptr) : nlohmann::json(policy_.redact_at)},
-            {"rounding", policy_.base()},
-            {"withheld", suppressed_},
-            {"coarsened", coarsened_},
-            {"models", scopes}};
+    nlohmann::json r = {{"policy", policy_.name},
+                        {"min_count", policy_.min_count},
+                        {"redact_at", policy_.redact_at < 0 ? nlohmann::json(nullptr) : nlohmann::json(policy_.redact_at)},
+                        {"rounding", perturbs() ? 1 : policy_.base()},
+                        {"withheld", suppressed_},
+                        {"coarsened", coarsened_},
+                        {"models", scopes}};
+    if (perturbs()) r["perturbation"] = perturbation_summary();
+    return r;
 }
 
 nlohmann::json ReleaseLayer::scope_record(const std::string& scope, std::int64_t suppressed,

@@ -10,19 +10,23 @@
 // uncertain over b values, so no difference, margin or sum of released counts pins a count of
 // 1 .. k-1 persons; curves are recomputed from such counts (kernels/survival/curve_release.hpp).
 //
-// Extension point for issue 16 (cell-key perturbation): a count may carry its cell key (the sum of
-// its persons' record keys modulo 1, summed across ranks by the kernel). `release` takes it as
-// CountMeaning::cell_key; a perturbation policy would look up the noise by (count, cell key) here,
-// so every kernel gets it without change.
+// Cell key perturbation (issue 16, jobs/cell_key.hpp): when the policy perturbs, every count
+// carries its cell key (the uint64 sum of its rows' record keys, summed across ranks by the
+// kernel) as CountMeaning::cell_key. `release` then adds the noise the perturbation table gives for
+// (count, cell key): 0 stays 0; the perturbed count is withheld when it is 1 .. k-1; it is not
+// rounded. A count released without a cell key under perturbation is an InternalError, so a
+// kernel that misses one fails its tests instead of releasing an unperturbed count.
 #pragma once
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "jobs/cell_key.hpp"
 #include "jobs/disclosure.hpp"
 
 namespace kohort {
@@ -30,9 +34,11 @@ namespace kohort {
 // What a released count means, for the record: the field (e.g. "n", "events", "cells.count",
 // "curves.n_event") and where in the model (e.g. "sex=2, region=Nordjylland"; empty for a model size).
 struct CountMeaning {
-    std::string field = "count";
+    CountMeaning(std::string f = "count", std::string w = "", std::optional<cellkey::Key> key = std::nullopt)
+        : field(std::move(f)), where(std::move(w)), cell_key(key) {}
+    std::string field;
     std::string where;
-    std::optional<double> cell_key;  // issue 16: sum of record keys mod 1; unused until perturbation exists
+    std::optional<cellkey::Key> cell_key;  // issue 16: the sum of the count's record keys mod 2^64
 };
 
 // Rules, as disclosure.json names them.
@@ -47,14 +53,29 @@ inline constexpr const char* few_values = "quantile_min_values"; // quantile fro
 inline constexpr const char* single_value = "single_person_value"; // min / max: one person's value
 inline constexpr const char* dominance = "dominance";            // ACRO (n, k) dominance of a sum
 inline constexpr const char* model_size = "model_size";          // model withheld: rows or events below k
+inline constexpr const char* cell_key = "cell_key_perturbation";  // noise from the perturbation table
 }  // namespace rule
 
 class ReleaseLayer {
 public:
     explicit ReleaseLayer(DisclosurePolicy policy) : policy_(std::move(policy)) {}
     const DisclosurePolicy& policy() const { return policy_; }
-    // True under `none`: everything is released exactly (public test data).
-    bool exact() const { return policy_.min_count <= 0 && policy_.redact_at < 0 && policy_.base() <= 1; }
+    // True under `none` without perturbation: everything is released exactly (public test data).
+    bool exact() const {
+        return !perturbs() && policy_.min_count <= 0 && policy_.redact_at < 0 && policy_.base() <= 1;
+    }
+
+    // Cell key perturbation (the policy's perturb): the table and the record-key maker. Without
+    // these a perturbing policy is an InternalError at the first release.
+    void set_perturbation(std::shared_ptr<const cellkey::PerturbationTable> table,
+                          std::shared_ptr<cellkey::RecordKeys> keys);
+    bool perturbs() const { return policy_.perturb; }
+    const cellkey::PerturbationTable* perturbation_table() const { return table_.get(); }
+    // Record keys for a pid column (local rows); empty when the policy does not perturb.
+    std::vector<cellkey::Key> record_keys(const std::vector<std::int64_t>& pids) const;
+    // The count as released, without a record: perturbed (when the policy perturbs) and withheld
+    // below the minimum. For decisions that themselves reveal a count (withhold a model or not).
+    std::optional<std::int64_t> peek(std::int64_t count, std::optional<cellkey::Key> cell_key) const;
 
     // Later records belong to this scope: a model name, or "cohort:NAME" for a derived table, or
     // "job" for the job log.
@@ -66,6 +87,9 @@ public:
     nlohmann::json release_json(std::int64_t count, const CountMeaning& meaning = {});
     // The count as text for CSVs, SVG risk tables and job.log: the number, or "<k" when withheld.
     std::string release_text(std::int64_t count, const CountMeaning& meaning = {});
+    // A count that has no cell key (e.g. distinct clusters, not a set of persons' rows): as
+    // release_json without perturbation; withheld under it.
+    nlohmann::json release_json_unkeyed(std::int64_t count, const CountMeaning& meaning);
     std::string withheld_text() const;
     // A count repeated in a job.log line: the policy applied, no record (the value it repeats is
     // recorded where it is released).
@@ -77,7 +101,10 @@ public:
 
     // Regression models are released only when their rows and events are releasable counts. When
     // not, records the withheld model, fills `result` with the withheld shape and returns true.
-    bool withhold_model(std::int64_t n, std::int64_t events, nlohmann::json& result);
+    // Under perturbation the decision is taken on the perturbed counts (n_key, events_key required).
+    bool withhold_model(std::int64_t n, std::int64_t events, nlohmann::json& result,
+                        std::optional<cellkey::Key> n_key = std::nullopt,
+                        std::optional<cellkey::Key> events_key = std::nullopt);
 
     std::int64_t suppressed() const { return suppressed_; }
     std::int64_t coarsened_count() const { return coarsened_; }
@@ -85,6 +112,8 @@ public:
 
     // OUTPUT/disclosure.json (schema in docs/results.md).
     nlohmann::json report() const;
+    // The "perturbation" block of disclosure.json and results.json (method, table, parameters, note).
+    nlohmann::json perturbation_summary() const;
 
     // What one scope (a model) recorded, to save with the model in the job checkpoint, and to put
     // back when a rerun restores the model instead of fitting it: a resumed job's disclosure.json
@@ -106,6 +135,8 @@ private:
     static constexpr std::size_t kListed = 1000;  // withheld values listed per scope; the rest counted
 
     DisclosurePolicy policy_;
+    std::shared_ptr<const cellkey::PerturbationTable> table_;
+    std::shared_ptr<cellkey::RecordKeys> keys_;
     std::string scope_ = "job";
     std::map<std::string, Scope> scopes_;
     std::vector<std::string> scope_order_;

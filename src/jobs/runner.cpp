@@ -83,6 +83,7 @@ struct JobRun {
     JobLog& log;
     nlohmann::json& audit;
     std::map<std::string, Table> tables;
+    std::map<std::string, std::vector<cellkey::Key>> record_keys;  // per table, under cell key perturbation
     nlohmann::json inputs = nlohmann::json::array();  // tables and columns read, for the audit record
     nlohmann::json derived_report = nlohmann::json::object();
 
@@ -143,13 +144,52 @@ void load_model_tables(JobRun& run, Store& store, const DisclosureLedger& ledger
             if (std::find(have.begin(), have.end(), c) == have.end())
                 throw UsageError(job.path + ": table '" + table + "' has no column '" + c + "'; its columns are: " +
                                  list_or_none(have));
+        // Cell key perturbation needs each row's person: pid is read too (and audited as read).
+        const bool add_pid = ledger.perturbs() && !want.empty() &&
+                             std::find(want.begin(), want.end(), "pid") == want.end() &&
+                             std::find(have.begin(), have.end(), "pid") != have.end();
+        if (add_pid) want.push_back("pid");
         const std::vector<std::string>& audited = want.empty() ? have : want;
         for (const auto& c : audited) run.approve(table, c);
         run.log("loading " + std::to_string(audited.size()) + " column(s) of '" + table + "' (" +
                 ledger.log_count(info.rows) + " rows)");
         run.tables[table] = store.read(table, run.comm, want);
         run.inputs.push_back({{"table", table}, {"columns", audited}, {"rows", info.rows}});
+        if (add_pid) {
+            Table& t = run.tables[table];
+            run.record_keys[table] = ledger.record_keys(t.column("pid").i64);
+            t.columns.erase(std::find_if(t.columns.begin(), t.columns.end(),
+                                         [](const Column& c) { return c.name == "pid"; }));
+        }
     }
+}
+
+// Phase (cell key perturbation): every table a model reads gets its rows' record keys, from pid.
+void attach_record_keys(JobRun& run, const DisclosureLedger& ledger) {
+    if (!ledger.perturbs()) return;
+    for (const auto& spec : run.job.models) {
+        // gwas releases case and sample counts that do not carry cell keys yet (issue 16).
+        if (spec.kind == "gwas")
+            throw GovernanceError(spec.where() + ": kind = gwas is not yet covered by cell key perturbation; "
+                                                 "run it in a job without perturbation where the site allows");
+        const std::string table = spec.checked.text("table");
+        if (run.record_keys.count(table)) continue;
+        const Table& t = run.tables.at(table);
+        const Column* pid = t.find("pid");
+        if (!pid || pid->type != ColumnType::Int64)
+            throw GovernanceError(spec.where() + ": table '" + table +
+                                  "' has no int64 pid column; cell key perturbation needs the person of every row");
+        run.record_keys[table] = ledger.record_keys(pid->i64);
+    }
+}
+
+// The perturbation table and record keys of a perturbing policy, from the site configuration.
+void set_up_perturbation(DisclosureLedger& ledger, const SiteConfig& site) {
+    if (!ledger.perturbs()) return;
+    auto table = site.perturbation_table.empty()
+                     ? std::make_shared<const cellkey::PerturbationTable>(cellkey::PerturbationTable::built_in())
+                     : std::make_shared<const cellkey::PerturbationTable>(cellkey::PerturbationTable::load(site.perturbation_table));
+    ledger.set_perturbation(std::move(table), std::make_shared<cellkey::RecordKeys>(site.record_key_file));
 }
 
 struct ModelResults {
@@ -181,6 +221,7 @@ ModelResults run_models(JobRun& run, DisclosureLedger& ledger, const Store& stor
             Table& local = run.tables.at(table);
             ModelContext ctx{run.comm, spec.checked, local, ledger, std::ref(run.log),
                              last_reader[table] == &spec ? &local : nullptr, &store};
+            if (auto k = run.record_keys.find(table); k != run.record_keys.end()) ctx.record_keys = &k->second;
             result = kind->run(ctx);
             result.result["kind"] = spec.kind;
             result.result["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -250,6 +291,10 @@ nlohmann::json results_json(const JobRun& run, int threads, double wall, const M
           {"rounding", ledger.policy().base()},
           {"suppressed", ledger.suppressed()},
           {"coarsened", ledger.coarsened_count()}}}};
+    if (ledger.perturbs()) {
+        results["disclosure"]["rounding"] = 1;
+        results["disclosure"]["perturbation"] = ledger.perturbation_summary();
+    }
     if (!run.derived_report.empty()) results["derived_tables"] = run.derived_report;
     return results;
 }
@@ -279,16 +324,20 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
     };
 
     try {
-        DisclosureLedger ledger(effective_policy(site, job.disclosure));
+        DisclosureLedger ledger(effective_policy(site, job.disclosure, job.perturbation));
+        set_up_perturbation(ledger, site);
         audit["disclosure_policy"] = ledger.policy().name;
+        if (ledger.perturbs()) audit["perturbation"] = "cell_key";
         log("job '" + job.name + "' on " + std::to_string(comm.size()) + " rank(s) x " + std::to_string(threads) +
-            " thread(s); disclosure policy " + ledger.policy().name);
+            " thread(s); disclosure policy " + ledger.policy().name +
+            (ledger.perturbs() ? " with cell key perturbation (" + ledger.perturbation_table()->origin() + ")" : ""));
         if (!std::filesystem::exists(job.store))
             throw UsageError(job.path + " [job] store: '" + job.store + "' does not exist; create it with 'kohort synth' or 'kohort import'");
         Store store = Store::open(job.store, &comm);
         JobRun run{job, comm, site, log, audit};
         derive_tables(run, store, ledger);
         load_model_tables(run, store, ledger);
+        attach_record_keys(run, ledger);
         audit["inputs"] = run.inputs;
         const std::int64_t bytes_read = store.bytes_read();
         const std::int64_t bytes_total = comm.allreduce(bytes_read);

@@ -18,6 +18,13 @@ const std::vector<SectionDecl>& site_section_declarations() {
         v.back().add(integer_option("min_count", 0, 1000000, "smallest count released").note("the policy's"));
         v.back().add(integer_option("rounding", 0, 1000000, "released counts are rounded to a multiple of this")
                          .note("the policy's"));
+        v.back().add(choice_option("perturbation", {"none", "cell_key"},
+                                   "cell key perturbation of every released count; cell_key: for every job")
+                         .def("none"));
+        v.back().add(string_option("perturbation_table", "the published perturbation table (docs/governance.md)")
+                         .note("built in: share/perturbation/default.tsv"));
+        v.back().add(string_option("record_key_file", "the platform secret for record keys (hex or raw, mode 600)")
+                         .note("none: perturbation unavailable"));
         v.emplace_back("audit", "[audit] (site configuration)", "where audit records go");
         v.back().add(string_option("log", "the audit log file ($KOHORT_AUDIT_LOG wins)")
                          .note("~/.kohort/audit.jsonl"));
@@ -77,6 +84,9 @@ SiteConfig load_site_config() {
                 site.policy.name = site.policy.name == "none" ? "custom" : site.policy.name;
             }
             if (o.has("rounding")) site.policy.rounding = o.integer("rounding");
+            if (o.has("perturbation")) site.policy.perturb = o.choice("perturbation") == "cell_key";
+            if (o.has("perturbation_table")) site.perturbation_table = o.text("perturbation_table");
+            if (o.has("record_key_file")) site.record_key_file = o.text("record_key_file");
         } else if (o.kind == "audit") {
             if (o.has("log")) site.audit_log = o.text("log");
         } else if (o.kind == "project") {
@@ -103,13 +113,24 @@ void SiteConfig::check_approved(const std::string& project, const std::string& t
         throw GovernanceError("project '" + project + "' is not approved for column '" + table + "." + column + "'");
 }
 
-DisclosurePolicy effective_policy(const SiteConfig& site, const std::string& job_request) {
-    if (job_request.empty()) return site.policy;
-    const DisclosurePolicy asked = DisclosurePolicy::named(job_request);
+DisclosurePolicy effective_policy(const SiteConfig& site, const std::string& job_request,
+                                  const std::string& perturbation) {
+    if (perturbation == "none" && site.policy.perturb)
+        throw GovernanceError("the job sets perturbation = none, but the site configuration " + site.path +
+                              " makes cell key perturbation mandatory; a job may make the policy stricter, never looser");
+    DisclosurePolicy floor = site.policy;
+    if (perturbation == "cell_key") floor.perturb = true;
+    if (floor.perturb && site.record_key_file.empty())
+        throw GovernanceError("cell key perturbation needs the platform secret, and the site configuration" +
+                              (site.path.empty() ? std::string(" (none was found)") : " " + site.path) +
+                              " sets no [disclosure] record_key_file");
+    if (job_request.empty()) return floor;
+    DisclosurePolicy asked = DisclosurePolicy::named(job_request);
+    asked.perturb = floor.perturb;
     if (!site.policy.is_at_most_as_strict_as(asked))
         throw GovernanceError("the job asks for disclosure policy '" + job_request + "', which is looser than the site's '" +
                               site.policy.name + "'; a job may make the policy stricter, never looser");
-    return DisclosurePolicy::strictest(site.policy, asked);
+    return DisclosurePolicy::strictest(floor, asked);
 }
 
 }  // namespace kohort

@@ -20,6 +20,10 @@ struct SiteConfig {
     std::string path;                  // where it was read from; empty when none exists
     DisclosurePolicy policy;           // the site's floor
     std::string audit_log;             // where audit records go
+    // Cell key perturbation (issue 16): on for every job when policy.perturb; a job may turn it on
+    // when record_key_file is set. The table: this file, or the built-in one when empty.
+    std::string record_key_file;       // the platform secret for record keys (never printed)
+    std::string perturbation_table;
     std::map<std::string, ProjectApproval> projects;  // [project.NAME]; empty map: no approvals enforced
 
     // Throws GovernanceError (exit 3) when the project may not read table.column.
@@ -32,7 +36,9 @@ SiteConfig load_site_config();
 
 // The job's effective policy: the site's, or a stricter one the job asks for. A looser one is a
 // GovernanceError.
-DisclosurePolicy effective_policy(const SiteConfig& site, const std::string& job_request);
+// `perturbation`: the job's [job] perturbation ("cell_key", "none" or empty for the site's).
+DisclosurePolicy effective_policy(const SiteConfig& site, const std::string& job_request,
+                                  const std::string& perturbation = "");
 
 // The declarations of the site configuration's sections: [disclosure], [audit], [project.NAME].
 const std::vector<SectionDecl>& site_section_declarations();
