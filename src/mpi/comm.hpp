@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -66,6 +67,17 @@ public:
 
     // Exclusive prefix sum (rank 0 gets 0).
     std::int64_t exscan_sum(std::int64_t value) const;
+
+    // Exclusive scan from the highest rank down with an associative (not necessarily commutative)
+    // operator: rank r receives the combination of ranks r+1 .. size-1, the highest rank receives
+    // `mine` unchanged (the caller decides what that means; it gets has_value = false). Every
+    // rank's block has the same length. combine(low, high, out) joins a block covering lower
+    // ranks with one covering higher ranks (out may alias neither). Recursive doubling: ceil(log2
+    // P) rounds of one sendrecv of the block, and the combination order is fixed for a given
+    // number of ranks, so the result is the same on every run.
+    using ScanCombine = std::function<void(const double* low, const double* high, double* out)>;
+    std::vector<double> exscan_descending(const std::vector<double>& mine, const ScanCombine& combine,
+                                          bool* has_value) const;
 
     // Gathers every rank's vector on every rank, concatenated in rank order. Any length: MPI-3 counts
     // and displacements are int, so large gathers go in rounds of at most chunk_limit() elements.
