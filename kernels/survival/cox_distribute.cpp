@@ -62,6 +62,7 @@ TimeRanges cut_by_rows(const std::vector<std::int64_t>& count_per_bin, int ranks
 }
 
 TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, const Comm& comm) {
+    if (comm.size() == 1) return TimeRanges{{0, bins.size()}};
     std::vector<std::int64_t> count(static_cast<std::size_t>(bins.size()), 0);
     for (Eigen::Index i = 0; i < rows.n_owned(); ++i) {
         const auto k = static_cast<std::size_t>(i);
@@ -78,6 +79,8 @@ std::int64_t distribute_by_time(CoxRows& rows, const EventTimeIndex& bins, const
                                 const Comm& comm) {
     const auto P = static_cast<std::size_t>(comm.size());
     const int me = comm.rank();
+    // One rank owns every bin: the rows are already in exit order for [0, T), nothing moves.
+    if (P == 1) return 0;
     const std::int64_t lo = ranges.cut[static_cast<std::size_t>(me)];
     const std::int64_t hi = ranges.cut[static_cast<std::size_t>(me) + 1];
 
