@@ -84,4 +84,4 @@ cat(sprintf("max relative difference kohort (time) vs R: %.2e\n", max(abs(k - co
 RSCRIPT
   Rscript "$WORK/r_cox.R" "$csv" "$WORK/out_time/results.json" | tee "$WORK/r.txt"
 fi
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(getconf _NPROCESSORS_ONLN) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -7,31 +7,48 @@
 namespace kohort {
 namespace {
 
-// Sends get(i) for the rows lists[r] to rank r; returns what arrived, in source-rank order and,
-// within a source, in that rank's row order (so the result is the same on every run).
-template <typename T, typename Get>
-std::vector<T> route(const Comm& comm, const std::vector<std::vector<Eigen::Index>>& lists, Get get) {
-    std::vector<std::vector<T>> send(lists.size());
-    for (std::size_t r = 0; r < lists.size(); ++r) {
-        send[r].reserve(lists[r].size());
-        for (Eigen::Index i : lists[r]) send[r].push_back(get(i));
+// Who sends which rows where: the local rows grouped by destination rank (order), how many go to
+// each rank and how many arrive from each. The same for every column, so counted once.
+struct Plan {
+    std::vector<Eigen::Index> order;
+    std::vector<std::int64_t> scounts, rcounts;
+    std::int64_t received() const {
+        std::int64_t n = 0;
+        for (std::int64_t c : rcounts) n += c;
+        return n;
     }
-    return comm.alltoallv(send);
+};
+
+Plan make_plan(const Comm& comm, const std::vector<std::vector<Eigen::Index>>& lists) {
+    Plan plan;
+    for (const auto& l : lists) {
+        plan.order.insert(plan.order.end(), l.begin(), l.end());
+        plan.scounts.push_back(static_cast<std::int64_t>(l.size()));
+    }
+    plan.rcounts = comm.alltoall_counts(plan.scounts);
+    return plan;
 }
 
-// The rows a rank keeps after the exchange: owned rows in exit order (dest gives each received
-// row's place), then the entry replicas in arrival order.
+// Sends get(i) for the plan's rows into recv (plan.received() elements): in source-rank order and,
+// within a source, in that rank's row order, so the result is the same on every run. `buf` is the
+// send buffer, reused from column to column (fresh pages cost more than the copy on this VM).
 template <typename T, typename Get>
-std::vector<T> exchange_vector(const Comm& comm, const std::vector<std::vector<Eigen::Index>>& owned,
-                               const std::vector<std::vector<Eigen::Index>>* replicas,
+void send_rows(const Comm& comm, const Plan& plan, std::vector<T>& buf, T* recv, Get get) {
+    buf.resize(plan.order.size());
+    for (std::size_t k = 0; k < plan.order.size(); ++k) buf[k] = get(plan.order[k]);
+    comm.alltoallv(buf.data(), plan.scounts, recv, plan.rcounts);
+}
+
+// A per-row vector after the exchange: owned rows in exit order (dest gives each received row's
+// place), then the entry replicas (if any) in arrival order.
+template <typename T, typename Get>
+std::vector<T> exchange_vector(const Comm& comm, const Plan& owned, const Plan* replicas,
                                const std::vector<std::int64_t>& dest, Get get) {
-    const std::vector<T> got = route<T>(comm, owned, get);
-    std::vector<T> out(got.size());
+    std::vector<T> buf, got(static_cast<std::size_t>(owned.received()));
+    send_rows(comm, owned, buf, got.data(), get);
+    std::vector<T> out(got.size() + (replicas ? static_cast<std::size_t>(replicas->received()) : 0));
     for (std::size_t k = 0; k < got.size(); ++k) out[static_cast<std::size_t>(dest[k])] = got[k];
-    if (replicas) {
-        const std::vector<T> rep = route<T>(comm, *replicas, get);
-        out.insert(out.end(), rep.begin(), rep.end());
-    }
+    if (replicas) send_rows(comm, *replicas, buf, out.data() + got.size(), get);
     return out;
 }
 
@@ -102,35 +119,40 @@ std::int64_t distribute_by_time(CoxRows& rows, const EventTimeIndex& bins, const
             }
         }
     }
-    const auto* replicas = rows.counting_process ? &replica_to : nullptr;
+    const Plan plan = make_plan(comm, to);
+    const Plan replica_plan = rows.counting_process ? make_plan(comm, replica_to) : Plan{};
+    const Plan* replicas = rows.counting_process ? &replica_plan : nullptr;
+    const auto m = static_cast<Eigen::Index>(plan.received());
+    const Eigen::Index total_rows = m + (replicas ? static_cast<Eigen::Index>(replicas->received()) : 0);
 
     // Exit order of the received rows, from their last bins and events (sent first).
-    const std::vector<std::int64_t> last = route<std::int64_t>(comm, to, [&](Eigen::Index i) { return rows.last_bin[static_cast<std::size_t>(i)]; });
-    const std::vector<std::int32_t> status = route<std::int32_t>(comm, to, [&](Eigen::Index i) {
-        return static_cast<std::int32_t>(rows.event[static_cast<std::size_t>(i)]);
-    });
+    std::vector<std::int64_t> last(static_cast<std::size_t>(m)), ibuf;
+    send_rows(comm, plan, ibuf, last.data(), [&](Eigen::Index i) { return rows.last_bin[static_cast<std::size_t>(i)]; });
+    std::vector<std::int32_t> status(static_cast<std::size_t>(m)), sbuf;
+    send_rows(comm, plan, sbuf, status.data(),
+              [&](Eigen::Index i) { return static_cast<std::int32_t>(rows.event[static_cast<std::size_t>(i)]); });
     const std::vector<std::int64_t> dest = exit_order(last, status, lo, hi);
-    const auto m = static_cast<Eigen::Index>(last.size());
 
-    // Covariates one column at a time: the exchange buffers hold one column, not all of X.
-    Eigen::MatrixXd X;
+    // Covariates one column at a time, through buffers reused for every column: the extra memory
+    // is the new X (the old one is freed at the end) and two columns.
+    Eigen::MatrixXd X(total_rows, rows.p);
+    prefault_bytes(X.data(), static_cast<std::size_t>(total_rows) * static_cast<std::size_t>(rows.p) * sizeof(double));
+    std::vector<double> buf, got(static_cast<std::size_t>(m));
     for (int j = 0; j < rows.p; ++j) {
-        std::vector<double> col = exchange_vector<double>(comm, to, replicas, dest, [&](Eigen::Index i) { return rows.X(i, j); });
-        if (j == 0) {
-            X.resize(static_cast<Eigen::Index>(col.size()), rows.p);
-            prefault_bytes(X.data(), col.size() * static_cast<std::size_t>(rows.p) * sizeof(double));
-        }
-        std::copy(col.begin(), col.end(), X.col(j).data());
+        auto xj = [&](Eigen::Index i) { return rows.X(i, j); };
+        send_rows(comm, plan, buf, got.data(), xj);
+        double* col = X.col(j).data();
+        for (std::size_t k = 0; k < got.size(); ++k) col[dest[k]] = got[k];
+        if (replicas) send_rows(comm, *replicas, buf, col + m, xj);
     }
-    if (rows.p == 0) X.resize(m, 0);
 
     auto to_eigen = [](const std::vector<double>& v) { return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))); };
-    rows.weight = to_eigen(exchange_vector<double>(comm, to, replicas, dest, [&](Eigen::Index i) { return rows.weight(i); }));
-    rows.offset = to_eigen(exchange_vector<double>(comm, to, replicas, dest, [&](Eigen::Index i) { return rows.offset(i); }));
-    rows.first_bin = exchange_vector<std::int64_t>(comm, to, replicas, dest, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
-    rows.stratum = exchange_vector<std::int32_t>(comm, to, replicas, dest, [&](Eigen::Index i) { return rows.stratum[static_cast<std::size_t>(i)]; });
+    rows.weight = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.weight(i); }));
+    rows.offset = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.offset(i); }));
+    rows.first_bin = exchange_vector<std::int64_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
+    rows.stratum = exchange_vector<std::int32_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.stratum[static_cast<std::size_t>(i)]; });
     if (rows.has_cluster)  // a global flag: every rank takes part in the exchange
-        rows.cluster = exchange_vector<std::int64_t>(comm, to, nullptr, dest, [&](Eigen::Index i) { return rows.cluster[static_cast<std::size_t>(i)]; });
+        rows.cluster = exchange_vector<std::int64_t>(comm, plan, nullptr, dest, [&](Eigen::Index i) { return rows.cluster[static_cast<std::size_t>(i)]; });
     rows.X = std::move(X);
     const auto total = static_cast<std::size_t>(rows.X.rows());
     rows.last_bin.assign(total, -1);  // replicas: in no exit group

@@ -53,8 +53,12 @@ struct Evaluator {
         } else {
             bool has = false;
             const std::size_t nb = sums.block_size();
+            // Rank 0 is the lowest: no rank receives its block, so it sends an empty one.
+            std::vector<double> mine(nb + 1, 0.0);
+            if (comm.rank() > 0) mine = sums.carry_block(setup.bins);
+            else mine[0] = -1;
             const std::vector<double> scanned = comm.exscan_descending(
-                sums.carry_block(setup.bins),
+                mine,
                 [nb](const double* low, const double* high, double* out) { RiskSetSums::combine_carry(nb, low, high, out); },
                 &has);
             carry = sums.carry_from(setup.bins, scanned, has);

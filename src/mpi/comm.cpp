@@ -266,15 +266,22 @@ void Comm::alltoallv_raw(const std::vector<const void*>& sendbufs, const std::ve
             rc[r] = round_count(rcounts[r], k, per);
         }
         const std::vector<int> sd = prefix_displs(sc), rd = prefix_displs(rc);
-        send_stage.resize(static_cast<std::size_t>(sd.back() + sc.back()) * elem_size);
+        // One round from blocks that already lie back to back (the flat alltoallv): send in place.
+        bool in_place = rounds == 1;
+        for (std::size_t r = 0; r < p && in_place; ++r)
+            in_place = sc[r] == 0 || sendbufs[r] == at(sendbufs[0], static_cast<std::size_t>(sd[r]), elem_size);
+        if (!in_place) {
+            send_stage.resize(static_cast<std::size_t>(sd.back() + sc.back()) * elem_size);
+            for (std::size_t r = 0; r < p; ++r)
+                if (sc[r])
+                    std::memcpy(at(send_stage.data(), static_cast<std::size_t>(sd[r]), elem_size),
+                                at(sendbufs[r], k * per, elem_size), static_cast<std::size_t>(sc[r]) * elem_size);
+        }
         if (rounds > 1) recv_stage.resize(static_cast<std::size_t>(rd.back() + rc.back()) * elem_size);
-        for (std::size_t r = 0; r < p; ++r)
-            if (sc[r])
-                std::memcpy(at(send_stage.data(), static_cast<std::size_t>(sd[r]), elem_size),
-                            at(sendbufs[r], k * per, elem_size), static_cast<std::size_t>(sc[r]) * elem_size);
         // One round: receive straight into place (the displacements are then the offsets, all < per*p).
         void* target = rounds == 1 ? recv : static_cast<void*>(recv_stage.data());
-        check(MPI_Alltoallv(send_stage.data(), sc.data(), sd.data(), type, target, rc.data(), rd.data(), type, comm_),
+        const void* source = in_place ? sendbufs[0] : static_cast<const void*>(send_stage.data());
+        check(MPI_Alltoallv(source, sc.data(), sd.data(), type, target, rc.data(), rd.data(), type, comm_),
               "MPI_Alltoallv");
         if (rounds == 1) break;
         for (std::size_t r = 0; r < p; ++r)

@@ -98,6 +98,26 @@ public:
     template <typename T>
     std::vector<T> alltoallv(const std::vector<std::vector<T>>& sendbufs) const;
 
+    // The same exchange into caller-owned buffers, for repeated exchanges with the same counts (one
+    // column at a time): send holds the blocks for ranks 0..size-1 back to back (scounts[r] each),
+    // recv receives rcounts[r] elements from each rank in rank order. rcounts comes from
+    // alltoall_counts(scounts), once. Nothing is allocated or staged when one MPI call suffices.
+    template <typename T>
+    void alltoallv(const T* send, const std::vector<std::int64_t>& scounts, T* recv,
+                   const std::vector<std::int64_t>& rcounts) const {
+        std::vector<const void*> bufs(static_cast<std::size_t>(size_));
+        std::size_t off = 0;
+        for (std::size_t r = 0; r < bufs.size(); ++r) {
+            bufs[r] = send + off;
+            off += static_cast<std::size_t>(scounts[r]);
+        }
+        alltoallv_raw(bufs, scounts, rcounts, recv, sizeof(T), mpi_type<T>());
+    }
+    // What each rank sends to this one, given what this one sends to each rank.
+    std::vector<std::int64_t> alltoall_counts(const std::vector<std::int64_t>& scounts) const {
+        return alltoall_int64(scounts);
+    }
+
     template <typename T>
     void broadcast(T* data, std::size_t count, int root = 0) const {
         bcast_raw(data, count, sizeof(T), mpi_type<T>(), root);
