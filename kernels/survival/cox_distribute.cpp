@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-#include <cstring>
-#include <type_traits>
+#include "store/prefault.hpp"
 
 namespace kohort {
 namespace {
@@ -40,62 +39,17 @@ void send_rows(const Comm& comm, const Plan& plan, std::vector<T>& buf, T* recv,
     comm.alltoallv(buf.data(), plan.scounts, recv, plan.rcounts);
 }
 
-// Replaces a per-row vector by its exchanged version: owned rows in exit order (dest gives each
-// received row's place), then the entry replicas (if any) in arrival order. Everything is gathered
-// before the vector is overwritten, and the vector keeps its storage when it does not grow.
-template <typename V>
-void exchange_vector(const Comm& comm, const Plan& owned, const Plan* replicas, const std::vector<std::int64_t>& dest,
-                     V& v) {
-    using T = std::decay_t<decltype(v[0])>;
-    auto get = [&](Eigen::Index i) { return v[static_cast<std::size_t>(i)]; };
-    std::vector<T> buf, got(static_cast<std::size_t>(owned.received())), rep;
+// A per-row vector after the exchange: owned rows in exit order (dest gives each received row's
+// place), then the entry replicas (if any) in arrival order.
+template <typename T, typename Get>
+std::vector<T> exchange_vector(const Comm& comm, const Plan& owned, const Plan* replicas,
+                               const std::vector<std::int64_t>& dest, Get get) {
+    std::vector<T> buf, got(static_cast<std::size_t>(owned.received()));
     send_rows(comm, owned, buf, got.data(), get);
-    if (replicas) {
-        rep.resize(static_cast<std::size_t>(replicas->received()));
-        send_rows(comm, *replicas, buf, rep.data(), get);
-    }
-    if constexpr (std::is_base_of_v<Eigen::PlainObjectBase<V>, V>)
-        v.conservativeResize(static_cast<Eigen::Index>(got.size() + rep.size()));  // Eigen: resize would drop values
-    else
-        v.resize(got.size() + rep.size());
-    for (std::size_t k = 0; k < got.size(); ++k) v[static_cast<std::size_t>(dest[k])] = got[k];
-    std::copy(rep.begin(), rep.end(), v.data() + got.size());
-}
-
-// Exchanges X one column at a time inside its own storage (fresh pages cost about 2 s/GB on this
-// VM, more than the exchange itself). The n x p block is viewed as one row (Eigen reallocates a
-// column-major matrix in place only when its rows stay the same) of total x p elements: kept when
-// it shrinks, grown by realloc otherwise. Every rank exchanges the columns in the same order,
-// 0 .. p-1. Shrinking, new column j lies within old columns 0..j; growing, the old columns are
-// first moved to the new column starts (from the last, memmove), so new column j overlaps only
-// old column j. A column is gathered and sent before it is overwritten.
-void exchange_columns(const Comm& comm, const Plan& owned, const Plan* replicas, const std::vector<std::int64_t>& dest,
-                      Eigen::MatrixXd& X) {
-    const Eigen::Index n = X.rows(), p = X.cols();
-    const auto m = static_cast<std::size_t>(owned.received());
-    const std::size_t total = m + (replicas ? static_cast<std::size_t>(replicas->received()) : 0);
-    const bool grows = total > static_cast<std::size_t>(n);
-    X.resize(1, n * p);  // same number of coefficients: documented to keep the values
-    const std::size_t old_stride = grows ? total : static_cast<std::size_t>(n);
-    if (grows) {
-        X.conservativeResize(1, static_cast<Eigen::Index>(total) * p);
-        for (Eigen::Index j = p - 1; j > 0; --j)
-            std::memmove(X.data() + static_cast<std::size_t>(j) * total, X.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(n),
-                         static_cast<std::size_t>(n) * sizeof(double));
-    }
-    double* data = X.data();
-    std::vector<double> buf, got(m), rep(total - m);
-    for (Eigen::Index j = 0; j < p; ++j) {
-        const double* old = data + static_cast<std::size_t>(j) * old_stride;
-        auto get = [&](Eigen::Index i) { return old[i]; };
-        send_rows(comm, owned, buf, got.data(), get);
-        if (replicas) send_rows(comm, *replicas, buf, rep.data(), get);
-        double* col = data + static_cast<std::size_t>(j) * total;
-        for (std::size_t k = 0; k < m; ++k) col[dest[k]] = got[k];
-        std::copy(rep.begin(), rep.end(), col + m);
-    }
-    if (!grows) X.conservativeResize(1, static_cast<Eigen::Index>(total) * p);
-    X.resize(static_cast<Eigen::Index>(total), p);  // same number of coefficients again
+    std::vector<T> out(got.size() + (replicas ? static_cast<std::size_t>(replicas->received()) : 0));
+    for (std::size_t k = 0; k < got.size(); ++k) out[static_cast<std::size_t>(dest[k])] = got[k];
+    if (replicas) send_rows(comm, *replicas, buf, out.data() + got.size(), get);
+    return out;
 }
 
 }  // namespace
@@ -169,6 +123,7 @@ std::int64_t distribute_by_time(CoxRows& rows, const EventTimeIndex& bins, const
     const Plan replica_plan = rows.counting_process ? make_plan(comm, replica_to) : Plan{};
     const Plan* replicas = rows.counting_process ? &replica_plan : nullptr;
     const auto m = static_cast<Eigen::Index>(plan.received());
+    const Eigen::Index total_rows = m + (replicas ? static_cast<Eigen::Index>(replicas->received()) : 0);
 
     // Exit order of the received rows, from their last bins and events (sent first).
     std::vector<std::int64_t> last(static_cast<std::size_t>(m)), ibuf;
@@ -178,12 +133,27 @@ std::int64_t distribute_by_time(CoxRows& rows, const EventTimeIndex& bins, const
               [&](Eigen::Index i) { return static_cast<std::int32_t>(rows.event[static_cast<std::size_t>(i)]); });
     const std::vector<std::int64_t> dest = exit_order(last, status, lo, hi);
 
-    exchange_columns(comm, plan, replicas, dest, rows.X);
-    exchange_vector(comm, plan, replicas, dest, rows.weight);
-    exchange_vector(comm, plan, replicas, dest, rows.offset);
-    exchange_vector(comm, plan, replicas, dest, rows.first_bin);
-    exchange_vector(comm, plan, replicas, dest, rows.stratum);
-    if (rows.has_cluster) exchange_vector(comm, plan, nullptr, dest, rows.cluster);  // global flag: all ranks join
+    // Covariates one column at a time, through buffers reused for every column: the extra memory
+    // is the new X (the old one is freed at the end) and two columns.
+    Eigen::MatrixXd X(total_rows, rows.p);
+    prefault_bytes(X.data(), static_cast<std::size_t>(total_rows) * static_cast<std::size_t>(rows.p) * sizeof(double));
+    std::vector<double> buf, got(static_cast<std::size_t>(m));
+    for (int j = 0; j < rows.p; ++j) {
+        auto xj = [&](Eigen::Index i) { return rows.X(i, j); };
+        send_rows(comm, plan, buf, got.data(), xj);
+        double* col = X.col(j).data();
+        for (std::size_t k = 0; k < got.size(); ++k) col[dest[k]] = got[k];
+        if (replicas) send_rows(comm, *replicas, buf, col + m, xj);
+    }
+
+    auto to_eigen = [](const std::vector<double>& v) { return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))); };
+    rows.weight = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.weight(i); }));
+    rows.offset = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.offset(i); }));
+    rows.first_bin = exchange_vector<std::int64_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
+    rows.stratum = exchange_vector<std::int32_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.stratum[static_cast<std::size_t>(i)]; });
+    if (rows.has_cluster)  // a global flag: every rank takes part in the exchange
+        rows.cluster = exchange_vector<std::int64_t>(comm, plan, nullptr, dest, [&](Eigen::Index i) { return rows.cluster[static_cast<std::size_t>(i)]; });
+    rows.X = std::move(X);
     const auto total = static_cast<std::size_t>(rows.X.rows());
     rows.last_bin.assign(total, -1);  // replicas: in no exit group
     rows.event.assign(total, 0);
