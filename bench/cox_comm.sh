@@ -4,7 +4,7 @@
 # `communication = time` (rows moved once to the rank owning their event times), runs interleaved
 # so machine load affects both alike. Reports, from each run's job.log, the set-up time, the time
 # per pass and the bytes per pass in collectives, and the wall time from mpirun start to exit; with
-# R=1 also R's fread + coxph(ties = "efron") on the same CSV. Results go to docs/benchmarks-cox.md.
+# R=1 also base R's read.csv + coxph(ties = "efron") on the same CSV (data.table is not installed here).
 #
 # Usage: bench/cox_comm.sh [KOHORT_BINARY]
 # Env:   N (4000000), P (20), SHAPE (long: issue 14's ~10k event times; days10y: bench_cox.sh's
