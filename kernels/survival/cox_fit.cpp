@@ -322,14 +322,15 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
                const std::vector<std::string>& response_columns) {
     const auto t_setup = std::chrono::steady_clock::now();
     CoxSetup setup;
-    CoxRows rows = prepare_cox_rows(frame, n_strata, comm, what, response_columns, setup);
+    const bool moves = opt.communication == CoxCommunication::by_time && comm.size() > 1;
+    CoxRows rows = prepare_cox_rows(frame, n_strata, comm, what, response_columns, setup, !moves);
     const bool robust = opt.robust.value_or(frame.has_cluster || setup.fractional_weights);
     if (!robust) {  // not needed, and then not moved
         rows.cluster.clear();
         rows.has_cluster = false;
     }
     std::int64_t rows_moved = 0;
-    if (opt.communication == CoxCommunication::by_time) {
+    if (moves) {
         rows_moved = comm.allreduce(distribute_by_time(rows, setup.bins, plan_time_ranges(rows, setup.bins, comm), comm));
     }
     const double setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();

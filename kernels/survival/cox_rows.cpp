@@ -176,7 +176,7 @@ CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which,
 }
 
 CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const std::string& what,
-                         const std::vector<std::string>& response_columns, CoxSetup& setup) {
+                         const std::vector<std::string>& response_columns, CoxSetup& setup, bool reorder) {
     const Eigen::Index n = f.n_local();
     const int p = static_cast<int>(f.X.cols());
     validate(f, comm, what, response_columns);
@@ -277,9 +277,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         last[k] = l;
     }
 
-    const std::vector<std::int64_t> dest = exit_order(last, status, 0, T);  // new position of row k
-
-    {
+    if (reorder) {
+        const std::vector<std::int64_t> dest = exit_order(last, status, 0, T);  // new position of row k
         // One column at a time, so the extra memory is one column rather than a second X.
         Eigen::VectorXd tmp(n);
         prefault_bytes(tmp.data(), un * sizeof(double));
@@ -289,14 +288,23 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
             for (Eigen::Index k = 0; k < n; ++k) tmp(dest[static_cast<std::size_t>(k)]) = in[k] * scale;
             f.X.col(j) = tmp;
         }
+        scatter_vector(rows.weight, dest);
+        scatter_vector(rows.offset, dest);
+        scatter_vector(status, dest);
+        scatter_vector(strata, dest);
+        scatter_vector(first, dest);
+        scatter_vector(last, dest);
+        if (f.has_cluster) {
+            rows.cluster = f.cluster;
+            scatter_vector(rows.cluster, dest);
+        }
+    } else {
+        // The rows move to other ranks next (cox_distribute.hpp), which puts them in exit order:
+        // only the scaling here.
+        for (int j = 0; j < p; ++j) f.X.col(j) *= setup.scale(j);
+        if (f.has_cluster) rows.cluster = f.cluster;
     }
     rows.X = std::move(f.X);
-    scatter_vector(rows.weight, dest);
-    scatter_vector(rows.offset, dest);
-    scatter_vector(status, dest);
-    scatter_vector(strata, dest);
-    scatter_vector(first, dest);
-    scatter_vector(last, dest);
     rows.event.assign(status.begin(), status.end());
     rows.stratum = std::move(strata);
     rows.first_bin = std::move(first);
@@ -304,12 +312,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     rows.bin_begin = 0;
     rows.bin_end = T;
     rows.has_cluster = f.has_cluster;
-    if (f.has_cluster) {
-        rows.cluster = f.cluster;
-        scatter_vector(rows.cluster, dest);
-    }
-
-    build_groups(rows, bins);
+    if (reorder) build_groups(rows, bins);
 
     // Per-bin death counts and weights, the deaths' covariate and offset sums: fixed for the fit.
     std::vector<double> death_sums(static_cast<std::size_t>(2 * T + p + 1), 0.0);

@@ -73,8 +73,10 @@ struct CoxSetup {
 // same on every rank, for negative or non-finite times, stop <= start, non-positive or
 // non-finite weights, and data without any event. `what` names the model for messages.
 // response_columns are the Surv() column names (for messages). The frame's X is moved from.
+// reorder = false leaves the rows in input order without groups, for distribute_by_time, which
+// moves them and puts them in exit order itself (one pass over X instead of two).
 CoxRows prepare_cox_rows(ModelFrame& frame, int n_strata, const Comm& comm, const std::string& what,
-                         const std::vector<std::string>& response_columns, CoxSetup& setup);
+                         const std::vector<std::string>& response_columns, CoxSetup& setup, bool reorder = true);
 
 // Builds the exit and entry groups from first_bin/last_bin/event of rows already in exit order,
 // for the bins in [rows.bin_begin, rows.bin_end).
