@@ -4,8 +4,10 @@
 // file, and so every instruction count measured on it, is the same on every machine and library
 // version (R's or libstdc++'s distributions could change between releases).
 //
-// Usage: gen_bench_data N P SEED OUT.csv
+// Usage: gen_bench_data N P SEED OUT.csv [long]
 // Columns: time (1..3650 days), status (0/1), y_bin (0/1), y_cnt (0..), grp (1..4), x1..xP.
+// `long`: censoring uniform over 1..30 years instead of 1..10, so the exponential event times
+// spread over about ten thousand distinct days (the shape of issue 14's Cox data set).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -36,10 +38,11 @@ int poisson(std::mt19937_64& g, double mean) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 5) {
-        std::fprintf(stderr, "usage: gen_bench_data N P SEED OUT.csv\n");
+    if (argc != 5 && !(argc == 6 && std::string(argv[5]) == "long")) {
+        std::fprintf(stderr, "usage: gen_bench_data N P SEED OUT.csv [long]\n");
         return 2;
     }
+    const double censor_max = argc == 6 ? 3.0 * 3650.0 : 3650.0;
     const long n = std::atol(argv[1]);
     const int p = std::atoi(argv[2]);
     std::mt19937_64 g(std::strtoull(argv[3], nullptr, 10));
@@ -63,7 +66,7 @@ int main(int argc, char** argv) {
         // Exponential event time (mean 2000 days / exp(eta)) against uniform censoring in
         // 1..10 years, rounded up to whole days: a few thousand distinct event times.
         const double event = -std::log(uniform(g)) * 2000.0 / std::exp(eta);
-        const double censor = 365.0 + uniform(g) * (3650.0 - 365.0);
+        const double censor = 365.0 + uniform(g) * (censor_max - 365.0);
         const long time = std::max(1L, long(std::ceil(std::min(event, censor))));
         const int status = event <= censor;
         const int y_bin = uniform(g) < 1.0 / (1.0 + std::exp(1.0 - eta));

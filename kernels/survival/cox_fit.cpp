@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "kernels/survival/cox_distribute.hpp"
 #include "kernels/survival/cox_linalg.hpp"
 #include "kernels/survival/cox_rows.hpp"
 #include "mpi/preemption.hpp"
@@ -14,27 +15,87 @@
 namespace kohort {
 namespace {
 
-// One Newton evaluation: local pass, one allreduce, identical finalisation on every rank.
+// One Newton evaluation. By time: local pass over this rank's bins, one exclusive scan for the
+// suffix sums' carry, one allreduce of the derivatives. Allreduce: local pass over every bin, one
+// allreduce of all bins' sums, identical finalisation on every rank.
 struct Evaluator {
     const CoxRows& rows;
     const CoxSetup& setup;
     CoxTies ties;
     const Comm& comm;
+    CoxCommunication mode;
     RiskSetSums sums;
+    RiskSetCarry carry;
     Eigen::VectorXd risk;
     int calls = 0;
     double seconds = 0;
+
+    Evaluator(const CoxRows& r, const CoxSetup& s, CoxTies t, const Comm& c, CoxCommunication m)
+        : rows(r), setup(s), ties(t), comm(c), mode(m),
+          sums(r.bin_begin, r.bin_end, r.p, t == CoxTies::efron) {}
+
+    // Bytes each rank contributes to the collectives of one pass.
+    std::size_t bytes_per_pass() const {
+        if (mode == CoxCommunication::allreduce) return sums.bytes();
+        return (sums.block_size() + 1 + packed_size()) * sizeof(double);
+    }
+    std::size_t packed_size() const { return sums.block_size(); }  // loglik, U, lower(I)
 
     CoxDerivatives operator()(const Eigen::VectorXd& beta) {
         const auto t0 = std::chrono::steady_clock::now();
         sums.clear();
         sums.consume(rows, beta, risk);
-        sums.allreduce(comm);
-        safe_point(comm);  // preemption: between Newton iterations (contract section 9)
-        CoxDerivatives d = sums.finalize(setup, ties, beta);
+        CoxDerivatives d;
+        if (mode == CoxCommunication::allreduce) {
+            sums.allreduce(comm);
+            safe_point(comm);  // preemption: between Newton iterations (contract section 9)
+            d = sums.finalize(setup, ties, beta);
+        } else {
+            bool has = false;
+            const std::size_t nb = sums.block_size();
+            // Rank 0 is the lowest: no rank receives its block, so it sends an empty one.
+            std::vector<double> mine(nb + 1, 0.0);
+            if (comm.rank() > 0) mine = sums.carry_block(setup.bins);
+            else mine[0] = -1;
+            const std::vector<double> scanned = comm.exscan_descending(
+                mine,
+                [nb](const double* low, const double* high, double* out) { RiskSetSums::combine_carry(nb, low, high, out); },
+                &has);
+            carry = sums.carry_from(setup.bins, scanned, has);
+            d = sums.partial_derivatives(setup, ties, carry);
+            allreduce_derivatives(d);
+            safe_point(comm);
+            RiskSetSums::add_death_terms(setup, beta, d);
+        }
         ++calls;
         seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return d;
+    }
+
+    // One allreduce of (loglik, U, lower triangle of I): 1 + p + p(p+1)/2 doubles.
+    void allreduce_derivatives(CoxDerivatives& d) const {
+        const int p = rows.p;
+        std::vector<double> buf;
+        buf.reserve(packed_size());
+        buf.push_back(d.loglik);
+        for (int i = 0; i < p; ++i) buf.push_back(d.u(i));
+        for (int i = 0; i < p; ++i)
+            for (int j = 0; j <= i; ++j) buf.push_back(d.imat(i, j));
+        comm.allreduce(buf);
+        std::size_t k = 0;
+        d.loglik = buf[k++];
+        for (int i = 0; i < p; ++i) d.u(i) = buf[k++];
+        for (int i = 0; i < p; ++i)
+            for (int j = 0; j <= i; ++j) d.imat(i, j) = d.imat(j, i) = buf[k++];
+    }
+
+    // The residual terms at the last evaluation's beta, every bin on every rank: by time each rank
+    // fills its own bins and one allreduce (once per robust variance, not per pass) joins them.
+    ResidualTerms residual_terms() const {
+        ResidualTerms rt = sums.residual_terms(setup, ties, carry);
+        if (mode == CoxCommunication::by_time) comm.allreduce(rt.packed);
+        rt.cumulate(setup.bins);
+        return rt;
     }
 };
 
@@ -171,12 +232,12 @@ struct ClusterScores {
     std::int64_t clusters = 0;
 };
 
-ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, const RiskSetSums& sums,
-                                 const Eigen::VectorXd& risk, CoxTies ties, const Comm& comm) {
+ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, const Evaluator& at, const Comm& comm) {
     const int p = rows.p;
     const auto up = static_cast<std::size_t>(p);
-    const ResidualTerms rt = sums.residual_terms(setup, ties);
-    const bool by_cluster = !rows.cluster.empty();
+    const ResidualTerms rt = at.residual_terms();
+    const Eigen::VectorXd& risk = at.risk;
+    const bool by_cluster = rows.has_cluster;  // global: every rank joins the cluster exchange
     ClusterScores out;
     out.utu = Eigen::MatrixXd::Zero(p, p);
     out.usum = Eigen::VectorXd::Zero(p);
@@ -185,21 +246,23 @@ ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, con
     std::vector<std::int64_t> ids;
     std::vector<double> local_sums;
     Eigen::VectorXd res(p);
-    for (Eigen::Index i = 0; i < rows.n(); ++i) {
+    for (Eigen::Index i = 0; i < rows.n_owned(); ++i) {  // entry replicas are other ranks' rows
         const auto k = static_cast<std::size_t>(i);
         const std::int64_t hi = rows.last_bin[k];
         if (hi >= 0) {
             const std::int64_t lo = rows.first_bin[k];
             const bool from_start = lo <= setup.bins.begin(rows.stratum[k]);
-            const auto uh = static_cast<std::size_t>(hi);
-            const auto ul = static_cast<std::size_t>(lo - 1);
-            const double a = rt.cum_a[uh] - (from_start ? 0.0 : rt.cum_a[ul]);
+            const double a = rt.cum_a(hi) - (from_start ? 0.0 : rt.cum_a(lo - 1));
+            const double* bh = rt.cum_b(hi);
+            const double* bl = from_start ? nullptr : rt.cum_b(lo - 1);
+            const double* c = rt.c(hi);
+            const double* bd = rt.bd(hi);
             const double e = risk(i);
             for (std::size_t j = 0; j < up; ++j) {
                 const double x = rows.X(i, static_cast<Eigen::Index>(j));
-                const double b = rt.cum_b[uh * up + j] - (from_start ? 0.0 : rt.cum_b[ul * up + j]);
+                const double b = bh[j] - (bl ? bl[j] : 0.0);
                 double r = -e * (x * a - b);
-                if (rows.event[k]) r += x - rt.c[uh * up + j] + e * (x * rt.ad[uh] - rt.bd[uh * up + j]);
+                if (rows.event[k]) r += x - c[j] + e * (x * rt.ad(hi) - bd[j]);
                 res(static_cast<Eigen::Index>(j)) = r * rows.weight(i);
             }
         } else {
@@ -259,7 +322,17 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
                const std::vector<std::string>& response_columns) {
     const auto t_setup = std::chrono::steady_clock::now();
     CoxSetup setup;
-    CoxRows rows = prepare_cox_rows(frame, n_strata, comm, what, response_columns, setup);
+    const bool moves = opt.communication == CoxCommunication::by_time && comm.size() > 1;
+    CoxRows rows = prepare_cox_rows(frame, n_strata, comm, what, response_columns, setup, !moves);
+    const bool robust = opt.robust.value_or(frame.has_cluster || setup.fractional_weights);
+    if (!robust) {  // not needed, and then not moved
+        rows.cluster.clear();
+        rows.has_cluster = false;
+    }
+    std::int64_t rows_moved = 0;
+    if (moves) {
+        rows_moved = comm.allreduce(distribute_by_time(rows, setup.bins, plan_time_ranges(rows, setup.bins, comm), comm));
+    }
     const double setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
     const int p = rows.p;
 
@@ -270,14 +343,14 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
     fit.constant = setup.constant;
     fit.bins = setup.bins.size();
     fit.setup_seconds = setup_seconds;
+    fit.rows_moved = rows_moved;
     for (int s = 0; s < n_strata; ++s)
         if (setup.stratum_has_rows[static_cast<std::size_t>(s)] && !setup.bins.stratum_has_events(s))
             fit.strata_without_events.push_back(s);
-    fit.robust = opt.robust.value_or(frame.has_cluster || setup.fractional_weights);
-    if (!fit.robust) rows.cluster.clear();
+    fit.robust = robust;
 
-    Evaluator eval{rows, setup, opt.ties, comm, RiskSetSums(setup.bins.size(), p, opt.ties == CoxTies::efron), {}};
-    fit.bytes_per_iteration = eval.sums.bytes();
+    Evaluator eval(rows, setup, opt.ties, comm, opt.communication);
+    fit.bytes_per_iteration = eval.bytes_per_pass();
 
     NewtonResult nr = rows.counting_process ? newton_agfit4(eval, p, opt) : newton_coxfit6(eval, p, opt);
     fit.loglik_null = nr.loglik_null;
@@ -304,7 +377,7 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
     if (opt.iter_max > 1) {
         if (!fit.converged) {
             double max_lp = -std::numeric_limits<double>::infinity();
-            if (rows.n() > 0) max_lp = ((rows.X * nr.beta) + rows.offset).maxCoeff();
+            if (rows.n() > 0) max_lp = ((rows.X * nr.beta) + rows.offset).maxCoeff();  // replicas repeat owned rows
             max_lp = comm.allreduce(max_lp, ReduceOp::max);
             fit.ran_out_maybe_infinite = max_lp > 500 || !infs.allFinite();
         } else {
@@ -317,9 +390,9 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
 
     if (fit.robust) {
         // Score residuals at the estimate (dfbeta = U V, robust variance = V U'U V).
-        Evaluator at{rows, setup, opt.ties, comm, RiskSetSums(setup.bins.size(), p, opt.ties == CoxTies::efron), {}};
+        Evaluator at(rows, setup, opt.ties, comm, opt.communication);
         at(nr.beta);
-        const ClusterScores cs = score_crossproduct(rows, setup, at.sums, at.risk, opt.ties, comm);
+        const ClusterScores cs = score_crossproduct(rows, setup, at, comm);
         fit.clusters = cs.clusters;
         const Eigen::MatrixXd rv = var_scaled * cs.utu * var_scaled;
         fit.robust_var = scale.asDiagonal() * rv * scale.asDiagonal();
@@ -329,7 +402,7 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
         Eigen::VectorXd saved_offset = rows.offset;
         rows.offset.setZero();
         at(Eigen::VectorXd::Zero(p));
-        const ClusterScores cs0 = score_crossproduct(rows, setup, at.sums, at.risk, opt.ties, comm);
+        const ClusterScores cs0 = score_crossproduct(rows, setup, at, comm);
         rows.offset = std::move(saved_offset);
         int df0 = 0;
         fit.robust_score_test = quadratic_form_test(cs0.utu, cs0.usum, opt.toler_chol, &df0);

@@ -1,8 +1,9 @@
 // Distributed Cox proportional-hazards fit, matching R survival's coxph.
 //
-// Per Newton iteration every rank streams its rows once into per-event-time sums (risk_set.hpp),
-// one allreduce merges them, and every rank then computes the same log-likelihood, score and
-// information and takes the same step. The iteration, convergence test and step-halving follow
+// Rows are moved once to the rank that owns their event times (cox_distribute.hpp). Per Newton
+// iteration every rank streams its rows once into its event times' sums (risk_set.hpp), one
+// exclusive scan joins the suffix sums across ranks and one allreduce sums the log-likelihood,
+// score and information, so every rank takes the same step. The iteration, convergence test and step-halving follow
 // coxfit6 (Surv(time, status)) and agfit4 (Surv(start, stop, status)); see docs/algorithms-cox.md.
 #pragma once
 #include <Eigen/Dense>
@@ -18,6 +19,13 @@
 
 namespace kohort {
 
+// How ranks combine the per-event-time sums (docs/algorithms-cox.md, "Distributed algorithm").
+enum class CoxCommunication {
+    by_time,    // rows moved once to the rank owning their exit time; per pass a scan and an
+                // allreduce of 1 + p + p(p+1)/2 doubles, whatever the number of event times
+    allreduce,  // rows stay; per pass an allreduce of every event time's sums (T blocks)
+};
+
 struct CoxOptions {
     CoxTies ties = CoxTies::efron;
     int iter_max = 20;                                   // coxph.control iter.max
@@ -27,6 +35,7 @@ struct CoxOptions {
     // Robust (sandwich) variance: unset means R's default, on when the frame has a cluster
     // column or some case weight is not an integer.
     std::optional<bool> robust;
+    CoxCommunication communication = CoxCommunication::by_time;
 };
 
 struct CoxFit {
@@ -50,7 +59,8 @@ struct CoxFit {
     std::int64_t clusters = 0;            // number of clusters (robust only)
     std::vector<int> strata_without_events;
     std::int64_t bins = 0;                // distinct (stratum, event time) pairs
-    std::size_t bytes_per_iteration = 0;  // allreduce payload per Newton iteration
+    std::size_t bytes_per_iteration = 0;  // payload of the collectives of one Newton iteration
+    std::int64_t rows_moved = 0;          // rows (and entry replicas) sent to other ranks at set-up, all ranks
     int evaluations = 0;                  // passes over the rows (Newton evaluations)
     double evaluation_seconds = 0;        // wall time in those passes, merge included
     double setup_seconds = 0;             // validation, event-time index, row layout

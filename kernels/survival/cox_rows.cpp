@@ -88,6 +88,21 @@ void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest) {
 
 }  // namespace
 
+std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int32_t>& status,
+                                     std::int64_t lo, std::int64_t hi) {
+    const std::size_t n = last.size();
+    const std::int64_t width = hi - lo;
+    std::vector<std::int64_t> dest;
+    reserve_prefaulted(dest, n);
+    dest.resize(n);
+    auto key = [&](std::size_t k) { return last[k] < 0 ? 2 * width : 2 * (last[k] - lo) + (status[k] ? 0 : 1); };
+    std::vector<std::int64_t> start(static_cast<std::size_t>(2 * width + 2), 0);
+    for (std::size_t k = 0; k < n; ++k) ++start[static_cast<std::size_t>(key(k)) + 1];
+    for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+    for (std::size_t k = 0; k < n; ++k) dest[k] = start[static_cast<std::size_t>(key(k))]++;
+    return dest;
+}
+
 void build_groups(CoxRows& r, const EventTimeIndex& bins) {
     const Eigen::Index n = r.n();
     r.exit_group_begin.clear();
@@ -115,7 +130,9 @@ void build_groups(CoxRows& r, const EventTimeIndex& bins) {
     if (r.counting_process) {
         for (Eigen::Index i = 0; i < n; ++i) {
             const auto k = static_cast<std::size_t>(i);
-            if (r.first_bin[k] > bins.begin(r.stratum[k])) r.entry_rows.push_back(i);
+            const std::int64_t entry = r.first_bin[k] - 1;  // first_bin is -1 for rows never at risk
+            if (r.first_bin[k] > bins.begin(r.stratum[k]) && entry >= r.bin_begin && entry < r.bin_end)
+                r.entry_rows.push_back(i);
         }
         std::stable_sort(r.entry_rows.begin(), r.entry_rows.end(), [&](std::int64_t a, std::int64_t b) {
             return r.first_bin[static_cast<std::size_t>(a)] < r.first_bin[static_cast<std::size_t>(b)];
@@ -135,6 +152,9 @@ CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which,
     CoxRows out;
     out.p = rows.p;
     out.counting_process = rows.counting_process;
+    out.has_cluster = rows.has_cluster;
+    out.bin_begin = rows.bin_begin;
+    out.bin_end = rows.bin_end;
     const auto m = static_cast<Eigen::Index>(which.size());
     out.X.resize(m, rows.p);
     out.weight.resize(m);
@@ -156,7 +176,7 @@ CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which,
 }
 
 CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const std::string& what,
-                         const std::vector<std::string>& response_columns, CoxSetup& setup) {
+                         const std::vector<std::string>& response_columns, CoxSetup& setup, bool reorder) {
     const Eigen::Index n = f.n_local();
     const int p = static_cast<int>(f.X.cols());
     validate(f, comm, what, response_columns);
@@ -257,23 +277,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         last[k] = l;
     }
 
-    // Exit order: at-risk rows by bin, deaths first; rows never at risk last. A stable counting
-    // sort (O(n + T)), so the order (and every floating-point sum) is the same on every run.
-    std::vector<std::int64_t> dest;  // new position of row k
-    reserve_prefaulted(dest, un);
-    dest.resize(un);
-    {
-        auto key = [&](std::size_t k) {
-            return last[k] < 0 ? 2 * T : 2 * last[k] + (status[k] ? 0 : 1);
-        };
-        std::vector<std::int64_t> start(static_cast<std::size_t>(2 * T + 2), 0);
-        for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k) ++start[static_cast<std::size_t>(key(k)) + 1];
-        for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-        for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k)
-            dest[k] = start[static_cast<std::size_t>(key(k))]++;
-    }
-
-    {
+    if (reorder) {
+        const std::vector<std::int64_t> dest = exit_order(last, status, 0, T);  // new position of row k
         // One column at a time, so the extra memory is one column rather than a second X.
         Eigen::VectorXd tmp(n);
         prefault_bytes(tmp.data(), un * sizeof(double));
@@ -283,24 +288,31 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
             for (Eigen::Index k = 0; k < n; ++k) tmp(dest[static_cast<std::size_t>(k)]) = in[k] * scale;
             f.X.col(j) = tmp;
         }
+        scatter_vector(rows.weight, dest);
+        scatter_vector(rows.offset, dest);
+        scatter_vector(status, dest);
+        scatter_vector(strata, dest);
+        scatter_vector(first, dest);
+        scatter_vector(last, dest);
+        if (f.has_cluster) {
+            rows.cluster = f.cluster;
+            scatter_vector(rows.cluster, dest);
+        }
+    } else {
+        // The rows move to other ranks next (cox_distribute.hpp), which puts them in exit order:
+        // only the scaling here.
+        for (int j = 0; j < p; ++j) f.X.col(j) *= setup.scale(j);
+        if (f.has_cluster) rows.cluster = f.cluster;
     }
     rows.X = std::move(f.X);
-    scatter_vector(rows.weight, dest);
-    scatter_vector(rows.offset, dest);
-    scatter_vector(status, dest);
-    scatter_vector(strata, dest);
-    scatter_vector(first, dest);
-    scatter_vector(last, dest);
     rows.event.assign(status.begin(), status.end());
     rows.stratum = std::move(strata);
     rows.first_bin = std::move(first);
     rows.last_bin = std::move(last);
-    if (f.has_cluster) {
-        rows.cluster = f.cluster;
-        scatter_vector(rows.cluster, dest);
-    }
-
-    build_groups(rows, bins);
+    rows.bin_begin = 0;
+    rows.bin_end = T;
+    rows.has_cluster = f.has_cluster;
+    if (reorder) build_groups(rows, bins);
 
     // Per-bin death counts and weights, the deaths' covariate and offset sums: fixed for the fit.
     std::vector<double> death_sums(static_cast<std::size_t>(2 * T + p + 1), 0.0);

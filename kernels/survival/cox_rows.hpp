@@ -27,6 +27,8 @@ struct CoxRows {
     std::vector<std::int64_t> last_bin;  // last bin the row is at risk at (its exit bin); -1 never
     std::vector<std::int32_t> stratum;
     std::vector<std::int64_t> cluster;   // empty when no cluster column
+    bool has_cluster = false;            // the fit uses a cluster column (the same on every rank,
+                                         // also where this rank holds no rows)
 
     // Runs of rows with the same last_bin (rows never at risk are excluded and placed last).
     std::vector<std::int64_t> exit_group_begin;   // size groups + 1
@@ -38,7 +40,18 @@ struct CoxRows {
     std::vector<std::int64_t> entry_group_begin;  // runs of entry_rows with the same bin
     std::vector<std::int64_t> entry_group_bin;
 
+    // The bins whose sums this rank forms: all of them when every rank sums every bin and one
+    // allreduce merges them; its own contiguous range once rows are distributed by time
+    // (cox_distribute.hpp). Entry groups hold only bins in this window.
+    std::int64_t bin_begin = 0, bin_end = 0;
+    // Counting process distributed by time: the last `replicas` rows are entry replicas, copies of
+    // rows owned by another rank whose entry bin (first_bin - 1) lies in this rank's window. They
+    // have last_bin = -1 and event = 0, take part only in the entry sums and are not this rank's
+    // rows for anything else (residuals, clusters, counts).
+    Eigen::Index replicas = 0;
+
     Eigen::Index n() const { return X.rows(); }
+    Eigen::Index n_owned() const { return X.rows() - replicas; }
 };
 
 // Global quantities of a fit that every rank shares after set-up.
@@ -60,11 +73,20 @@ struct CoxSetup {
 // same on every rank, for negative or non-finite times, stop <= start, non-positive or
 // non-finite weights, and data without any event. `what` names the model for messages.
 // response_columns are the Surv() column names (for messages). The frame's X is moved from.
+// reorder = false leaves the rows in input order without groups, for distribute_by_time, which
+// moves them and puts them in exit order itself (one pass over X instead of two).
 CoxRows prepare_cox_rows(ModelFrame& frame, int n_strata, const Comm& comm, const std::string& what,
-                         const std::vector<std::string>& response_columns, CoxSetup& setup);
+                         const std::vector<std::string>& response_columns, CoxSetup& setup, bool reorder = true);
 
-// Builds the exit and entry groups from first_bin/last_bin/event of rows already in exit order.
+// Builds the exit and entry groups from first_bin/last_bin/event of rows already in exit order,
+// for the bins in [rows.bin_begin, rows.bin_end).
 void build_groups(CoxRows& rows, const EventTimeIndex& bins);
+
+// Exit order of rows: old row k moves to dest[k]. At-risk rows by last_bin (all within [lo, hi)),
+// deaths first within a bin, then rows never at risk. A stable counting sort (O(n + bins)), so the
+// order (and every floating-point sum) is the same on every run.
+std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int32_t>& status,
+                                     std::int64_t lo, std::int64_t hi);
 
 // A rank's share of already prepared rows: rows `which` (ascending), regrouped. Lets tests split
 // one data set into "ranks" and check that merging their sums equals one pass over all rows.

@@ -52,9 +52,9 @@ TieSums tie_sums(double r0, double d0, double deaths, double death_weight, CoxTi
 
 }  // namespace
 
-RiskSetSums::RiskSetSums(std::int64_t bins, int p, bool death_sums)
-    : bins_(bins), p_(p), death_sums_(death_sums),
-      buf_(static_cast<std::size_t>(bins) * (1 + p + p * (p + 1) / 2) * (death_sums ? 2 : 1), 0.0) {}
+RiskSetSums::RiskSetSums(std::int64_t begin, std::int64_t end, int p, bool death_sums)
+    : begin_(begin), bins_(end - begin), p_(p), death_sums_(death_sums),
+      buf_(static_cast<std::size_t>(end - begin) * (1 + p + p * (p + 1) / 2) * (death_sums ? 2 : 1), 0.0) {}
 
 void RiskSetSums::clear() { std::fill(buf_.begin(), buf_.end(), 0.0); }
 
@@ -111,8 +111,15 @@ void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eige
             });
         }
 
+        // Entry replicas (rows owned by another rank, cox_distribute.hpp) are in no exit group:
+        // their risk is computed here.
+        const Eigen::Index first_replica = rows.n() - rows.replicas;
+#pragma omp for schedule(static)
+        for (Eigen::Index i = first_replica; i < rows.n(); ++i)
+            risk(i) = std::exp(rows.X.row(i).dot(beta) + rows.offset(i));
+
         // Counting process: subtract rows at the bin before they enter the risk set. Uses the
-        // risk computed above (every entry row is in some exit group), hence the barrier.
+        // risk computed above (every entry row is in some exit group or a replica), hence the barrier.
         const auto entry_groups = static_cast<std::int64_t>(rows.entry_group_bin.size());
 #pragma omp for schedule(dynamic, 1)
         for (std::int64_t g = 0; g < entry_groups; ++g) {
@@ -147,94 +154,131 @@ void RiskSetSums::merge(const RiskSetSums& other) {
 
 void RiskSetSums::allreduce(const Comm& comm) { comm.allreduce(buf_); }
 
-CoxDerivatives RiskSetSums::finalize(const CoxSetup& setup, CoxTies ties, const Eigen::VectorXd& beta) const {
+template <typename F>
+void RiskSetSums::walk_risk_sets(const CoxSetup& setup, const RiskSetCarry& carry, F&& f) const {
+    const std::size_t nb = block();
+    const EventTimeIndex& bins = setup.bins;
+    std::vector<double> r(nb, 0.0);
+    const std::int64_t last = begin_ + bins_ - 1;
+    if (bins_ > 0 && !carry.sums.empty()) std::copy(carry.sums.begin(), carry.sums.end(), r.begin());
+    for (std::int64_t b = last; b >= begin_; --b) {
+        if (b < last && bins.stratum_of(b) != bins.stratum_of(b + 1)) std::fill(r.begin(), r.end(), 0.0);
+        const double* blk = risk_block(b);
+        for (std::size_t k = 0; k < nb; ++k) r[k] += blk[k];
+        if (setup.deaths[static_cast<std::size_t>(b)] <= 0) continue;
+        f(b, r.data(), death_sums_ ? death_block(b) : nullptr);
+    }
+}
+
+CoxDerivatives RiskSetSums::partial_derivatives(const CoxSetup& setup, CoxTies ties, const RiskSetCarry& carry) const {
     const int p = p_;
     CoxDerivatives out;
-    out.u = setup.death_x;
-    out.loglik = beta.dot(setup.death_x) + setup.death_offset;
+    out.u = Eigen::VectorXd::Zero(p);
     out.imat = Eigen::MatrixXd::Zero(p, p);
-    const std::size_t nb = block();
-    std::vector<double> r(nb);
     Eigen::VectorXd r1(p), d1(p);
     Eigen::MatrixXd r2(p, p), d2(p, p);
-    const EventTimeIndex& bins = setup.bins;
-
-    for (int s = 0; s < bins.n_strata(); ++s) {
-        std::fill(r.begin(), r.end(), 0.0);
-        for (std::int64_t b = bins.end(s) - 1; b >= bins.begin(s); --b) {
-            const double* blk = risk_block(b);
-            for (std::size_t k = 0; k < nb; ++k) r[k] += blk[k];
-            const double deaths = setup.deaths[static_cast<std::size_t>(b)];
-            if (deaths <= 0) continue;
-            const double* dblk = death_sums_ ? death_block(b) : nullptr;
-            const double d0 = dblk ? dblk[0] : 0.0;
-            const TieSums t = tie_sums(r[0], d0, deaths, setup.death_weight[static_cast<std::size_t>(b)], ties);
-
-            for (int i = 0; i < p; ++i) {
-                r1(i) = r[1 + i];
-                d1(i) = dblk ? dblk[1 + i] : 0.0;
-                for (int j = 0; j <= i; ++j) {
-                    r2(i, j) = r[1 + p + packed(i, j)];
-                    d2(i, j) = dblk ? dblk[1 + p + packed(i, j)] : 0.0;
-                }
+    walk_risk_sets(setup, carry, [&](std::int64_t b, const double* r, const double* dblk) {
+        const double d0 = dblk ? dblk[0] : 0.0;
+        const auto ub = static_cast<std::size_t>(b);
+        const TieSums t = tie_sums(r[0], d0, setup.deaths[ub], setup.death_weight[ub], ties);
+        for (int i = 0; i < p; ++i) {
+            r1(i) = r[1 + i];
+            d1(i) = dblk ? dblk[1 + i] : 0.0;
+            for (int j = 0; j <= i; ++j) {
+                r2(i, j) = r[1 + p + packed(i, j)];
+                d2(i, j) = dblk ? dblk[1 + p + packed(i, j)] : 0.0;
             }
-            out.loglik -= t.m * t.log_den;
-            out.u.noalias() -= t.m * (t.inv * r1 - t.f_inv * d1);
-            for (int i = 0; i < p; ++i)
-                for (int j = 0; j <= i; ++j)
-                    out.imat(i, j) += t.m * (t.inv * r2(i, j) - t.f_inv * d2(i, j) -
-                                             (t.inv2 * r1(i) * r1(j) - t.f_inv2 * (r1(i) * d1(j) + d1(i) * r1(j)) +
-                                              t.ff_inv2 * d1(i) * d1(j)));
         }
-    }
+        out.loglik -= t.m * t.log_den;
+        out.u.noalias() -= t.m * (t.inv * r1 - t.f_inv * d1);
+        for (int i = 0; i < p; ++i)
+            for (int j = 0; j <= i; ++j)
+                out.imat(i, j) += t.m * (t.inv * r2(i, j) - t.f_inv * d2(i, j) -
+                                         (t.inv2 * r1(i) * r1(j) - t.f_inv2 * (r1(i) * d1(j) + d1(i) * r1(j)) +
+                                          t.ff_inv2 * d1(i) * d1(j)));
+    });
     for (int i = 0; i < p; ++i)
         for (int j = 0; j < i; ++j) out.imat(j, i) = out.imat(i, j);
     return out;
 }
 
-ResidualTerms RiskSetSums::residual_terms(const CoxSetup& setup, CoxTies ties) const {
+void RiskSetSums::add_death_terms(const CoxSetup& setup, const Eigen::VectorXd& beta, CoxDerivatives& d) {
+    d.u += setup.death_x;
+    d.loglik += beta.dot(setup.death_x) + setup.death_offset;
+}
+
+CoxDerivatives RiskSetSums::finalize(const CoxSetup& setup, CoxTies ties, const Eigen::VectorXd& beta) const {
+    CoxDerivatives out = partial_derivatives(setup, ties, {});
+    add_death_terms(setup, beta, out);
+    return out;
+}
+
+ResidualTerms RiskSetSums::residual_terms(const CoxSetup& setup, CoxTies ties, const RiskSetCarry& carry) const {
     const int p = p_;
-    const auto T = static_cast<std::size_t>(bins_);
     const auto up = static_cast<std::size_t>(p);
     ResidualTerms rt;
     rt.p = p;
-    rt.cum_a.assign(T, 0.0);
-    rt.cum_b.assign(T * up, 0.0);
-    rt.ad.assign(T, 0.0);
-    rt.bd.assign(T * up, 0.0);
-    rt.c.assign(T * up, 0.0);
-    const EventTimeIndex& bins = setup.bins;
-    std::vector<double> r1(up, 0.0);
-    double r0 = 0;
-
-    for (int s = 0; s < bins.n_strata(); ++s) {
-        r0 = 0;
-        std::fill(r1.begin(), r1.end(), 0.0);
-        for (std::int64_t b = bins.end(s) - 1; b >= bins.begin(s); --b) {
-            const auto ub = static_cast<std::size_t>(b);
-            const double* blk = risk_block(b);
-            r0 += blk[0];
-            for (std::size_t i = 0; i < up; ++i) r1[i] += blk[1 + i];
-            const double deaths = setup.deaths[ub];
-            if (deaths <= 0) continue;
-            const double* dblk = death_sums_ ? death_block(b) : nullptr;
-            const TieSums t = tie_sums(r0, dblk ? dblk[0] : 0.0, deaths, setup.death_weight[ub], ties);
-            rt.cum_a[ub] = t.m * t.inv;
-            rt.ad[ub] = t.m * t.f_inv;
-            for (std::size_t i = 0; i < up; ++i) {
-                const double d1 = dblk ? dblk[1 + i] : 0.0;
-                rt.cum_b[ub * up + i] = t.m * (r1[i] * t.inv2 - d1 * t.f_inv2);
-                rt.bd[ub * up + i] = t.m * (r1[i] * t.f_inv2 - d1 * t.ff_inv2);
-                rt.c[ub * up + i] = t.c_weight * (r1[i] * t.inv - d1 * t.f_inv);
-            }
+    rt.packed.assign(static_cast<std::size_t>(setup.bins.size()) * rt.stride(), 0.0);
+    walk_risk_sets(setup, carry, [&](std::int64_t b, const double* r, const double* dblk) {
+        const auto ub = static_cast<std::size_t>(b);
+        const TieSums t = tie_sums(r[0], dblk ? dblk[0] : 0.0, setup.deaths[ub], setup.death_weight[ub], ties);
+        double* out = rt.packed.data() + ub * rt.stride();
+        out[0] = t.m * t.inv;    // a
+        out[1] = t.m * t.f_inv;  // ad
+        for (std::size_t i = 0; i < up; ++i) {
+            const double r1 = r[1 + i];
+            const double d1 = dblk ? dblk[1 + i] : 0.0;
+            out[2 + i] = t.m * (r1 * t.inv2 - d1 * t.f_inv2);             // b
+            out[2 + up + i] = t.m * (r1 * t.f_inv2 - d1 * t.ff_inv2);     // bd
+            out[2 + 2 * up + i] = t.c_weight * (r1 * t.inv - d1 * t.f_inv);  // c
         }
-        for (std::int64_t b = bins.begin(s) + 1; b < bins.end(s); ++b) {
-            const auto ub = static_cast<std::size_t>(b);
-            rt.cum_a[ub] += rt.cum_a[ub - 1];
-            for (std::size_t i = 0; i < up; ++i) rt.cum_b[ub * up + i] += rt.cum_b[(ub - 1) * up + i];
-        }
-    }
+    });
     return rt;
+}
+
+void ResidualTerms::cumulate(const EventTimeIndex& bins) {
+    const std::size_t w = stride();
+    const auto up = static_cast<std::size_t>(p);
+    for (int s = 0; s < bins.n_strata(); ++s)
+        for (std::int64_t b = bins.begin(s) + 1; b < bins.end(s); ++b) {
+            double* cur = packed.data() + static_cast<std::size_t>(b) * w;
+            const double* prev = cur - w;
+            cur[0] += prev[0];
+            for (std::size_t i = 0; i < up; ++i) cur[2 + i] += prev[2 + i];
+        }
+}
+
+std::vector<double> RiskSetSums::carry_block(const EventTimeIndex& bins) const {
+    const std::size_t nb = block();
+    std::vector<double> out(nb + 1, 0.0);
+    if (bins_ == 0) {
+        out[0] = -1;
+        return out;
+    }
+    const std::int32_t s = bins.stratum_of(begin_);
+    out[0] = s;
+    for (std::int64_t b = begin_; b < begin_ + bins_ && bins.stratum_of(b) == s; ++b) {
+        const double* blk = risk_block(b);
+        for (std::size_t k = 0; k < nb; ++k) out[1 + k] += blk[k];
+    }
+    return out;
+}
+
+// Segmented sum over ranks in order: the strata of the ranks' windows ascend, so the bins of the
+// low block's stratum in the high block are exactly the high block's first-stratum bins.
+void RiskSetSums::combine_carry(std::size_t block_size, const double* low, const double* high, double* out) {
+    const double* keep = low[0] < 0 ? high : low;
+    std::copy(keep, keep + block_size + 1, out);
+    if (low[0] >= 0 && high[0] == low[0])
+        for (std::size_t k = 1; k <= block_size; ++k) out[k] = low[k] + high[k];
+}
+
+RiskSetCarry RiskSetSums::carry_from(const EventTimeIndex& bins, const std::vector<double>& scanned,
+                                     bool has_value) const {
+    RiskSetCarry c;
+    if (!has_value || bins_ == 0 || scanned[0] != bins.stratum_of(begin_ + bins_ - 1)) return c;
+    c.sums.assign(scanned.begin() + 1, scanned.end());
+    return c;
 }
 
 }  // namespace kohort

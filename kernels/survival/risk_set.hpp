@@ -5,11 +5,17 @@
 //   exit side:  rows whose last at-risk bin is b:             +r, +r x, +r x x'
 //   entry side: counting-process rows first at risk at b + 1: -r, -r x, -r x x'
 //   deaths at b (Efron only):                                  r, r x, r x x'
-// with r = w exp(x'beta + offset). Merging ranks is elementwise addition of these fixed-size
-// arrays (one allreduce of T (1 + p + p(p+1)/2) doubles, twice that for Efron), independent of the
-// number of rows. finalize() takes suffix sums within each stratum, which turns the exit/entry
-// differences into the risk-set sums S0, S1, S2 at each event time, and applies the Breslow or
-// Efron formulas (survival's coxfit6/agfit4; Therneau & Grambsch 2000, section 3.3).
+// with r = w exp(x'beta + offset). finalize() takes suffix sums within each stratum, which turns
+// the exit/entry differences into the risk-set sums S0, S1, S2 at each event time, and applies the
+// Breslow or Efron formulas (survival's coxfit6/agfit4; Therneau & Grambsch 2000, section 3.3).
+//
+// The sums cover a window of bins [begin, end). Two ways to combine ranks (docs/algorithms-cox.md):
+//   allreduce: every rank's window is all T bins; merging is elementwise addition (one allreduce
+//              of T (1 + p + p(p+1)/2) doubles, twice that for Efron);
+//   by time:   each rank owns the rows of its own window (cox_distribute.hpp), so its bins are
+//              complete; the suffix sums start from a carry, the sums of the later bins of the
+//              window's last stratum that higher ranks own (one exclusive scan, RiskSetCarry), and
+//              the per-rank derivatives are summed (one allreduce of 1 + p + p(p+1)/2 doubles).
 #pragma once
 #include <Eigen/Dense>
 #include <cstdint>
@@ -35,18 +41,32 @@ struct CoxDerivatives {
 //   at risk, not dying at b:  -e^eta (x A_b - B_b)
 //   dying at b adds:          (x - C_b) + e^eta (x Ad_b - Bd_b)
 // Cumulative sums run from the stratum's first bin.
+// The arrays span all T bins; a rank fills the bins of its window (zeros elsewhere), so ranks that
+// own different windows combine them by a sum (`packed`, one allreduce once per robust variance).
 struct ResidualTerms {
     int p = 0;
-    std::vector<double> cum_a;   // T
-    std::vector<double> cum_b;   // T x p
-    std::vector<double> ad;      // T
-    std::vector<double> bd;      // T x p
-    std::vector<double> c;       // T x p
+    std::vector<double> packed;  // T x (2 + 3p): per bin a, ad, b[p], bd[p], c[p]
+    std::size_t stride() const { return static_cast<std::size_t>(2 + 3 * p); }
+    double cum_a(std::int64_t b) const { return packed[static_cast<std::size_t>(b) * stride()]; }
+    double ad(std::int64_t b) const { return packed[static_cast<std::size_t>(b) * stride() + 1]; }
+    const double* cum_b(std::int64_t b) const { return packed.data() + static_cast<std::size_t>(b) * stride() + 2; }
+    const double* bd(std::int64_t b) const { return cum_b(b) + p; }
+    const double* c(std::int64_t b) const { return cum_b(b) + 2 * p; }
+    // Turns a and b into their cumulative sums from each stratum's first bin (after combining).
+    void cumulate(const EventTimeIndex& bins);
+};
+
+// The sums of the risk blocks of the bins after a window's last bin, within that bin's stratum,
+// that other ranks own: where the window's suffix sums start. Empty (zero) with one window.
+struct RiskSetCarry {
+    std::vector<double> sums;  // 1 + p + p(p+1)/2, or empty for zero
 };
 
 class RiskSetSums {
 public:
-    RiskSetSums(std::int64_t bins, int p, bool death_sums);
+    RiskSetSums(std::int64_t bins, int p, bool death_sums) : RiskSetSums(0, bins, p, death_sums) {}
+    // Sums for the bins [begin, end) only.
+    RiskSetSums(std::int64_t begin, std::int64_t end, int p, bool death_sums);
 
     void clear();
     // Adds this rank's rows at the (centred, scaled) coefficients beta. risk receives
@@ -56,22 +76,47 @@ public:
     void merge(const RiskSetSums& other);
     void allreduce(const Comm& comm);
 
+    // The derivatives from all T bins (the window must be all bins, merged over ranks).
     CoxDerivatives finalize(const CoxSetup& setup, CoxTies ties, const Eigen::VectorXd& beta) const;
-    ResidualTerms residual_terms(const CoxSetup& setup, CoxTies ties) const;
+    // This window's part of the risk-set terms (loglik, U, I without the deaths' x'beta terms),
+    // its suffix sums starting from `carry`. Summing the parts of disjoint windows that cover all
+    // bins and adding death_terms() gives finalize().
+    CoxDerivatives partial_derivatives(const CoxSetup& setup, CoxTies ties, const RiskSetCarry& carry) const;
+    static void add_death_terms(const CoxSetup& setup, const Eigen::VectorXd& beta, CoxDerivatives& d);
+    // Residual terms of this window's bins (not yet cumulated), suffix sums from `carry`.
+    ResidualTerms residual_terms(const CoxSetup& setup, CoxTies ties, const RiskSetCarry& carry = {}) const;
+
+    // The block a lower rank's suffix sums need from this window: the sum of the risk blocks of
+    // the window's bins in its first bin's stratum, tagged with that stratum (-1: empty window).
+    // Layout [tag, block...]; combine_carry is the segmented sum the exclusive scan applies.
+    std::vector<double> carry_block(const EventTimeIndex& bins) const;
+    static void combine_carry(std::size_t block_size, const double* low, const double* high, double* out);
+    // This window's carry from the scan's result over higher ranks (has_value false: none).
+    RiskSetCarry carry_from(const EventTimeIndex& bins, const std::vector<double>& scanned, bool has_value) const;
 
     std::int64_t bins() const { return bins_; }
+    std::int64_t begin() const { return begin_; }
+    std::size_t block_size() const { return block(); }
     int p() const { return p_; }
     std::size_t bytes() const { return buf_.size() * sizeof(double); }
 
 private:
     std::size_t block() const { return static_cast<std::size_t>(1 + p_ + p_ * (p_ + 1) / 2); }
-    double* risk_block(std::int64_t b) { return buf_.data() + static_cast<std::size_t>(b) * block(); }
-    const double* risk_block(std::int64_t b) const { return buf_.data() + static_cast<std::size_t>(b) * block(); }
-    double* death_block(std::int64_t b) { return buf_.data() + static_cast<std::size_t>(bins_ + b) * block(); }
-    const double* death_block(std::int64_t b) const {
-        return buf_.data() + static_cast<std::size_t>(bins_ + b) * block();
+    // b is a global bin index inside [begin_, begin_ + bins_).
+    double* risk_block(std::int64_t b) { return buf_.data() + static_cast<std::size_t>(b - begin_) * block(); }
+    const double* risk_block(std::int64_t b) const {
+        return buf_.data() + static_cast<std::size_t>(b - begin_) * block();
     }
+    double* death_block(std::int64_t b) { return buf_.data() + static_cast<std::size_t>(bins_ + b - begin_) * block(); }
+    const double* death_block(std::int64_t b) const {
+        return buf_.data() + static_cast<std::size_t>(bins_ + b - begin_) * block();
+    }
+    // Calls f(bin, running risk-set sums, death block or nullptr) at each bin with deaths, from
+    // the window's last bin down, the running sums restarting at each stratum boundary.
+    template <typename F>
+    void walk_risk_sets(const CoxSetup& setup, const RiskSetCarry& carry, F&& f) const;
 
+    std::int64_t begin_;
     std::int64_t bins_;
     int p_;
     bool death_sums_;

@@ -110,6 +110,36 @@ std::int64_t Comm::exscan_sum(std::int64_t value) const {
     return out;
 }
 
+std::vector<double> Comm::exscan_descending(const std::vector<double>& mine, const ScanCombine& combine,
+                                            bool* has_value) const {
+    // Virtual rank v = size - 1 - rank: the usual recursive-doubling exclusive prefix over v
+    // (Hillis & Steele 1986). `partial` covers v-d+1 .. v, `result` v-d+1 .. v-1 after round d;
+    // a block received from v-d covers higher real ranks than both, so it is the "high" operand.
+    const int n = static_cast<int>(mine.size());
+    const int v = size_ - 1 - rank_;
+    std::vector<double> partial = mine, result(mine.size()), got(mine.size()), tmp(mine.size());
+    bool have = false;
+    for (int d = 1; d < size_; d <<= 1) {
+        const int to = v + d < size_ ? size_ - 1 - (v + d) : MPI_PROC_NULL;
+        const int from = v - d >= 0 ? size_ - 1 - (v - d) : MPI_PROC_NULL;
+        check(MPI_Sendrecv(partial.data(), n, MPI_DOUBLE, to, 0, got.data(), n, MPI_DOUBLE, from, 0, comm_,
+                           MPI_STATUS_IGNORE),
+              "MPI_Sendrecv");
+        if (from == MPI_PROC_NULL) continue;
+        if (have) {
+            combine(result.data(), got.data(), tmp.data());
+            result.swap(tmp);
+        } else {
+            result = got;
+            have = true;
+        }
+        combine(partial.data(), got.data(), tmp.data());
+        partial.swap(tmp);
+    }
+    if (has_value) *has_value = have;
+    return have ? result : mine;
+}
+
 std::vector<int> Comm::allgather_int(int value) const {
     std::vector<int> out(static_cast<std::size_t>(size_));
     check(MPI_Allgather(&value, 1, MPI_INT, out.data(), 1, MPI_INT, comm_), "MPI_Allgather");
@@ -236,15 +266,22 @@ void Comm::alltoallv_raw(const std::vector<const void*>& sendbufs, const std::ve
             rc[r] = round_count(rcounts[r], k, per);
         }
         const std::vector<int> sd = prefix_displs(sc), rd = prefix_displs(rc);
-        send_stage.resize(static_cast<std::size_t>(sd.back() + sc.back()) * elem_size);
+        // One round from blocks that already lie back to back (the flat alltoallv): send in place.
+        bool in_place = rounds == 1;
+        for (std::size_t r = 0; r < p && in_place; ++r)
+            in_place = sc[r] == 0 || sendbufs[r] == at(sendbufs[0], static_cast<std::size_t>(sd[r]), elem_size);
+        if (!in_place) {
+            send_stage.resize(static_cast<std::size_t>(sd.back() + sc.back()) * elem_size);
+            for (std::size_t r = 0; r < p; ++r)
+                if (sc[r])
+                    std::memcpy(at(send_stage.data(), static_cast<std::size_t>(sd[r]), elem_size),
+                                at(sendbufs[r], k * per, elem_size), static_cast<std::size_t>(sc[r]) * elem_size);
+        }
         if (rounds > 1) recv_stage.resize(static_cast<std::size_t>(rd.back() + rc.back()) * elem_size);
-        for (std::size_t r = 0; r < p; ++r)
-            if (sc[r])
-                std::memcpy(at(send_stage.data(), static_cast<std::size_t>(sd[r]), elem_size),
-                            at(sendbufs[r], k * per, elem_size), static_cast<std::size_t>(sc[r]) * elem_size);
         // One round: receive straight into place (the displacements are then the offsets, all < per*p).
         void* target = rounds == 1 ? recv : static_cast<void*>(recv_stage.data());
-        check(MPI_Alltoallv(send_stage.data(), sc.data(), sd.data(), type, target, rc.data(), rd.data(), type, comm_),
+        const void* source = in_place ? sendbufs[0] : static_cast<const void*>(send_stage.data());
+        check(MPI_Alltoallv(source, sc.data(), sd.data(), type, target, rc.data(), rd.data(), type, comm_),
               "MPI_Alltoallv");
         if (rounds == 1) break;
         for (std::size_t r = 0; r < p; ++r)

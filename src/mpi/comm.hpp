@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -67,6 +68,17 @@ public:
     // Exclusive prefix sum (rank 0 gets 0).
     std::int64_t exscan_sum(std::int64_t value) const;
 
+    // Exclusive scan from the highest rank down with an associative (not necessarily commutative)
+    // operator: rank r receives the combination of ranks r+1 .. size-1, the highest rank receives
+    // `mine` unchanged (the caller decides what that means; it gets has_value = false). Every
+    // rank's block has the same length. combine(low, high, out) joins a block covering lower
+    // ranks with one covering higher ranks (out may alias neither). Recursive doubling: ceil(log2
+    // P) rounds of one sendrecv of the block, and the combination order is fixed for a given
+    // number of ranks, so the result is the same on every run.
+    using ScanCombine = std::function<void(const double* low, const double* high, double* out)>;
+    std::vector<double> exscan_descending(const std::vector<double>& mine, const ScanCombine& combine,
+                                          bool* has_value) const;
+
     // Gathers every rank's vector on every rank, concatenated in rank order. Any length: MPI-3 counts
     // and displacements are int, so large gathers go in rounds of at most chunk_limit() elements.
     template <typename T>
@@ -85,6 +97,26 @@ public:
     // Sends sendbufs[r] to rank r; returns what each rank sent to this one, concatenated in rank order.
     template <typename T>
     std::vector<T> alltoallv(const std::vector<std::vector<T>>& sendbufs) const;
+
+    // The same exchange into caller-owned buffers, for repeated exchanges with the same counts (one
+    // column at a time): send holds the blocks for ranks 0..size-1 back to back (scounts[r] each),
+    // recv receives rcounts[r] elements from each rank in rank order. rcounts comes from
+    // alltoall_counts(scounts), once. Nothing is allocated or staged when one MPI call suffices.
+    template <typename T>
+    void alltoallv(const T* send, const std::vector<std::int64_t>& scounts, T* recv,
+                   const std::vector<std::int64_t>& rcounts) const {
+        std::vector<const void*> bufs(static_cast<std::size_t>(size_));
+        std::size_t off = 0;
+        for (std::size_t r = 0; r < bufs.size(); ++r) {
+            bufs[r] = send + off;
+            off += static_cast<std::size_t>(scounts[r]);
+        }
+        alltoallv_raw(bufs, scounts, rcounts, recv, sizeof(T), mpi_type<T>());
+    }
+    // What each rank sends to this one, given what this one sends to each rank.
+    std::vector<std::int64_t> alltoall_counts(const std::vector<std::int64_t>& scounts) const {
+        return alltoall_int64(scounts);
+    }
 
     template <typename T>
     void broadcast(T* data, std::size_t count, int root = 0) const {

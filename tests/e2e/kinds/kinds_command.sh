@@ -14,13 +14,13 @@ done
 
 "$KOHORT" kinds cox > cox.txt
 cat cox.txt
-for key in kind table formula ties weights cluster robust iter.max eps; do
+for key in kind table formula ties weights cluster robust iter.max eps communication; do
     grep -qE "^  $key " cox.txt || fail "kohort kinds cox lacks the key $key"
 done
 grep -qE "^  ties +enum +efron " cox.txt || fail "ties is not shown as an enum with default efron"
 grep -qE "^  iter.max +integer +20 .*from 0 to 100000" cox.txt || fail "iter.max lacks its default or range"
 keys=$(grep -cE "^  [a-z]" cox.txt)
-[[ $keys -eq 10 ]] || fail "kohort kinds cox shows $((keys - 1)) keys, expected 9"
+[[ $keys -eq 11 ]] || fail "kohort kinds cox shows $((keys - 1)) keys, expected 10"
 
 "$KOHORT" kinds site | grep -q "min_count" || fail "kohort kinds site lacks min_count"
 "$KOHORT" kinds --help | grep -q "Usage: kohort kinds" || fail "kohort kinds --help"

@@ -68,6 +68,19 @@ TEST_P(CommChunkTest, AlltoallvDeliversEveryPiece) {
     for (int s = 0; s < p; ++s)
         for (std::size_t i = 0; i < count(s, r); ++i) want.push_back(code(s, r, i));
     EXPECT_EQ(got, want);
+
+    // The flat form (blocks back to back, counts exchanged once, caller's receive buffer): sent in
+    // place when one call suffices, staged in rounds otherwise; the same pieces either way.
+    std::vector<double> flat;
+    std::vector<std::int64_t> scounts;
+    for (const auto& b : send) {
+        flat.insert(flat.end(), b.begin(), b.end());
+        scounts.push_back(static_cast<std::int64_t>(b.size()));
+    }
+    const std::vector<std::int64_t> rcounts = comm_.alltoall_counts(scounts);
+    std::vector<double> got_flat(want.size(), -1.0);
+    comm_.alltoallv(flat.data(), scounts, got_flat.data(), rcounts);
+    EXPECT_EQ(got_flat, want);
 }
 
 TEST_P(CommChunkTest, BroadcastAndStringsSurviveChunking) {
@@ -97,6 +110,34 @@ TEST_P(CommChunkTest, PollingBroadcastReturnsRootValue) {
 INSTANTIATE_TEST_SUITE_P(Limits, CommChunkTest,
                          ::testing::Values(std::size_t{1}, std::size_t{3}, std::size_t{7},
                                            static_cast<std::size_t>(INT_MAX)));
+
+// exscan_descending with a non-commutative operator: 2 x 2 integer matrix products in rank
+// order. Rank r must receive M(r+1) M(r+2) ... M(size-1) exactly (small integers: exact in double).
+TEST(CommScan, ExscanDescendingKeepsRankOrder) {
+    const Comm comm;
+    const int p = comm.size(), r = comm.rank();
+    auto mat = [](int q) { return std::vector<double>{1.0 + q, 1.0, static_cast<double>(q % 2), 1.0}; };  // [a b; c d]
+    auto mul = [](const double* x, const double* y, double* out) {
+        out[0] = x[0] * y[0] + x[1] * y[2];
+        out[1] = x[0] * y[1] + x[1] * y[3];
+        out[2] = x[2] * y[0] + x[3] * y[2];
+        out[3] = x[2] * y[1] + x[3] * y[3];
+    };
+    bool has = false;
+    const std::vector<double> got = comm.exscan_descending(mat(r), mul, &has);
+    EXPECT_EQ(has, r < p - 1);
+    if (r == p - 1) {
+        EXPECT_EQ(got, mat(r));
+        return;
+    }
+    std::vector<double> want = mat(r + 1), tmp(4);
+    for (int q = r + 2; q < p; ++q) {
+        const std::vector<double> m = mat(q);
+        mul(want.data(), m.data(), tmp.data());
+        want = tmp;
+    }
+    EXPECT_EQ(got, want);
+}
 
 }  // namespace
 }  // namespace kohort

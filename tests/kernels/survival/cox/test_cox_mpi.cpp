@@ -1,6 +1,8 @@
 // Rank invariance: every rank generates the same data, fits its share over MPI_COMM_WORLD, and
 // compares with a fit of all rows on one rank (MPI_COMM_SELF). Shares are deliberately uneven and
-// interleaved, clusters span ranks, and a stratum may be missing on some ranks.
+// interleaved, clusters span ranks, and a stratum may be missing on some ranks. Both ways of
+// combining ranks (rows distributed by event time, the default, and the allreduce of every event
+// time's sums) are compared with the one-rank allreduce fit, which never moves a row.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -46,6 +48,51 @@ struct Case {
 
 class CoxRankInvariance : public ::testing::TestWithParam<Case> {};
 
+void expect_same_fit(const CoxFit& got, const CoxFit& ref, int p, const std::string& mode) {
+    const double tol = 1e-10;
+    EXPECT_EQ(got.n, ref.n) << mode;
+    EXPECT_EQ(got.events, ref.events) << mode;
+    EXPECT_EQ(got.iterations, ref.iterations) << mode;
+    EXPECT_EQ(got.converged, ref.converged) << mode;
+    expect_rel(got.loglik, ref.loglik, tol, mode + " loglik");
+    expect_rel(got.loglik_null, ref.loglik_null, tol, mode + " loglik null");
+    expect_rel(got.score_test, ref.score_test, tol, mode + " score test");
+    expect_rel(got.wald_test, ref.wald_test, tol, mode + " wald test");
+    for (int j = 0; j < p; ++j) {
+        expect_rel(got.beta(j), ref.beta(j), tol, mode + " beta");
+        for (int k = 0; k < p; ++k) expect_rel(got.var(j, k), ref.var(j, k), tol, mode + " var");
+    }
+    ASSERT_EQ(got.robust_var.has_value(), ref.robust_var.has_value()) << mode;
+    if (ref.robust_var) {
+        for (int j = 0; j < p; ++j)
+            for (int k = 0; k < p; ++k) expect_rel((*got.robust_var)(j, k), (*ref.robust_var)(j, k), tol, mode + " robust var");
+        expect_rel(*got.robust_score_test, *ref.robust_score_test, tol, mode + " robust score");
+        EXPECT_EQ(got.clusters, ref.clusters) << mode;
+    }
+}
+
+// Fits all rows on one rank with the allreduce scheme (no row moves), then this rank's share over
+// MPI_COMM_WORLD with each scheme, and compares.
+void check_rank_invariance(const std::vector<test::CoxRow>& rows, int p, bool counting, int strata, bool cluster,
+                           CoxOptions opt) {
+    opt.communication = CoxCommunication::allreduce;
+    ModelFrame all = test::make_frame(rows, p, counting, strata, cluster);
+    const CoxFit ref = fit_cox(all, strata, opt, self(), "reference", {"t", "s"});
+    for (const CoxCommunication mode : {CoxCommunication::by_time, CoxCommunication::allreduce}) {
+        opt.communication = mode;
+        ModelFrame part = test::make_frame(share(rows, world().rank(), world().size()), p, counting, strata, cluster);
+        const CoxFit got = fit_cox(part, strata, opt, world(), "distributed", {"t", "s"});
+        const bool by_time = mode == CoxCommunication::by_time;
+        expect_same_fit(got, ref, p, by_time ? "by time" : "allreduce");
+        // By time, a pass's collectives carry one scan block (stratum tag + 1 + p + p(p+1)/2
+        // sums) and one allreduce of (loglik, U, lower(I)), whatever the number of event times.
+        const std::size_t block = static_cast<std::size_t>(1 + p + p * (p + 1) / 2);
+        if (by_time) EXPECT_EQ(got.bytes_per_iteration, (2 * block + 1) * sizeof(double));
+        else EXPECT_EQ(got.bytes_per_iteration, static_cast<std::size_t>(got.bins) * block * sizeof(double) *
+                                                    (opt.ties == CoxTies::efron ? 2 : 1));
+    }
+}
+
 TEST_P(CoxRankInvariance, SameNumbersAsOneRank) {
     const Case c = GetParam();
     const int p = 4;
@@ -53,30 +100,21 @@ TEST_P(CoxRankInvariance, SameNumbersAsOneRank) {
     CoxOptions opt;
     opt.ties = c.ties;
     opt.robust = c.robust;
+    check_rank_invariance(rows, p, c.counting, c.strata, c.cluster, opt);
+}
 
-    ModelFrame all = test::make_frame(rows, p, c.counting, c.strata, c.cluster);
-    const CoxFit ref = fit_cox(all, c.strata, opt, self(), "reference", {"t", "s"});
-    ModelFrame part = test::make_frame(share(rows, world().rank(), world().size()), p, c.counting, c.strata, c.cluster);
-    const CoxFit got = fit_cox(part, c.strata, opt, world(), "distributed", {"t", "s"});
-
-    const double tol = 1e-10;
-    EXPECT_EQ(got.n, ref.n);
-    EXPECT_EQ(got.events, ref.events);
-    EXPECT_EQ(got.iterations, ref.iterations);
-    EXPECT_EQ(got.converged, ref.converged);
-    expect_rel(got.loglik, ref.loglik, tol, "loglik");
-    expect_rel(got.loglik_null, ref.loglik_null, tol, "loglik null");
-    expect_rel(got.score_test, ref.score_test, tol, "score test");
-    expect_rel(got.wald_test, ref.wald_test, tol, "wald test");
-    for (int j = 0; j < p; ++j) {
-        expect_rel(got.beta(j), ref.beta(j), tol, "beta");
-        expect_rel(got.var(j, j), ref.var(j, j), tol, "var");
-    }
-    ASSERT_EQ(got.robust_var.has_value(), ref.robust_var.has_value());
-    if (ref.robust_var) {
-        for (int j = 0; j < p; ++j) expect_rel((*got.robust_var)(j, j), (*ref.robust_var)(j, j), tol, "robust var");
-        expect_rel(*got.robust_score_test, *ref.robust_score_test, tol, "robust score");
-        EXPECT_EQ(got.clusters, ref.clusters);
+// Fewer event times than ranks: some ranks own no bin (their rows all move away), and a
+// counting-process row's entry may be owned by a rank that owns none of its exits.
+TEST(CoxRankInvarianceFewTimes, RanksWithoutEventTimes) {
+    for (const bool counting : {false, true}) {
+        auto rows = test::synthetic_rows(400, 3, 5, counting, 1, true, false);
+        for (auto& r : rows) {
+            r.stop = r.stop > 12 ? 2 : 1;
+            r.start = counting && r.stop > 1 && r.x[0] > 0 ? 1 : 0;
+        }
+        CoxOptions opt;
+        opt.robust = true;
+        check_rank_invariance(rows, 3, counting, 1, true, opt);
     }
 }
 
@@ -94,7 +132,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(CoxRankInvarianceEmpty, RankWithoutRows) {
     const auto rows = test::synthetic_rows(200, 2, 9, false, 1, false, false);
     ModelFrame all = test::make_frame(rows, 2, false);
-    const CoxFit ref = fit_cox(all, 1, {}, self(), "reference", {"t", "s"});
+    CoxOptions old;
+    old.communication = CoxCommunication::allreduce;
+    const CoxFit ref = fit_cox(all, 1, old, self(), "reference", {"t", "s"});
     const bool last = world().rank() == world().size() - 1 && world().size() > 1;
     ModelFrame part = test::make_frame(last ? std::vector<test::CoxRow>{} : share(rows, world().rank(), world().size() - (world().size() > 1)), 2, false);
     const CoxFit got = fit_cox(part, 1, {}, world(), "distributed", {"t", "s"});

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "cox_test_data.hpp"
+#include "kernels/survival/cox_distribute.hpp"
 #include "kernels/survival/cox_fit.hpp"
 #include "kernels/survival/cox_linalg.hpp"
 #include "kernels/survival/event_times.hpp"
@@ -204,6 +205,94 @@ TEST(CoxMerge, TwoSharesEqualOnePass) {
             EXPECT_LT((x.imat - y.imat).norm(), 1e-10 * x.imat.norm());
         }
     }
+}
+
+// Rows distributed by time, without MPI: the bins cut into three windows (one boundary inside a
+// stratum), each window's rows (exit bin inside it, plus entry copies) summed alone; the windows'
+// partial derivatives, each from the carry of the windows after it, add up to one pass over all.
+TEST(CoxTimeWindows, WindowsWithCarryEqualOnePass) {
+    for (bool counting : {false, true}) {
+        auto rows = test::synthetic_rows(600, 3, 11, counting, 2, true, true);
+        ModelFrame f = make_frame(rows, 3, counting, 2);
+        CoxSetup setup;
+        CoxRows all = prepare_cox_rows(f, 2, self(), "window test", {"t", "s"}, setup);
+        const std::int64_t T = setup.bins.size();
+        const std::vector<std::int64_t> cut = {0, setup.bins.begin(1) / 2, setup.bins.begin(1) + 3, T};
+        Eigen::VectorXd beta(3);
+        beta << 0.2, -0.1, 0.3;
+        Eigen::VectorXd risk;
+        RiskSetSums whole(T, 3, true);
+        whole.consume(all, beta, risk);
+        for (CoxTies ties : {CoxTies::breslow, CoxTies::efron}) {
+            CoxDerivatives sum;
+            sum.u = Eigen::VectorXd::Zero(3);
+            sum.imat = Eigen::MatrixXd::Zero(3, 3);
+            std::vector<double> later;  // scan result over the windows after the current one
+            for (int w = 2; w >= 0; --w) {
+                std::vector<Eigen::Index> exit;
+                for (Eigen::Index i = 0; i < all.n(); ++i)
+                    if (all.last_bin[static_cast<std::size_t>(i)] >= cut[static_cast<std::size_t>(w)] &&
+                        all.last_bin[static_cast<std::size_t>(i)] < cut[static_cast<std::size_t>(w) + 1])
+                        exit.push_back(i);
+                CoxRows mine = all;
+                mine.bin_begin = cut[static_cast<std::size_t>(w)];
+                mine.bin_end = cut[static_cast<std::size_t>(w) + 1];
+                mine = select_rows(mine, exit, setup.bins);  // entries of other windows' rows: below
+                RiskSetSums part(mine.bin_begin, mine.bin_end, 3, true);
+                part.consume(mine, beta, risk);
+                // Entry copies: rows exiting elsewhere whose entry bin is in this window.
+                std::vector<Eigen::Index> others;
+                for (Eigen::Index i = 0; i < all.n(); ++i) {
+                    const auto k = static_cast<std::size_t>(i);
+                    const std::int64_t e = all.first_bin[k] - 1;
+                    if (all.last_bin[k] >= 0 && (all.last_bin[k] < mine.bin_begin || all.last_bin[k] >= mine.bin_end) &&
+                        all.first_bin[k] > setup.bins.begin(all.stratum[k]) && e >= mine.bin_begin && e < mine.bin_end)
+                        others.push_back(i);
+                }
+                if (!others.empty()) {
+                    CoxRows copies = all;
+                    copies.bin_begin = mine.bin_begin;
+                    copies.bin_end = mine.bin_end;
+                    copies = select_rows(copies, others, setup.bins);
+                    copies.replicas = copies.n();
+                    std::fill(copies.last_bin.begin(), copies.last_bin.end(), -1);
+                    build_groups(copies, setup.bins);
+                    RiskSetSums entry(mine.bin_begin, mine.bin_end, 3, true);
+                    entry.consume(copies, beta, risk);
+                    part.merge(entry);
+                }
+                const RiskSetCarry carry = part.carry_from(setup.bins, later, !later.empty());
+                const CoxDerivatives d = part.partial_derivatives(setup, ties, carry);
+                sum.loglik += d.loglik;
+                sum.u += d.u;
+                sum.imat += d.imat;
+                std::vector<double> mine_block = part.carry_block(setup.bins), out(mine_block.size());
+                if (later.empty()) {
+                    later = mine_block;
+                } else {
+                    RiskSetSums::combine_carry(part.block_size(), mine_block.data(), later.data(), out.data());
+                    later = out;
+                }
+            }
+            RiskSetSums::add_death_terms(setup, beta, sum);
+            const CoxDerivatives x = whole.finalize(setup, ties, beta);
+            EXPECT_NEAR(x.loglik, sum.loglik, 1e-11 * std::fabs(x.loglik)) << counting;
+            EXPECT_LT((x.u - sum.u).norm(), 1e-10 * (1 + x.u.norm())) << counting;
+            EXPECT_LT((x.imat - sum.imat).norm(), 1e-10 * x.imat.norm()) << counting;
+        }
+    }
+}
+
+// Range boundaries balance rows: counts 5,1,1,1,1,1 over 3 ranks (total 10) start rank 1 at the
+// first bin with >= 10/3 rows before it (bin 1) and rank 2 at >= 20/3 (bin 3); with more ranks than
+// bins some ranks own nothing (rank r starts where r/4 of the rows are before it: 0, 1, 1, 2).
+TEST(CoxTimeWindows, CutByRows) {
+    EXPECT_EQ(cut_by_rows({5, 1, 1, 1, 1, 1}, 3).cut, (std::vector<std::int64_t>{0, 1, 3, 6}));
+    EXPECT_EQ(cut_by_rows({2, 2, 2, 2}, 2).cut, (std::vector<std::int64_t>{0, 2, 4}));
+    const TimeRanges r = cut_by_rows({1, 1}, 4);
+    EXPECT_EQ(r.cut, (std::vector<std::int64_t>{0, 1, 1, 2, 2}));  // ranks 1 and 3 own no bin
+    EXPECT_EQ(r.owner(0), 0);
+    EXPECT_EQ(r.owner(1), 2);
 }
 
 // The information matrix from finalize is the derivative of the score (finite differences),

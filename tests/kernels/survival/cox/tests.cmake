@@ -4,6 +4,7 @@ set(KOHORT_COX_SOURCES
     ${PROJECT_SOURCE_DIR}/kernels/survival/event_times.cpp
     ${PROJECT_SOURCE_DIR}/kernels/survival/risk_set.cpp
     ${PROJECT_SOURCE_DIR}/kernels/survival/cox_rows.cpp
+    ${PROJECT_SOURCE_DIR}/kernels/survival/cox_distribute.cpp
     ${PROJECT_SOURCE_DIR}/kernels/survival/cox_linalg.cpp
     ${PROJECT_SOURCE_DIR}/kernels/survival/cox_fit.cpp)
 
