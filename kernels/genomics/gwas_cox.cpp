@@ -164,7 +164,7 @@ void refit(const GenotypeReader::Block& raw, std::int64_t v, double mean, const 
 CoxGwasRun run_cox_gwas(const GenotypeReader& reader, const GwasSamples& samples, const GwasOptions& o,
                         std::int64_t block, const Comm& comm, const std::function<void(const std::string&)>& log) {
     CoxGwasRun run;
-    const CoxNullModel null = fit_null_model(samples, comm, o.where);
+    const CoxNullModel null = fit_null_model(samples, comm, o.where, o.formula.response_columns);
     const CoxScorer scorer(null, samples.n_total);
     run.event_times = null.bins;
     run.tied_event_times = null.tied_bins();

@@ -21,7 +21,8 @@ struct BinSums {
 };
 
 // Phase 1: the covariates' null estimates, by the distributed Cox fit of kind = cox.
-void fit_covariates(const GwasSamples& s, const Comm& comm, const std::string& where, CoxNullModel& m) {
+void fit_covariates(const GwasSamples& s, const Comm& comm, const std::string& where,
+                    const std::vector<std::string>& response_columns, CoxNullModel& m) {
     if (m.p == 0) {  // Surv(time, status) ~ 1: nothing to fit (beta empty, every risk 1)
         m.beta.resize(0);
         m.converged = true;
@@ -32,7 +33,7 @@ void fit_covariates(const GwasSamples& s, const Comm& comm, const std::string& w
         return;
     }
     ModelFrame frame = cox_frame(s, nullptr);
-    const CoxFit fit = fit_cox(frame, 1, CoxOptions{}, comm, where, {"time", "status"});
+    const CoxFit fit = fit_cox(frame, 1, CoxOptions{}, comm, where, response_columns);
     for (bool r : fit.redundant)
         if (r)
             throw UsageError(where + ": the covariates are collinear (a Cox coefficient of the null model is "
@@ -86,11 +87,12 @@ ModelFrame cox_frame(const GwasSamples& s, const Eigen::VectorXd* extra) {
     return f;
 }
 
-CoxNullModel fit_null_model(const GwasSamples& s, const Comm& comm, const std::string& where) {
+CoxNullModel fit_null_model(const GwasSamples& s, const Comm& comm, const std::string& where,
+                            const std::vector<std::string>& response_columns) {
     CoxNullModel m;
     m.p = s.C.cols();
     const Eigen::Index n = s.n_local();
-    fit_covariates(s, comm, where, m);
+    fit_covariates(s, comm, where, response_columns, m);
 
     // Centred covariates: exp(x'beta) cannot overflow, and the terms do not depend on the centre.
     Eigen::VectorXd means(m.p + 1);

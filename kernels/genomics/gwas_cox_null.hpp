@@ -47,8 +47,10 @@ struct CoxNullModel {
 };
 
 // Collective. Fits Surv(time, status) ~ covariates (Efron ties) and derives the terms above.
-// Throws UsageError (the same on every rank) for bad times, no events or collinear covariates.
-CoxNullModel fit_null_model(const GwasSamples& samples, const Comm& comm, const std::string& where);
+// Throws UsageError (the same on every rank) for bad times, no events or collinear covariates;
+// response_columns name the Surv() columns in those messages.
+CoxNullModel fit_null_model(const GwasSamples& samples, const Comm& comm, const std::string& where,
+                            const std::vector<std::string>& response_columns);
 
 // The frame of a Cox fit of the samples: covariates, plus `extra` as a last column when non-empty
 // (the refit of one variant). Shared by the null fit and the refits.
