@@ -82,4 +82,25 @@ j = json.load(open("outsds/results.json"))["models"]["mi"]
 assert j["variants_withheld"] == len(expect), j["variants_withheld"]
 print("sds: withheld", len(expect), "variants")
 PY
+# Bad input: exit 2 with a message naming the problem.
+expect_usage_error() {  # PATTERN SETTINGS...: kohort run on 2 ranks must exit 2 with PATTERN in its output
+    local pattern=$1
+    shift
+    "$MPIEXEC" "${MPIFLAGS[@]}" -np 2 "$KOHORT" run job.ini --set job.output=outbad "$@" >"$T/out.txt" 2>&1
+    local rc=$?
+    [ "$rc" = 2 ] || fail "expected exit 2 for $*, got $rc"
+    grep -q "$pattern" "$T/out.txt" || fail "expected '$pattern' for $*"
+}
+expect_usage_error "omit family" --set model.mi.family=gaussian
+"$PY" - <<'PY' || fail "making the censored-only table"
+import csv
+rows = list(csv.DictReader(open("data/surv.csv")))
+with open("data/censored.csv", "w") as f:
+    f.write("pid,time,status,age,male,pc1,pc2\n")
+    for r in rows:
+        f.write(f"{r['pid']},{r['time']},0,{r['age']},{r['male']},{r['pc1']},{r['pc2']}\n")
+PY
+run_kohort import --csv data/censored.csv --table censored --store s.h5
+[ "$RC" = 0 ] || fail "import --csv censored (exit $RC)"
+expect_usage_error "no events" --set model.mi.table=censored
 echo "PASS gwas Surv (Cox score test and refits) vs R coxph at 1, 2, 3, 5 ranks"
