@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "kernels/genomics/genotype_block.hpp"
+#include "kernels/genomics/gwas_cox.hpp"
 #include "kernels/genomics/gwas_linear.hpp"
 #include "kernels/genomics/gwas_options.hpp"
 #include "kernels/genomics/gwas_output.hpp"
@@ -38,29 +39,10 @@ void check_binary_outcome(const GwasSamples& s, const Comm& comm, const std::str
                          " row(s) hold other values");
 }
 
-ModelOutput run_gwas(const ModelContext& ctx) {
-    const GwasOptions o = parse_gwas_options(ctx.spec);
-    if (!ctx.store) throw InternalError(o.where + ": the gwas kernel needs the job's store");
-    if (!is_genotype_table(*ctx.store, o.genotypes))
-        throw UsageError(o.where + ": genotypes = " + o.genotypes +
-                         " is not a genotype table of the store (make one with kohort import --plink)");
-    const GenotypeReader reader(*ctx.store, o.genotypes, ctx.comm);
-    const ModelFrame frame = phenotype_frame(ctx, o);
-    const GwasSamples samples = join_samples(frame, reader.local_pids(), ctx.comm, o.where);
-    if (samples.n_total == 0)
-        throw UsageError(o.where + ": no person has both a complete row in '" + o.table + "' and genotypes in '" +
-                         o.genotypes + "'; check that both were keyed with the same project key");
-    if (o.family == Family::binomial) check_binary_outcome(samples, ctx.comm, o.where);
-    if (o.family != Family::gaussian)
-        throw UsageError(o.where + ": this build tests gaussian outcomes only; binomial and Surv GWAS are not "
-                                   "available yet");
-    if (ctx.log)
-        ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(samples.n_total) + " samples, " +
-                std::to_string(reader.variants()) + " variants, " + std::to_string(samples.C.cols()) + " covariate columns");
-
-    const auto t0 = std::chrono::steady_clock::now();
-    const LinearGwas linear(samples, ctx.comm, o.vif, o.where);
-    const std::int64_t block = o.block_variants > 0 ? o.block_variants : reader.block_variants();
+// Gaussian: one allreduce per block of the linear model's sufficient statistics (gwas_linear.hpp).
+std::vector<VariantResult> linear_results(const GenotypeReader& reader, const GwasSamples& samples,
+                                          const GwasOptions& o, std::int64_t block, const Comm& comm) {
+    const LinearGwas linear(samples, comm, o.vif, o.where);
     std::vector<VariantResult> results;
     results.reserve(static_cast<std::size_t>(reader.variants()));
     GenotypeReader::Block raw;
@@ -86,6 +68,41 @@ ModelOutput run_gwas(const ModelContext& ctx) {
         }
         linear.finish(stats, results);
     }
+    return results;
+}
+
+ModelOutput run_gwas(const ModelContext& ctx) {
+    const GwasOptions o = parse_gwas_options(ctx.spec);
+    if (!ctx.store) throw InternalError(o.where + ": the gwas kernel needs the job's store");
+    if (!is_genotype_table(*ctx.store, o.genotypes))
+        throw UsageError(o.where + ": genotypes = " + o.genotypes +
+                         " is not a genotype table of the store (make one with kohort import --plink)");
+    const GenotypeReader reader(*ctx.store, o.genotypes, ctx.comm);
+    const ModelFrame frame = phenotype_frame(ctx, o);
+    const GwasSamples samples = join_samples(frame, reader.local_pids(), ctx.comm, o.where);
+    if (samples.n_total == 0)
+        throw UsageError(o.where + ": no person has both a complete row in '" + o.table + "' and genotypes in '" +
+                         o.genotypes + "'; check that both were keyed with the same project key");
+    if (o.family == Family::binomial) check_binary_outcome(samples, ctx.comm, o.where);
+    if (o.family == Family::binomial)
+        throw UsageError(o.where + ": this build tests gaussian and Surv outcomes only; binomial GWAS is not "
+                                   "available yet");
+    if (ctx.log)
+        ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(samples.n_total) + " samples, " +
+                std::to_string(reader.variants()) + " variants, " + std::to_string(samples.C.cols()) + " covariate columns");
+
+    nlohmann::json cox_info;  // Surv: event times, refits, reduction size
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::int64_t block = o.block_variants > 0 ? o.block_variants : reader.block_variants();
+    std::vector<VariantResult> results;
+    if (o.family == Family::cox) {
+        CoxGwasRun cox = run_cox_gwas(reader, samples, o, block, ctx.comm, ctx.log);
+        results = std::move(cox.results);
+        cox_info = {{"event_times", cox.event_times}, {"tied_event_times", cox.tied_event_times},
+                    {"refits", cox.refits}, {"refit_p", o.refit_p}, {"bytes_reduced_per_variant", cox.bytes_per_variant}};
+    } else {
+        results = linear_results(reader, samples, o, block, ctx.comm);
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const std::vector<bool> released = disclosure_gate(results, ctx.disclosure.policy(), samples.n_total);
@@ -97,6 +114,7 @@ ModelOutput run_gwas(const ModelContext& ctx) {
     out.result["n"] = ctx.disclosure.release_json(samples.n_total);
     out.result["covariates"] = samples.covariate_terms;
     out.result["test_seconds"] = seconds;
+    if (!cox_info.is_null()) out.result["cox"] = cox_info;
     if (ctx.log) {
         char line[200];
         std::snprintf(line, sizeof line, "gwas %s: %lld variants in %.3f s (%.0f variants/s), lambda GC %.4f",

@@ -21,14 +21,7 @@ void add_block(double* block, int p, double sign, double s0, const Eigen::Vector
         for (int j = 0; j <= i; ++j) lower[packed(i, j)] += sign * s2(i, j);
 }
 
-// The Efron terms for one event time: k = 0..d-1 with fraction f = k/d of the deaths removed
-// from the risk set and weight m = (death weight)/d; Breslow (or a single death) is k = 0 only
-// with m = death weight. Only these scalar sums over k are needed, which keeps the per-time cost
-// O(p^2) whatever the number of tied deaths.
-struct TieSums {
-    double m = 0, log_den = 0, inv = 0, f_inv = 0, inv2 = 0, f_inv2 = 0, ff_inv2 = 0, c_weight = 1;
-    bool finite = true;
-};
+}  // namespace
 
 TieSums tie_sums(double r0, double d0, double deaths, double death_weight, CoxTies ties) {
     TieSums t;
@@ -49,8 +42,6 @@ TieSums tie_sums(double r0, double d0, double deaths, double death_weight, CoxTi
     }
     return t;
 }
-
-}  // namespace
 
 RiskSetSums::RiskSetSums(std::int64_t begin, std::int64_t end, int p, bool death_sums)
     : begin_(begin), bins_(end - begin), p_(p), death_sums_(death_sums),

@@ -28,6 +28,17 @@ namespace kohort {
 
 enum class CoxTies { breslow, efron };
 
+// The Efron terms for one event time: k = 0..d-1 with fraction f = k/d of the deaths removed
+// from the risk set and weight m = (death weight)/d; Breslow (or a single death) is k = 0 only
+// with m = death weight. Only these scalar sums over k are needed, which keeps the per-time cost
+// O(p^2) whatever the number of tied deaths. r0: risk-set sum of w e^eta; d0: the same over the
+// time's deaths. (Also used by the Cox GWAS score test, kernels/genomics/gwas_cox_null.cpp.)
+struct TieSums {
+    double m = 0, log_den = 0, inv = 0, f_inv = 0, inv2 = 0, f_inv2 = 0, ff_inv2 = 0, c_weight = 1;
+    bool finite = true;
+};
+TieSums tie_sums(double r0, double d0, double deaths, double death_weight, CoxTies ties);
+
 // Log partial likelihood with its gradient and information matrix (negative Hessian).
 struct CoxDerivatives {
     double loglik = 0;
