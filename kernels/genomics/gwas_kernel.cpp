@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "kernels/genomics/genotype_block.hpp"
 #include "kernels/genomics/gwas_linear.hpp"
+#include "kernels/genomics/gwas_logistic.hpp"
 #include "kernels/genomics/gwas_options.hpp"
 #include "kernels/genomics/gwas_output.hpp"
 #include "kernels/genomics/gwas_plots.hpp"
@@ -38,32 +39,14 @@ void check_binary_outcome(const GwasSamples& s, const Comm& comm, const std::str
                          " row(s) hold other values");
 }
 
-ModelOutput run_gwas(const ModelContext& ctx) {
-    const GwasOptions o = parse_gwas_options(ctx.spec);
-    if (!ctx.store) throw InternalError(o.where + ": the gwas kernel needs the job's store");
-    if (!is_genotype_table(*ctx.store, o.genotypes))
-        throw UsageError(o.where + ": genotypes = " + o.genotypes +
-                         " is not a genotype table of the store (make one with kohort import --plink)");
-    const GenotypeReader reader(*ctx.store, o.genotypes, ctx.comm);
-    const ModelFrame frame = phenotype_frame(ctx, o);
-    const GwasSamples samples = join_samples(frame, reader.local_pids(), ctx.comm, o.where);
-    if (samples.n_total == 0)
-        throw UsageError(o.where + ": no person has both a complete row in '" + o.table + "' and genotypes in '" +
-                         o.genotypes + "'; check that both were keyed with the same project key");
-    if (o.family == Family::binomial) check_binary_outcome(samples, ctx.comm, o.where);
-    if (o.family != Family::gaussian)
-        throw UsageError(o.where + ": this build tests gaussian outcomes only; binomial and Surv GWAS are not "
-                                   "available yet");
-    if (ctx.log)
-        ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(samples.n_total) + " samples, " +
-                std::to_string(reader.variants()) + " variants, " + std::to_string(samples.C.cols()) + " covariate columns");
-
-    const auto t0 = std::chrono::steady_clock::now();
-    const LinearGwas linear(samples, ctx.comm, o.vif, o.where);
+// Gaussian: one allreduce per block of sufficient statistics (gwas_linear.hpp).
+std::vector<VariantResult> test_linear(const ModelContext& ctx, const GwasOptions& o, const GenotypeReader& reader,
+                                       const GwasSamples& samples) {
     const std::int64_t block = o.block_variants > 0 ? o.block_variants : reader.block_variants();
     std::vector<VariantResult> results;
     results.reserve(static_cast<std::size_t>(reader.variants()));
     GenotypeReader::Block raw;
+    const LinearGwas linear(samples, ctx.comm, o.vif, o.where);
     // Decoded a few dozen variants at a time (the dense block stays in cache for the GEMM), the
     // chunks shared among the rank's threads; combined across ranks once per stored block. Each
     // variant's statistics are computed by one thread in one fixed order (Eigen runs single-threaded
@@ -86,6 +69,51 @@ ModelOutput run_gwas(const ModelContext& ctx) {
         }
         linear.finish(stats, results);
     }
+    return results;
+}
+
+// Binomial: lockstep Newton / Firth rounds over each block, one allreduce per round (gwas_logistic.hpp).
+std::vector<VariantResult> test_logistic(const ModelContext& ctx, const GwasOptions& o, const GenotypeReader& reader,
+                                         const GwasSamples& samples) {
+    const std::int64_t block = o.block_variants > 0 ? o.block_variants : reader.block_variants();
+    std::vector<VariantResult> results;
+    results.reserve(static_cast<std::size_t>(reader.variants()));
+    GenotypeReader::Block raw;
+    LogisticGwas logistic(samples, ctx.comm, o.vif, o.firth_fallback, o.where);
+    for (std::int64_t v0 = 0; v0 < reader.variants(); v0 += block) {
+        const std::int64_t nv = std::min(block, reader.variants() - v0);
+        reader.read(v0, nv, raw);
+        logistic.test_block(raw, nv, results);
+    }
+    if (ctx.log)
+        ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(logistic.firth_count()) + " variant(s) fitted by Firth, " +
+                std::to_string(logistic.rounds()) + " allreduce rounds");
+    return results;
+}
+
+ModelOutput run_gwas(const ModelContext& ctx) {
+    const GwasOptions o = parse_gwas_options(ctx.spec);
+    if (!ctx.store) throw InternalError(o.where + ": the gwas kernel needs the job's store");
+    if (!is_genotype_table(*ctx.store, o.genotypes))
+        throw UsageError(o.where + ": genotypes = " + o.genotypes +
+                         " is not a genotype table of the store (make one with kohort import --plink)");
+    const GenotypeReader reader(*ctx.store, o.genotypes, ctx.comm);
+    const ModelFrame frame = phenotype_frame(ctx, o);
+    const GwasSamples samples = join_samples(frame, reader.local_pids(), ctx.comm, o.where);
+    if (samples.n_total == 0)
+        throw UsageError(o.where + ": no person has both a complete row in '" + o.table + "' and genotypes in '" +
+                         o.genotypes + "'; check that both were keyed with the same project key");
+    if (o.family == Family::binomial) check_binary_outcome(samples, ctx.comm, o.where);
+    if (o.family == Family::cox)
+        throw UsageError(o.where + ": this build tests gaussian and binomial outcomes only; Surv GWAS is not "
+                                   "available yet");
+    if (ctx.log)
+        ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(samples.n_total) + " samples, " +
+                std::to_string(reader.variants()) + " variants, " + std::to_string(samples.C.cols()) + " covariate columns");
+
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::vector<VariantResult> results = o.family == Family::binomial ? test_logistic(ctx, o, reader, samples)
+                                                                            : test_linear(ctx, o, reader, samples);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const std::vector<bool> released = disclosure_gate(results, ctx.disclosure.policy(), samples.n_total);
