@@ -67,7 +67,17 @@ FirthAsk firth_on_score(FirthState& s, const Eigen::VectorXd& U) {
     s.dcoef = s.Hinv * U;
     s.dcoef_max = max_abs(s.dcoef);
     if (s.polishing) {
-        s.coef += s.dcoef;
+        // Firth's iteration uses the information, not the Jacobian of the modified score, so near
+        // the maximum it converges only linearly, and for a variant with one or two carriers it
+        // can settle into a 2-cycle (each step overshoots by the one before, ratio -1). When a
+        // step reverses the previous one (ratio r < 0) the step is scaled by 1/(1 - r), the
+        // secant estimate of the step that lands on the root (Aitken's delta-squared).
+        if (s.last_step.size() == s.dcoef.size() && s.last_step.squaredNorm() > 0) {
+            const double r = s.dcoef.dot(s.last_step) / s.last_step.squaredNorm();
+            if (r < 0) s.damping /= 1.0 - r;
+        }
+        s.last_step = s.dcoef;
+        s.coef += s.damping * s.dcoef;
         ++s.polish;
         return FirthAsk::information;
     }

@@ -20,6 +20,8 @@ enum class FirthAsk {
 
 struct FirthState {
     Eigen::VectorXd coef, dcoef;
+    Eigen::VectorXd last_step;  // polishing: the previous undamped step
+    double damping = 1.0;       // polishing: fraction of the step taken
     Eigen::MatrixXd Hinv;      // inverse information at coef
     double penalised = 0;      // log-likelihood + log|I(coef)| / 2
     double penalised_old = 0, threshold = 0;

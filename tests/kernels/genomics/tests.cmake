@@ -6,4 +6,5 @@ foreach(case good cpr bad_magic bad_mode bad_bed_size bad_bim_line bad_bim_field
                      LABELS "genomics;import" TIMEOUT 120)
 endforeach()
 kohort_script_test(gwas_linear_plink2 ${CMAKE_CURRENT_LIST_DIR}/gwas_linear_plink2.sh LABELS "genomics;plink2;r" TIMEOUT 900)
+kohort_script_test(gwas_logistic_plink2 ${CMAKE_CURRENT_LIST_DIR}/gwas_logistic_plink2.sh LABELS "genomics;plink2;r" TIMEOUT 900)
 kohort_script_test(gwas_demo_planted ${CMAKE_CURRENT_LIST_DIR}/demo_gwas.sh LABELS "genomics;synth" TIMEOUT 600)
