@@ -10,6 +10,7 @@ namespace {
 // any coefficient, at most 5 step halvings, convergence when the largest step and the largest
 // score are at most 1e-4 and the penalised log-likelihood changed by at most 1e-4.
 constexpr int kMaxIterM1 = 24;
+constexpr int kMaxIterExtended = 200;
 constexpr double kMaxStep = 5.0;
 constexpr double kXConv = 1e-4, kGConv = 1e-4, kLConv = 1e-4;
 // After plink2's stopping rule is met (which leaves errors of order 1e-4), Newton steps from there
@@ -23,7 +24,7 @@ double max_abs(const Eigen::VectorXd& v) { return v.size() ? v.cwiseAbs().maxCoe
 // The top of plink2's iteration loop: Hinv holds the inverse information at coef.
 FirthAsk iteration_top(FirthState& s) {
     if (s.last) {
-        if (s.unfinished) return FirthAsk::done;
+        if (s.exhausted) return FirthAsk::failed;
         s.last = false;
         s.polishing = true;
     }
@@ -35,8 +36,12 @@ FirthAsk end_iteration(FirthState& s) {
     if (std::fabs(change) <= kLConv && (s.converged_step || s.halfstep_bail)) {
         s.last = true;
     } else if (s.iter == kMaxIterM1) {
-        s.last = true;
+        // plink2 stops here and reports the values as UNFINISHED; kohort has no ERRCODE column to
+        // flag them and iterates on (slow convergence, e.g. a covariate that separates the
+        // outcome, drives one coefficient far out), up to kMaxIterExtended, then NA.
         s.unfinished = true;
+    } else if (s.iter == kMaxIterExtended) {
+        s.last = s.exhausted = true;
     }
     ++s.iter;
     return iteration_top(s);

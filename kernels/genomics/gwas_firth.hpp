@@ -28,7 +28,8 @@ struct FirthState {
     double grad_max = 0, dcoef_max = 0;
     int iter = 0, halfstep = 1, max_halfsteps = 5, polish = 0;
     bool converged_step = false, halfstep_bail = false, last = false, polishing = false;
-    bool unfinished = false;   // plink2's iteration limit reached (its ERRCODE UNFINISHED)
+    bool unfinished = false;   // past plink2's iteration limit (where it reports UNFINISHED)
+    bool exhausted = false;    // not converged at kohort's own limit either: NA
 };
 
 // Starts at coef = 0, where the information H0 and the log-likelihood loglik0 are already known.

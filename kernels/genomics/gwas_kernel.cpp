@@ -80,6 +80,9 @@ std::vector<VariantResult> test_logistic(const ModelContext& ctx, const GwasOpti
     results.reserve(static_cast<std::size_t>(reader.variants()));
     GenotypeReader::Block raw;
     LogisticGwas logistic(samples, ctx.comm, o.vif, o.firth_fallback, o.where);
+    if (logistic.covariate_separates() && ctx.log)
+        ctx.log("gwas " + ctx.spec.name + ": a covariate separates cases from controls; every variant is fitted by Firth "
+                "(as plink2 does)");
     for (std::int64_t v0 = 0; v0 < reader.variants(); v0 += block) {
         const std::int64_t nv = std::min(block, reader.variants() - v0);
         reader.read(v0, nv, raw);

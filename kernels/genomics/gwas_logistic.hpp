@@ -29,6 +29,7 @@ public:
     void test_block(const GenotypeReader::Block& raw, std::int64_t nv, std::vector<VariantResult>& out);
     std::int64_t rounds() const { return rounds_; }  // allreduces so far (for the log)
     std::int64_t firth_count() const { return firth_; }
+    bool covariate_separates() const { return always_firth_; }
 
 private:
     const GwasSamples& s_;
@@ -36,6 +37,7 @@ private:
     double max_vif_;
     bool firth_fallback_;
     bool has_intercept_;
+    bool always_firth_ = false;  // a covariate separates cases from controls (plink2: every variant Firth)
     std::int64_t rounds_ = 0;
     std::int64_t firth_ = 0;
 };
