@@ -8,3 +8,7 @@ endforeach()
 kohort_script_test(gwas_linear_plink2 ${CMAKE_CURRENT_LIST_DIR}/gwas_linear_plink2.sh LABELS "genomics;plink2;r" TIMEOUT 900)
 kohort_script_test(gwas_logistic_plink2 ${CMAKE_CURRENT_LIST_DIR}/gwas_logistic_plink2.sh LABELS "genomics;plink2;r" TIMEOUT 900)
 kohort_script_test(gwas_demo_planted ${CMAKE_CURRENT_LIST_DIR}/demo_gwas.sh LABELS "genomics;synth" TIMEOUT 600)
+# Firth's penalised logistic regression against the 2x2-table closed form (no MPI, no store).
+kohort_test(test_gwas_firth
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gwas_firth.cpp ${PROJECT_SOURCE_DIR}/kernels/genomics/gwas_firth.cpp
+  LIBS kohort_deps LABELS genomics)
