@@ -8,7 +8,7 @@
 #    1e-4 for logistic rows, 1e-3 for Firth rows),
 #  - R at 1e-8 relative: glm for the logistic rows, Firth's penalised likelihood for the Firth rows
 #    (gwas_logistic_reference.R),
-# and the rank counts (and 3 threads per rank) with each other at 1e-10 relative.
+# and 1, 2, 3 and 5 ranks (and 3 threads per rank) with each other at 1e-10 relative.
 #
 # plink2 2.00a3.5 (Debian's) misreports LOG(OR)_SE, Z and P of a variant with missing calls that
 # directly follows a variant without any in the same run (its OR is right; run alone with --snp the
@@ -95,6 +95,8 @@ PY
     done
     "$PY" "$HERE/compare_gwas.py" "$dir-out2/cc.tsv" "$dir-out1/cc.tsv" exact --rel 1e-10 || fail "$dir: 2 ranks differ from 1"
     "$PY" "$HERE/compare_gwas.py" "$dir-out3/cc.tsv" "$dir-out1/cc.tsv" exact --rel 1e-10 || fail "$dir: 3 ranks differ from 1"
+    run_job_np 5 job.ini --set job.output="$dir-out5"
+    "$PY" "$HERE/compare_gwas.py" "$dir-out5/cc.tsv" "$dir-out1/cc.tsv" exact --rel 1e-10 || fail "$dir: 5 ranks differ from 1"
     run_job_np 2 job.ini --set job.output="$dir-out2t3" --set job.threads=3
     "$PY" "$HERE/compare_gwas.py" "$dir-out2t3/cc.tsv" "$dir-out1/cc.tsv" exact --rel 1e-10 || fail "$dir: 3 threads per rank differ from 1"
     # The test must exercise Firth and NA rows, not only plain logistic regression.
