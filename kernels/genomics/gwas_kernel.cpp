@@ -9,6 +9,7 @@
 #include "kernels/genomics/genotype_block.hpp"
 #include "kernels/genomics/gwas_cox.hpp"
 #include "kernels/genomics/gwas_linear.hpp"
+#include "kernels/genomics/gwas_logistic.hpp"
 #include "kernels/genomics/gwas_options.hpp"
 #include "kernels/genomics/gwas_output.hpp"
 #include "kernels/genomics/gwas_plots.hpp"
@@ -46,6 +47,7 @@ std::vector<VariantResult> linear_results(const GenotypeReader& reader, const Gw
     std::vector<VariantResult> results;
     results.reserve(static_cast<std::size_t>(reader.variants()));
     GenotypeReader::Block raw;
+    const LinearGwas linear(samples, ctx.comm, o.vif, o.where);
     // Decoded a few dozen variants at a time (the dense block stays in cache for the GEMM), the
     // chunks shared among the rank's threads; combined across ranks once per stored block. Each
     // variant's statistics are computed by one thread in one fixed order (Eigen runs single-threaded
@@ -71,6 +73,27 @@ std::vector<VariantResult> linear_results(const GenotypeReader& reader, const Gw
     return results;
 }
 
+// Binomial: lockstep Newton / Firth rounds over each block, one allreduce per round (gwas_logistic.hpp).
+std::vector<VariantResult> logistic_results(const ModelContext& ctx, const GwasOptions& o, const GenotypeReader& reader,
+                                            const GwasSamples& samples, std::int64_t block) {
+    std::vector<VariantResult> results;
+    results.reserve(static_cast<std::size_t>(reader.variants()));
+    GenotypeReader::Block raw;
+    LogisticGwas logistic(samples, ctx.comm, o.vif, o.firth_fallback, o.where);
+    if (logistic.covariate_separates() && ctx.log)
+        ctx.log("gwas " + ctx.spec.name + ": a covariate separates cases from controls; every variant is fitted by Firth "
+                "(as plink2 does)");
+    for (std::int64_t v0 = 0; v0 < reader.variants(); v0 += block) {
+        const std::int64_t nv = std::min(block, reader.variants() - v0);
+        reader.read(v0, nv, raw);
+        logistic.test_block(raw, nv, results);
+    }
+    if (ctx.log)
+        ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(logistic.firth_count()) + " variant(s) fitted by Firth, " +
+                std::to_string(logistic.rounds()) + " allreduce rounds");
+    return results;
+}
+
 ModelOutput run_gwas(const ModelContext& ctx) {
     const GwasOptions o = parse_gwas_options(ctx.spec);
     if (!ctx.store) throw InternalError(o.where + ": the gwas kernel needs the job's store");
@@ -84,9 +107,6 @@ ModelOutput run_gwas(const ModelContext& ctx) {
         throw UsageError(o.where + ": no person has both a complete row in '" + o.table + "' and genotypes in '" +
                          o.genotypes + "'; check that both were keyed with the same project key");
     if (o.family == Family::binomial) check_binary_outcome(samples, ctx.comm, o.where);
-    if (o.family == Family::binomial)
-        throw UsageError(o.where + ": this build tests gaussian and Surv outcomes only; binomial GWAS is not "
-                                   "available yet");
     if (ctx.log)
         ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(samples.n_total) + " samples, " +
                 std::to_string(reader.variants()) + " variants, " + std::to_string(samples.C.cols()) + " covariate columns");
@@ -100,6 +120,8 @@ ModelOutput run_gwas(const ModelContext& ctx) {
         results = std::move(cox.results);
         cox_info = {{"event_times", cox.event_times}, {"tied_event_times", cox.tied_event_times},
                     {"refits", cox.refits}, {"refit_p", o.refit_p}, {"bytes_reduced_per_variant", cox.bytes_per_variant}};
+    } else if (o.family == Family::binomial) {
+        results = logistic_results(ctx, o, reader, samples, block);
     } else {
         results = linear_results(reader, samples, o, block, ctx.comm);
     }

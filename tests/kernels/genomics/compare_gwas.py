@@ -8,6 +8,12 @@ Usage: compare_gwas.py OURS.tsv REFERENCE MODE
                 P within 1.5 units (plink2's own tail-probability code differs from R's by a few
                 1e-6 relative; the R comparison checks P to 1e-8).
                 Every plink2 variant must be in OURS; NA must match NA; OBS_CT exactly.
+                Logistic reports (a FIRTH? column): plink2 2.00a3 fits in single precision and
+                stops at its convergence thresholds (logistic: summed |step| < 1e-4; Firth: largest
+                step and score <= 1e-4, as logistf), so OR, LOG(OR)_SE, Z_STAT and P match within
+                TOL = 1e-4 (FIRTH? N) or 1e-3 (FIRTH? Y): |ln OR - ln OR_ref| <= TOL, SE relative
+                TOL, |Z - Z_ref| <= TOL max(1, |Z_ref|), P relative TOL max(1, Z_ref^2) (d ln P / dZ
+                is about Z). FIRTH? must match exactly.
   MODE exact:   REFERENCE is another kohort TSV (or R's full-precision reference with the same
                 columns); values agree to 1e-10 relative (--rel overrides).
 Columns compared: every numeric column the two files share (A1_FREQ, OBS_CT, BETA/OR, SE,
@@ -33,6 +39,18 @@ def printed_tolerance(text):
     exp = int(text.lower().split("e")[1]) if "e" in text.lower() else 0
     decimals = len(mant.split(".")[1]) if "." in mant else 0
     return 0.5 * 10 ** (exp - decimals)
+
+
+def logistic_ok(col, x, y, ref_row):
+    tol = 1e-3 if ref_row.get("FIRTH?") == "Y" else 1e-4
+    z = abs(float(ref_row["Z_STAT"])) if ref_row.get("Z_STAT", "NA") != "NA" else 0.0
+    if col == "OR":
+        return x > 0 and y > 0 and abs(math.log(x) - math.log(y)) <= tol
+    if col == "Z_STAT":
+        return abs(x - y) <= tol * max(1.0, abs(y))
+    if col == "P":
+        return abs(x - y) <= tol * max(1.0, z * z) * abs(y)
+    return abs(x - y) <= tol * abs(y)
 
 
 def main():
@@ -61,6 +79,8 @@ def main():
             x, y = float(a), float(b)
             if c == "OBS_CT":
                 ok = x == y
+            elif mode == "plink2" and "FIRTH?" in rh and c in ("OR", "LOG(OR)_SE", "Z_STAT", "P"):
+                ok = abs(x - y) <= printed_tolerance(b) + 1e-12 * abs(y) or logistic_ok(c, x, y, r)
             elif mode == "plink2" and c == "P":
                 # plink2's P comes from its own t / normal tail code, which differs from R's (and
                 # ours) by up to a few 1e-6 relative: one more unit in its last printed digit.
