@@ -18,7 +18,6 @@ enum CountSlot { kCalled = 0, kSum, kEventsCalled, kEventsA1, kEventsA2, kCounts
 // Score statistics stay below this many doubles per block (the block is split when T is large).
 constexpr std::int64_t kMaxBlockDoubles = std::int64_t{8} << 20;
 // Variants decoded together: the dense chunk stays in cache for the GEMM (as gwas_kernel.cpp).
-constexpr std::int64_t kDecodeVariants = 32;
 
 double normal_two_sided_p(double z) { return std::erfc(std::fabs(z) / std::sqrt(2.0)); }
 
@@ -125,23 +124,6 @@ private:
     const Eigen::Index kE = 2 + m_.p;  // first per-event-time row of a variant's column
 };
 
-// Decodes chunks of the block in parallel and applies `f(decoded, col0)` to each; f must only
-// write its own columns.
-template <class F>
-void for_each_chunk(const GenotypeReader::Block& raw, std::int64_t nv, const GwasSamples& s, F&& f) {
-    const std::int64_t chunks = (nv + kDecodeVariants - 1) / kDecodeVariants;
-#pragma omp parallel
-    {
-        DecodedBlock decoded;
-#pragma omp for schedule(dynamic)
-        for (std::int64_t c = 0; c < chunks; ++c) {
-            const std::int64_t d0 = c * kDecodeVariants;
-            decode_block(raw, d0, std::min(kDecodeVariants, nv - d0), s.geno_index, decoded);
-            f(decoded, static_cast<Eigen::Index>(d0));
-        }
-    }
-}
-
 // The full Cox fit of covariates + variant (kernels/survival/cox_fit, as kind = cox), its
 // missing calls imputed with the called mean.
 void refit(const GenotypeReader::Block& raw, std::int64_t v, double mean, const GwasSamples& s,
@@ -177,17 +159,16 @@ CoxGwasRun run_cox_gwas(const GenotypeReader& reader, const GwasSamples& samples
             " bytes reduced per variant");
     const std::int64_t step = std::clamp<std::int64_t>(kMaxBlockDoubles / scorer.rows(), 1, std::max<std::int64_t>(block, 1));
     run.results.resize(static_cast<std::size_t>(reader.variants()));
-    GenotypeReader::Block raw;
-    for (std::int64_t v0 = 0; v0 < reader.variants(); v0 += step) {
-        const std::int64_t nv = std::min(step, reader.variants() - v0);
-        reader.read(v0, nv, raw);
+    for_each_block(reader, step, [&](const GenotypeReader::Block& raw, std::int64_t v0, std::int64_t nv) {
         // Reduction 1: counts (mean dosage for the missing calls; disclosure counts).
         Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(kCounts, nv);
-        for_each_chunk(raw, nv, samples, [&](DecodedBlock& d, Eigen::Index col0) { scorer.count(d, counts, col0); });
+        for_each_decoded_chunk(raw, nv, samples.geno_index,
+                               [&](DecodedBlock& d, Eigen::Index col0) { scorer.count(d, counts, col0); });
         comm.allreduce(counts);
         // Reduction 2: scores, information pieces, per-event-time risk-set sums.
         Eigen::MatrixXd stats = Eigen::MatrixXd::Zero(scorer.rows(), nv);
-        for_each_chunk(raw, nv, samples, [&](DecodedBlock& d, Eigen::Index col0) { scorer.score(d, counts, stats, col0); });
+        for_each_decoded_chunk(raw, nv, samples.geno_index,
+                               [&](DecodedBlock& d, Eigen::Index col0) { scorer.score(d, counts, stats, col0); });
         comm.allreduce(stats);
         std::vector<int> want(static_cast<std::size_t>(nv), 0);
 #pragma omp parallel for schedule(dynamic, 16)
@@ -204,7 +185,7 @@ CoxGwasRun run_cox_gwas(const GenotypeReader& reader, const GwasSamples& samples
                   run.results[static_cast<std::size_t>(v0 + v)]);
             ++run.refits;
         }
-    }
+    });
     return run;
 }
 

@@ -6,12 +6,14 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "kernels/cell_keys.hpp"
 #include "kernels/genomics/genotype_block.hpp"
 #include "kernels/genomics/gwas_cox.hpp"
 #include "kernels/genomics/gwas_linear.hpp"
 #include "kernels/genomics/gwas_logistic.hpp"
 #include "kernels/genomics/gwas_options.hpp"
 #include "kernels/genomics/gwas_output.hpp"
+#include "kernels/genomics/gwas_release.hpp"
 #include "kernels/genomics/gwas_plots.hpp"
 #include "kernels/genomics/gwas_samples.hpp"
 #include "kernels/kernel.hpp"
@@ -46,30 +48,13 @@ std::vector<VariantResult> linear_results(const GenotypeReader& reader, const Gw
     const LinearGwas linear(samples, comm, o.vif, o.where);
     std::vector<VariantResult> results;
     results.reserve(static_cast<std::size_t>(reader.variants()));
-    GenotypeReader::Block raw;
-    const LinearGwas linear(samples, ctx.comm, o.vif, o.where);
-    // Decoded a few dozen variants at a time (the dense block stays in cache for the GEMM), the
-    // chunks shared among the rank's threads; combined across ranks once per stored block. Each
-    // variant's statistics are computed by one thread in one fixed order (Eigen runs single-threaded
-    // inside the parallel loop), so results do not depend on the thread count.
-    constexpr std::int64_t kDecodeVariants = 32;
-    for (std::int64_t v0 = 0; v0 < reader.variants(); v0 += block) {
-        const std::int64_t nv = std::min(block, reader.variants() - v0);
-        reader.read(v0, nv, raw);
+    // Decoded in chunks shared among the rank's threads; combined across ranks once per block.
+    for_each_block(reader, block, [&](const GenotypeReader::Block& raw, std::int64_t, std::int64_t nv) {
         Eigen::MatrixXd stats = linear.new_block(nv);
-        const std::int64_t chunks = (nv + kDecodeVariants - 1) / kDecodeVariants;
-#pragma omp parallel
-        {
-            DecodedBlock decoded;
-#pragma omp for schedule(dynamic)
-            for (std::int64_t c = 0; c < chunks; ++c) {
-                const std::int64_t d0 = c * kDecodeVariants;
-                decode_block(raw, d0, std::min(kDecodeVariants, nv - d0), samples.geno_index, decoded);
-                linear.accumulate(decoded, stats, d0);
-            }
-        }
+        for_each_decoded_chunk(raw, nv, samples.geno_index,
+                               [&](const DecodedBlock& decoded, Eigen::Index d0) { linear.accumulate(decoded, stats, d0); });
         linear.finish(stats, results);
-    }
+    });
     return results;
 }
 
@@ -78,16 +63,13 @@ std::vector<VariantResult> logistic_results(const ModelContext& ctx, const GwasO
                                             const GwasSamples& samples, std::int64_t block) {
     std::vector<VariantResult> results;
     results.reserve(static_cast<std::size_t>(reader.variants()));
-    GenotypeReader::Block raw;
     LogisticGwas logistic(samples, ctx.comm, o.vif, o.firth_fallback, o.where);
     if (logistic.covariate_separates() && ctx.log)
         ctx.log("gwas " + ctx.spec.name + ": a covariate separates cases from controls; every variant is fitted by Firth "
                 "(as plink2 does)");
-    for (std::int64_t v0 = 0; v0 < reader.variants(); v0 += block) {
-        const std::int64_t nv = std::min(block, reader.variants() - v0);
-        reader.read(v0, nv, raw);
+    for_each_block(reader, block, [&](const GenotypeReader::Block& raw, std::int64_t, std::int64_t nv) {
         logistic.test_block(raw, nv, results);
-    }
+    });
     if (ctx.log)
         ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(logistic.firth_count()) + " variant(s) fitted by Firth, " +
                 std::to_string(logistic.rounds()) + " allreduce rounds");
@@ -108,7 +90,7 @@ ModelOutput run_gwas(const ModelContext& ctx) {
                          o.genotypes + "'; check that both were keyed with the same project key");
     if (o.family == Family::binomial) check_binary_outcome(samples, ctx.comm, o.where);
     if (ctx.log)
-        ctx.log("gwas " + ctx.spec.name + ": " + std::to_string(samples.n_total) + " samples, " +
+        ctx.log("gwas " + ctx.spec.name + ": " + ctx.disclosure.log_count(samples.n_total) + " samples, " +
                 std::to_string(reader.variants()) + " variants, " + std::to_string(samples.C.cols()) + " covariate columns");
 
     nlohmann::json cox_info;  // Surv: event times, refits, reduction size
@@ -127,16 +109,32 @@ ModelOutput run_gwas(const ModelContext& ctx) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    const std::vector<bool> released = disclosure_gate(results, ctx.disclosure.policy(), samples.n_total);
+    std::vector<bool> released = disclosure_gate(results, ctx.disclosure.policy(), samples.n_total);
+    // OBS_CT and A1_FREQ through the release layer; under cell key perturbation the counts carry
+    // the cell keys of their persons (gwas_release.hpp).
+    const std::optional<cellkey::Key> samples_key = cell_key_of(ctx, samples.record_keys);
+    if (!ctx.disclosure.exact())
+        release_variant_counts(ctx, reader, samples, o.family, samples_key, block, results, released);
     const double lambda = lambda_gc(results, released);
     ModelOutput out;
     out.result = gwas_json(o.family, reader.variant_list(), results, released, lambda);
     ctx.disclosure.note_suppressed(out.result["variants_withheld"].get<std::int64_t>());
     out.result["genotypes"] = o.genotypes;
-    out.result["n"] = ctx.disclosure.release_json(samples.n_total);
+    out.result["n"] = ctx.disclosure.release_json(samples.n_total, {"n", "", samples_key});
     out.result["covariates"] = samples.covariate_terms;
     out.result["test_seconds"] = seconds;
-    if (!cox_info.is_null()) out.result["cox"] = cox_info;
+    if (!cox_info.is_null()) {
+        // The numbers of distinct and tied event times move when one person's event is added or
+        // removed; under perturbation they are not released (the reduction size follows from them).
+        if (samples_key) {
+            for (const char* f : {"event_times", "tied_event_times", "bytes_reduced_per_variant"}) {
+                cox_info[f] = nullptr;
+                ctx.disclosure.withheld(std::string("cox.") + f, "", rule::derived,
+                                        "changes with one person's event time; not released under perturbation");
+            }
+        }
+        out.result["cox"] = cox_info;
+    }
     if (ctx.log) {
         char line[200];
         std::snprintf(line, sizeof line, "gwas %s: %lld variants in %.3f s (%.0f variants/s), lambda GC %.4f",

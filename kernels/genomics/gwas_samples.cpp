@@ -51,6 +51,10 @@ GwasSamples join_samples(const ModelFrame& frame, const std::vector<std::int64_t
             s.status[r] = frame.status[static_cast<Eigen::Index>(frame_row[r])];
         }
     }
+    if (!frame.record_keys.empty()) {
+        s.record_keys.reserve(frame_row.size());
+        for (std::size_t r : frame_row) s.record_keys.push_back(frame.record_keys[r]);
+    }
     std::vector<std::int64_t> counts = {static_cast<std::int64_t>(n), static_cast<std::int64_t>(n_frame) - n, geno_only};
     comm.allreduce(counts);
     s.n_total = counts[0];

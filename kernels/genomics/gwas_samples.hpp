@@ -19,6 +19,7 @@ struct GwasSamples {
     Eigen::VectorXd y;                     // gaussian / binomial outcome
     Eigen::VectorXd time;                  // Surv: time
     Eigen::VectorXi status;                // Surv: 0/1
+    std::vector<std::uint64_t> record_keys;  // per used row, under cell key perturbation (else empty)
     std::int64_t n_total = 0;              // used samples, all ranks
     std::int64_t phenotyped_without_genotypes = 0;  // all ranks
     std::int64_t genotyped_without_phenotype = 0;   // all ranks

@@ -198,6 +198,59 @@ print("every kind under perturbation:", ", ".join(sorted(m["kind"] for m in kind
 if "perturbation" not in kinds["disclosure"] or "need not add up" not in kinds["models"]["tab"].get("note", ""):
     failures.append("results.json does not say that counts are perturbed and margins need not add up")
 
+# ---- 3b. GWAS under perturbation: n and each variant's OBS_CT from the definition, A1_FREQ at 4
+# decimals, the same files at 1 and 2 ranks. Genotypes for the same 600 pids, written here as a
+# PLINK .bed (variant-major, 2 bits per call; code 1 is a missing call).
+NV = 24
+calls = [[rnd.choice([0, 0, 2, 3, 3, 3]) if rnd.random() > 0.04 * (v % 3) else 1 for _ in pids] for v in range(NV)]
+with open("g.fam", "w") as f:
+    f.writelines(f"{pid} {pid} 0 0 0 -9\n" for pid in pids)
+with open("g.bim", "w") as f:
+    f.writelines(f"1\tsnp{v}\t0\t{1000 * (v + 1)}\tA\tG\n" for v in range(NV))
+with open("g.bed", "wb") as f:
+    f.write(bytes([0x6C, 0x1B, 0x01]))
+    for row in calls:
+        packed = bytearray((len(pids) + 3) // 4)
+        for i, c in enumerate(row):
+            packed[i // 4] |= c << (2 * (i % 4))
+        f.write(bytes(packed))
+sh([kohort, "import", "--plink", "g", "--table", "g", "--store", "t.h5"])
+with open("gwas.ini", "w") as f:
+    f.write("[job]\nname = gwas_ck\nstore = t.h5\noutput = out_gwas\n"
+            "[model.gb]\nkind = gwas\ntable = t\ngenotypes = g\nformula = status ~ age + factor(sex)\nfamily = binomial\n"
+            "[model.gs]\nkind = gwas\ntable = t\ngenotypes = g\nformula = Surv(time, status) ~ age + factor(sex)\n")
+gw = [run("gwas.ini", "site_ck.ini", np, f"out_gwas{np}") for np in (1, 2)]
+for name in ("gb", "gs"):
+    tsv = [open(f"out_gwas{np}/{name}.tsv").read() for np in (1, 2)]
+    if tsv[0] != tsv[1] or gw[0]["models"][name]["n"] != gw[1]["models"][name]["n"]:
+        failures.append(f"gwas {name}: the released file differs between 1 and 2 ranks")
+n_key = sum(record_key(p) for p in pids) % 2 ** 64
+want_n = perturbed(len(pids), n_key)
+gwas_checked = 0
+for name in ("gb", "gs"):
+    if gw[0]["models"][name]["n"] != want_n:
+        failures.append(f"gwas {name}: n {gw[0]['models'][name]['n']}, expected {want_n} from the definition")
+    lines = open(f"out_gwas1/{name}.tsv").read().splitlines()
+    head = lines[0].split("\t")
+    for line in lines[1:]:
+        row = dict(zip(head, line.split("\t")))
+        v = int(row["ID"][3:])
+        called = [i for i, c in enumerate(calls[v]) if c != 1]
+        key = sum(record_key(pids[i]) for i in called) % 2 ** 64
+        # A Surv test uses every sample (missing calls take the called mean): OBS_CT is n.
+        want = want_n if name == "gs" else perturbed(len(called), key)
+        if int(row["OBS_CT"]) != want:
+            failures.append(f"gwas {name} {row['ID']}: OBS_CT {row['OBS_CT']}, expected {want} from the definition")
+        if row["A1_FREQ"] != "NA" and len(row["A1_FREQ"].split(".")[-1]) > 4:
+            failures.append(f"gwas {name} {row['ID']}: A1_FREQ {row['A1_FREQ']} has more than 4 decimals")
+        gwas_checked += 1
+    if gw[0]["models"][name].get("cox", {}).get("event_times") is not None:
+        failures.append(f"gwas {name}: the number of distinct event times is released under perturbation")
+if gwas_checked < NV:
+    failures.append(f"gwas: only {gwas_checked} variant rows released; expected most of {2 * NV}")
+print(f"gwas under perturbation: n and {gwas_checked} variant OBS_CT values recomputed from the definition, "
+      "1 and 2 ranks identical")
+
 # ---- 4. Error paths, then the grep.
 with open("site_badtable.ini", "w") as f:
     f.write(f"[disclosure]\npolicy = sds\nperturbation = cell_key\nrecord_key_file = {os.path.abspath('platform.key')}\n"

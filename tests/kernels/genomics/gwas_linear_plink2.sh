@@ -55,7 +55,8 @@ assert len(r["top"]) == 20 and r["lambda_gc"] > 0
 print("results.json: tested", r["variants_tested"], "na", r["variants_na"], "lambda", r["lambda_gc"])
 PY
 # Disclosure (policy sds, minimum 5): exactly the variants whose minor allele count or number of
-# missing calls is 1-4 are withheld, counted from plink2's own report; the others are released unchanged.
+# missing calls is 1-4 are withheld, counted from plink2's own report; the others are released with
+# OBS_CT rounded to 5 and A1_FREQ to 4 decimals (docs/governance.md, "GWAS").
 printf '[disclosure]\npolicy = sds\n' >sds.ini
 KOHORT_SITE_CONFIG=$T/sds.ini run_job_np 2 job.ini --set job.output=outsds
 "$PY" - <<'PY' || fail "disclosure gate"
@@ -73,6 +74,10 @@ for vid, r in ref.items():
 assert expect_withheld and set(ref) - set(ours) == expect_withheld, (sorted(expect_withheld), sorted(set(ref) - set(ours)))
 j = json.load(open("outsds/results.json"))["models"]["ldl"]
 assert j["variants_withheld"] == len(expect_withheld), j["variants_withheld"]
+for vid, r in ours.items():
+    obs, want = int(r["OBS_CT"]), int(ref[vid]["OBS_CT"])
+    assert obs % 5 == 0 and abs(obs - want) <= 2, (vid, obs, want)
+    assert abs(float(r["A1_FREQ"]) - float(ref[vid]["A1_FREQ"])) <= 5.1e-5 and len(r["A1_FREQ"].split(".")[-1]) <= 4, (vid, r["A1_FREQ"])
 print("sds: withheld", len(expect_withheld), "variants (rare or with 1-4 missing calls)")
 PY
 echo "PASS gwas linear vs plink2 and R at 1, 2, 3 ranks"
