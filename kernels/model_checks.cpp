@@ -6,6 +6,31 @@
 
 namespace kohort {
 
+namespace {
+
+// Collective. Rows per cluster id over all ranks: each rank counts its rows per id and sends the
+// counts to the id's owner rank (id modulo the ranks), which adds them up; true on every rank when
+// some cluster holds 1 .. k-1 rows. Communication is one count per (rank, cluster) pair.
+bool has_small_cluster(const std::vector<std::int64_t>& cluster, const DisclosurePolicy& policy, const Comm& comm) {
+    std::map<std::int64_t, std::int64_t> local;
+    for (const std::int64_t id : cluster) ++local[id];
+    const auto size = static_cast<std::uint64_t>(comm.size());
+    std::vector<std::vector<std::int64_t>> send(static_cast<std::size_t>(size));
+    for (const auto& [id, rows] : local) {
+        auto& to = send[static_cast<std::size_t>(static_cast<std::uint64_t>(id) % size)];
+        to.push_back(id);
+        to.push_back(rows);
+    }
+    const std::vector<std::int64_t> got = comm.alltoallv(send);
+    std::map<std::int64_t, std::int64_t> owned;
+    for (std::size_t k = 0; k + 1 < got.size(); k += 2) owned[got[k]] += got[k + 1];
+    std::int64_t small = 0;
+    for (const auto& [id, rows] : owned) small += policy.suppresses(rows) ? 1 : 0;
+    return comm.allreduce(small) > 0;
+}
+
+}  // namespace
+
 void check_model_frame(const ModelFrame& frame, const ReleaseLayer& release, const Comm& comm, const std::string& where) {
     if (release.exact()) return;
     const DisclosurePolicy& policy = release.policy();
@@ -50,6 +75,13 @@ void check_model_frame(const ModelFrame& frame, const ReleaseLayer& release, con
         if (policy.suppresses(n))
             throw GovernanceError(where + ": refused under disclosure policy '" + policy.name + "': a stratum is held by fewer than " +
                                   std::to_string(policy.min_count) + " persons; merge strata or drop strata()");
+
+    // Clusters other than the persons themselves (cluster = pid has one person per cluster by
+    // design, and no per-cluster value is released): a cluster of 1 .. k-1 rows refuses the model.
+    if (frame.has_cluster && frame.cluster_column != "pid" && has_small_cluster(frame.cluster, policy, comm))
+        throw GovernanceError(where + ": refused under disclosure policy '" + policy.name + "': a cluster of '" +
+                              frame.cluster_column + "' is held by fewer than " + std::to_string(policy.min_count) +
+                              " persons; cluster on a coarser unit or merge small clusters");
 }
 
 }  // namespace kohort

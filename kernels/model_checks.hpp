@@ -4,7 +4,8 @@
 //   - its parameters come close to its rows: p / n > 0.33 (DataSHIELD's nfilter.glm), since a
 //     saturated model gives back the rows' values;
 //   - a factor level (an indicator column of the design, or the reference level) or a stratum is
-//     held by 1 .. k-1 rows: its coefficient or baseline describes those persons.
+//     held by 1 .. k-1 rows: its coefficient or baseline describes those persons;
+//   - a cluster (robust variance clustered on a column other than pid) is held by 1 .. k-1 rows.
 // The messages name the model, the factor and the rule, never a level's label or a count.
 #pragma once
 #include <string>

@@ -607,6 +607,7 @@ private:
         const Column& c = *cluster_;
         const std::size_t n = rows_.size();
         mf_.has_cluster = true;
+        mf_.cluster_column = c.name;
         mf_.cluster.resize(n);
         if (c.type == ColumnType::Categorical) {
             const AgreedLevels lv = agree_levels(c, rows_, comm_);  // codes may differ by rank; labels do not

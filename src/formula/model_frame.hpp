@@ -42,6 +42,7 @@ struct ModelFrame {
     std::vector<std::string> strata_labels;    // e.g. "sex=1" or "sex=1, inst=3"; {"all"} when none
     std::vector<std::int64_t> cluster;         // cluster id per row when has_cluster
     bool has_cluster = false;
+    std::string cluster_column;                // the cluster column's name when has_cluster
     // Per used row, its record key when FrameOptions::record_keys was given; else empty.
     std::vector<std::uint64_t> record_keys;
 

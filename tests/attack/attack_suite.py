@@ -432,6 +432,7 @@ refusals = {
     "small_level": ("t.h5", "t", "glm", "status ~ age + factor(grp)", "a level of factor 'grp'"),
     "small_stratum": ("t.h5", "t", "cox", "Surv(time, status) ~ age + strata(grp)", "a stratum is held by fewer"),
     "nfilter": ("t2.h5", "t2", "glm", "y ~ a + b + c + d + e + f + g + h", "nfilter.glm"),
+    "small_cluster": ("t.h5", "t", "glm", "status ~ age + cluster(grp)", "a cluster of 'grp' is held by fewer"),
 }
 for name, (store, table, kind, formula, expect) in refusals.items():
     fam = "family = binomial\n" if "status ~" in formula else ""
@@ -445,6 +446,17 @@ for name, (store, table, kind, formula, expect) in refusals.items():
         recoveries.append(("refusal", f"{name}: exit {r.returncode}, message {r.stderr.strip()[-300:]}", None, None))
     if re.search(r"grp=E|'E'|\bE\b", r.stderr):
         recoveries.append(("refusal", f"{name}: a small level's label in the message", None, None))
+
+# Clustered on the persons themselves (one person per cluster by design, no per-cluster value
+# released): not refused.
+with open("cluster_pid.ini", "w") as f:
+    f.write("[job]\nname = cluster_pid\nstore = t.h5\noutput = out_cluster_pid\n[model.m]\nkind = glm\n"
+            "family = binomial\ntable = t\nformula = status ~ age + cluster(pid)\n")
+r = subprocess.run([kohort, "run", "cluster_pid.ini", "-q"], capture_output=True, text=True,
+                   env=dict(env, KOHORT_SITE_CONFIG=os.path.abspath(f"site_{policy}.ini")))
+checked["derived"] += 1
+if r.returncode != 0:
+    recoveries.append(("refusal", f"cluster(pid) refused: exit {r.returncode}, {r.stderr.strip()[-300:]}", None, None))
 
 print(f"{policy}: k={k} base={base} ranks={ranks}: {checked['derived']} derived values and "
       f"{checked['counts']} released counts checked; {len(recoveries)} recovered")
