@@ -47,7 +47,6 @@ std::vector<VariantResult> linear_results(const GenotypeReader& reader, const Gw
     std::vector<VariantResult> results;
     results.reserve(static_cast<std::size_t>(reader.variants()));
     GenotypeReader::Block raw;
-    const LinearGwas linear(samples, ctx.comm, o.vif, o.where);
     // Decoded a few dozen variants at a time (the dense block stays in cache for the GEMM), the
     // chunks shared among the rank's threads; combined across ranks once per stored block. Each
     // variant's statistics are computed by one thread in one fixed order (Eigen runs single-threaded
