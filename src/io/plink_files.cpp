@@ -107,4 +107,20 @@ void BedFile::read_rows(std::int64_t nv, std::vector<std::uint8_t>& out) {
                                           " more variant rows");
 }
 
+void BedFile::read_codes(std::int64_t nv, const std::vector<std::int64_t>& order, std::vector<std::uint8_t>& codes) {
+    read_rows(nv, raw_);
+    // Sample s of a row sits in byte s / 4, bits 2 (s mod 4) and up: the first sample in the lowest
+    // bits (PLINK 1 .bed format).
+    const auto n = static_cast<std::int64_t>(order.size());
+    codes.resize(static_cast<std::size_t>(nv * n));
+    for (std::int64_t v = 0; v < nv; ++v) {
+        const std::uint8_t* in = raw_.data() + v * row_bytes_;
+        std::uint8_t* out = codes.data() + v * n;
+        for (std::int64_t j = 0; j < n; ++j) {
+            const std::int64_t s = order[static_cast<std::size_t>(j)];
+            out[j] = static_cast<std::uint8_t>((in[s >> 2] >> (2 * (s & 3))) & 3);
+        }
+    }
+}
+
 }  // namespace kohort::io
