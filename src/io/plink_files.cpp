@@ -77,10 +77,10 @@ std::vector<Variant> read_bim(const std::string& path) {
 
 BedFile::BedFile(const std::string& path, std::int64_t samples, std::int64_t variants)
     : path_(path), row_bytes_((samples + 3) / 4) {
-    f_ = std::fopen(path.c_str(), "rb");
+    f_.reset(std::fopen(path.c_str(), "rb"));
     if (!f_) throw UsageError(path + ": cannot open (" + std::strerror(errno) + "); expected a PLINK .bed file");
     unsigned char magic[3] = {0, 0, 0};
-    const std::size_t got = std::fread(magic, 1, 3, f_);
+    const std::size_t got = std::fread(magic, 1, 3, f_.get());
     if (got < 2 || magic[0] != 0x6c || magic[1] != 0x1b)
         throw InputError(path, 0, 0, "not a PLINK 1 .bed file: the first bytes are not the magic 0x6c 0x1b");
     if (got < 3 || magic[2] != 0x01)
@@ -96,13 +96,11 @@ BedFile::BedFile(const std::string& path, std::int64_t samples, std::int64_t var
                              " bytes for " + std::to_string(samples) + " samples (.fam lines)");
 }
 
-BedFile::~BedFile() {
-    if (f_) std::fclose(f_);
-}
+BedFile::~BedFile() = default;
 
 void BedFile::read_rows(std::int64_t nv, std::vector<std::uint8_t>& out) {
     out.resize(static_cast<std::size_t>(nv * row_bytes_));
-    if (std::fread(out.data(), 1, out.size(), f_) != out.size())
+    if (std::fread(out.data(), 1, out.size(), f_.get()) != out.size())
         throw InputError(path_, 0, 0, "ended early while reading genotypes; expected " + std::to_string(nv) +
                                           " more variant rows");
 }

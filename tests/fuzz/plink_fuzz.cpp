@@ -5,6 +5,10 @@
 // Left out: the store side (check_table_slot, GenotypeWriter's HDF5 write of the decoded blocks),
 // which reads no PLINK bytes.
 //
+// Every reader must also close the files it opened, on errors too: after each input the lowest free
+// file descriptor must be the one before it (a leak in BedFile's constructor, found here, let a
+// long run use up the descriptors, after which every .bed "could not be opened").
+//
 // One input holds the three files, separated by a line "%%": FAM "%%\n" BIM "%%\n" BED. The .bed is
 // everything after the second separator, so it may hold any bytes. An input with fewer separators
 // leaves the later files empty (an error each reader must report cleanly).
@@ -39,6 +43,21 @@ void write_part(const std::string& path, std::string_view part) {
     kohort::fuzz::write_file(path, reinterpret_cast<const std::uint8_t*>(part.data()), part.size());
 }
 
+// The lowest free descriptor: dup() returns it.
+int lowest_free_fd() {
+    const int fd = ::dup(0);
+    if (fd >= 0) ::close(fd);
+    return fd;
+}
+
+void check_no_fd_leak(int before) {
+    const int now = lowest_free_fd();
+    if (now != before) {
+        std::fprintf(stderr, "fuzz: file descriptor leak: lowest free fd %d, was %d\n", now, before);
+        std::abort();
+    }
+}
+
 // The import's phase 2 order: .fam rows sorted by pid.
 std::vector<std::int64_t> pid_order(const std::vector<std::int64_t>& pids) {
     std::vector<std::int64_t> order(pids.size());
@@ -60,6 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return path;
     }();
 
+    static const int free_fd = lowest_free_fd();
+
     std::string_view rest(reinterpret_cast<const char*>(data), size);
     write_part(paths.fam, next_part(rest));
     write_part(paths.bim, next_part(rest));
@@ -73,7 +94,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     });
     std::optional<std::vector<kohort::Variant>> variants;
     kohort::fuzz::expect_clean([&] { variants = io::read_bim(paths.bim); });
-    if (!pids || !variants) return 0;
+    if (!pids || !variants) {
+        check_no_fd_leak(free_fd);
+        return 0;
+    }
 
     kohort::fuzz::expect_clean([&] {
         const auto n = static_cast<std::int64_t>(pids->size());
@@ -89,5 +113,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 if (c > 3) std::abort();  // a 2-bit call
         }
     });
+    check_no_fd_leak(free_fd);
     return 0;
 }
