@@ -77,10 +77,10 @@ std::vector<Variant> read_bim(const std::string& path) {
 
 BedFile::BedFile(const std::string& path, std::int64_t samples, std::int64_t variants)
     : path_(path), row_bytes_((samples + 3) / 4) {
-    f_ = std::fopen(path.c_str(), "rb");
+    f_.reset(std::fopen(path.c_str(), "rb"));
     if (!f_) throw UsageError(path + ": cannot open (" + std::strerror(errno) + "); expected a PLINK .bed file");
     unsigned char magic[3] = {0, 0, 0};
-    const std::size_t got = std::fread(magic, 1, 3, f_);
+    const std::size_t got = std::fread(magic, 1, 3, f_.get());
     if (got < 2 || magic[0] != 0x6c || magic[1] != 0x1b)
         throw InputError(path, 0, 0, "not a PLINK 1 .bed file: the first bytes are not the magic 0x6c 0x1b");
     if (got < 3 || magic[2] != 0x01)
@@ -96,15 +96,29 @@ BedFile::BedFile(const std::string& path, std::int64_t samples, std::int64_t var
                              " bytes for " + std::to_string(samples) + " samples (.fam lines)");
 }
 
-BedFile::~BedFile() {
-    if (f_) std::fclose(f_);
-}
+BedFile::~BedFile() = default;
 
 void BedFile::read_rows(std::int64_t nv, std::vector<std::uint8_t>& out) {
     out.resize(static_cast<std::size_t>(nv * row_bytes_));
-    if (std::fread(out.data(), 1, out.size(), f_) != out.size())
+    if (std::fread(out.data(), 1, out.size(), f_.get()) != out.size())
         throw InputError(path_, 0, 0, "ended early while reading genotypes; expected " + std::to_string(nv) +
                                           " more variant rows");
+}
+
+void BedFile::read_codes(std::int64_t nv, const std::vector<std::int64_t>& order, std::vector<std::uint8_t>& codes) {
+    read_rows(nv, raw_);
+    // Sample s of a row sits in byte s / 4, bits 2 (s mod 4) and up: the first sample in the lowest
+    // bits (PLINK 1 .bed format).
+    const auto n = static_cast<std::int64_t>(order.size());
+    codes.resize(static_cast<std::size_t>(nv * n));
+    for (std::int64_t v = 0; v < nv; ++v) {
+        const std::uint8_t* in = raw_.data() + v * row_bytes_;
+        std::uint8_t* out = codes.data() + v * n;
+        for (std::int64_t j = 0; j < n; ++j) {
+            const std::int64_t s = order[static_cast<std::size_t>(j)];
+            out[j] = static_cast<std::uint8_t>((in[s >> 2] >> (2 * (s & 3))) & 3);
+        }
+    }
 }
 
 }  // namespace kohort::io

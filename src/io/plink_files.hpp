@@ -39,11 +39,21 @@ public:
     std::int64_t bytes_per_variant() const { return row_bytes_; }
     // Reads the next nv variant rows (nv * bytes_per_variant() bytes) into `out`.
     void read_rows(std::int64_t nv, std::vector<std::uint8_t>& out);
+    // Reads the next nv variant rows and unpacks their 2-bit calls with the samples in `order`
+    // (indexes into the .fam, each in [0, samples)): codes[v * order.size() + j] is the .bed code of
+    // sample order[j] at the v-th variant read.
+    void read_codes(std::int64_t nv, const std::vector<std::int64_t>& order, std::vector<std::uint8_t>& codes);
 
 private:
+    struct Closer {
+        void operator()(std::FILE* f) const { std::fclose(f); }
+    };
     std::string path_;
-    std::FILE* f_ = nullptr;
+    // Owned by a member, not closed by ~BedFile: a constructor that throws (bad magic, bad size)
+    // never runs the destructor, and the file stayed open (found by fuzz_plink, docs/fuzzing.md).
+    std::unique_ptr<std::FILE, Closer> f_;
     std::int64_t row_bytes_ = 0;
+    std::vector<std::uint8_t> raw_;  // read_codes' packed rows, reused across blocks
 };
 
 }  // namespace kohort::io

@@ -105,20 +105,10 @@ PlinkImportReport run_plink_import(const PlinkImportOptions& o) {
     update_store_atomically(o.store_path, [&](Store& store) {
         GenotypeWriter writer(store, o.table_name, sorted, variants, nullptr, o.block_variants);
         const std::int64_t block = writer.block_variants();
-        std::vector<std::uint8_t> raw, codes;
+        std::vector<std::uint8_t> codes;
         for (std::int64_t v0 = 0; v0 < nvar; v0 += block) {
             const std::int64_t nv = std::min(block, nvar - v0);
-            bed.read_rows(nv, raw);
-            codes.resize(static_cast<std::size_t>(nv * n));
-            const std::int64_t row = bed.bytes_per_variant();
-            for (std::int64_t v = 0; v < nv; ++v) {
-                const std::uint8_t* in = raw.data() + v * row;
-                std::uint8_t* out = codes.data() + v * n;
-                for (std::int64_t j = 0; j < n; ++j) {
-                    const std::int64_t s = order[static_cast<std::size_t>(j)];
-                    out[j] = static_cast<std::uint8_t>((in[s >> 2] >> (2 * (s & 3))) & 3);
-                }
-            }
+            bed.read_codes(nv, order, codes);
             writer.write(v0, nv, codes.data());
         }
         writer.commit();

@@ -7,6 +7,7 @@ kohort_test(kohort_io_unit_tests
           ${CMAKE_CURRENT_LIST_DIR}/cpr_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/pseudonym_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/project_key_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/plink_files_test.cpp
   LIBS kohort_io
   LABELS import)
 kohort_test(kohort_io_import_tests
