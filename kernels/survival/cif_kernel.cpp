@@ -147,15 +147,7 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
         r["gray_test"] = nullptr;
     }
 
-    const std::vector<double> ticks = axis_ticks(max_time);
-    RiskTable risk;
-    for (int c = 0; c < counts.n_strata(); ++c) {
-        if (!rel.shown(c)) continue;
-        risk.row_labels.push_back(data.curve_labels[c]);
-        risk.row_colour.push_back(c * K);
-        risk.cells.push_back(rel.risk_row(c, nc, ticks));
-    }
-    out.svg = render_step_plot(plot, ticks, risk);
+    out.svg = rel.plot_svg(plot, max_time, data.curve_labels, nc, K);
     return out;
 }
 
