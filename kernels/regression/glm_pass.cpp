@@ -25,6 +25,24 @@ std::size_t unpack_lower(Eigen::MatrixXd& m, const std::vector<double>& in, std:
     return pos;
 }
 
+// Merge, pack and unpack of the scalar sums a pass state lists in its sums(); the list's order is
+// the packed order.
+template <typename State>
+void add_sums(State& to, const State& from) {
+    const auto a = State::sums(to);
+    const auto b = State::sums(from);
+    for (std::size_t k = 0; k < a.size(); ++k) *a[k] += *b[k];
+}
+template <typename State>
+void pack_sums(const State& s, std::vector<double>& out) {
+    for (const double* v : State::sums(s)) out.push_back(*v);
+}
+template <typename State>
+std::size_t unpack_sums(State& s, const std::vector<double>& in, std::size_t pos) {
+    for (double* v : State::sums(s)) *v = in[pos++];
+    return pos;
+}
+
 // Linear predictor of rows [b, b+len): X beta + offset, or linkfun(mustart).
 void linear_predictor(const GlmData& d, const Family& f, const EtaSource& src, Index b, Index len,
                       ArrayXd& eta) {
@@ -65,13 +83,7 @@ IrlsStep::IrlsStep(Index p) : xtwx(Eigen::MatrixXd::Zero(p, p)), xtwr(Eigen::Vec
 void IrlsStep::merge(const IrlsStep& o) {
     xtwx.triangularView<Eigen::Lower>() += o.xtwx;
     xtwr += o.xtwr;
-    deviance += o.deviance;
-    n_invalid_mu += o.n_invalid_mu;
-    n_bad_variance += o.n_bad_variance;
-    n_good += o.n_good;
-    n_nonfinite += o.n_nonfinite;
-    sum_w += o.sum_w;
-    sum_wy += o.sum_wy;
+    add_sums(*this, o);
 }
 
 std::vector<double> IrlsStep::pack() const {
@@ -79,15 +91,14 @@ std::vector<double> IrlsStep::pack() const {
     out.reserve(static_cast<std::size_t>(p() * (p() + 1) / 2 + p() + 8));
     pack_lower(xtwx, out);
     out.insert(out.end(), xtwr.data(), xtwr.data() + xtwr.size());
-    for (double v : {deviance, n_invalid_mu, n_bad_variance, n_good, n_nonfinite, sum_w, sum_wy}) out.push_back(v);
+    pack_sums(*this, out);
     return out;
 }
 
 void IrlsStep::unpack(const std::vector<double>& in) {
     std::size_t pos = unpack_lower(xtwx, in, 0);
     for (Index j = 0; j < p(); ++j) xtwr[j] = in[pos++];
-    for (double* v : {&deviance, &n_invalid_mu, &n_bad_variance, &n_good, &n_nonfinite, &sum_w, &sum_wy})
-        *v = in[pos++];
+    unpack_sums(*this, in, pos);
 }
 
 void IrlsStep::consume(const GlmData& d, const Family& f, const EtaSource& src, Index begin, Index end) {
@@ -148,13 +159,7 @@ FinalStats::FinalStats(Index p, RobustKind robust) {
 }
 
 void FinalStats::merge(const FinalStats& o) {
-    aic_terms += o.aic_terms;
-    n_rows += o.n_rows;
-    n_positive_weight += o.n_positive_weight;
-    n_fitted_one += o.n_fitted_one;
-    n_fitted_zero += o.n_fitted_zero;
-    pearson += o.pearson;
-    null_deviance += o.null_deviance;
+    add_sums(*this, o);
     if (meat.size() > 0) meat.triangularView<Eigen::Lower>() += o.meat;
     for (const auto& [id, s] : o.cluster_scores) {
         auto it = cluster_scores.find(id);
@@ -164,18 +169,14 @@ void FinalStats::merge(const FinalStats& o) {
 }
 
 std::vector<double> FinalStats::pack() const {
-    std::vector<double> out{aic_terms, n_rows, n_positive_weight, n_fitted_one, n_fitted_zero, pearson,
-                            null_deviance};
+    std::vector<double> out;
+    pack_sums(*this, out);
     pack_lower(meat, out);
     return out;
 }
 
 void FinalStats::unpack(const std::vector<double>& in) {
-    std::size_t pos = 0;
-    for (double* v : {&aic_terms, &n_rows, &n_positive_weight, &n_fitted_one, &n_fitted_zero, &pearson,
-                      &null_deviance})
-        *v = in[pos++];
-    unpack_lower(meat, in, pos);
+    unpack_lower(meat, in, unpack_sums(*this, in, 0));
 }
 
 void FinalStats::consume(const GlmData& d, const Family& f, const FinalInputs& in, Index begin, Index end,

@@ -10,6 +10,7 @@
 // the Gram update.
 #pragma once
 #include <Eigen/Dense>
+#include <array>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -49,6 +50,12 @@ struct IrlsStep {
     double n_good = 0;             // rows with weight > 0 and mu.eta != 0
     double n_nonfinite = 0;        // rows with non-finite eta or mu
     double sum_w = 0, sum_wy = 0;  // for the null model's weighted mean
+    // The scalar sums above, listed once for merge, pack and unpack (Self: IrlsStep, maybe const).
+    template <typename Self>
+    static auto sums(Self& s) {
+        return std::array{&s.deviance, &s.n_invalid_mu, &s.n_bad_variance, &s.n_good,
+                          &s.n_nonfinite, &s.sum_w, &s.sum_wy};
+    }
 
     IrlsStep() = default;
     explicit IrlsStep(Eigen::Index p);
@@ -91,6 +98,12 @@ struct FinalStats {
     double null_deviance = 0;
     Eigen::MatrixXd meat;          // p x p lower triangle, RobustKind::hc only (else 0 x 0)
     std::unordered_map<std::int64_t, Eigen::VectorXd> cluster_scores;  // RobustKind::cluster
+    // The scalar sums above, listed once for merge, pack and unpack (Self: FinalStats, maybe const).
+    template <typename Self>
+    static auto sums(Self& s) {
+        return std::array{&s.aic_terms, &s.n_rows, &s.n_positive_weight, &s.n_fitted_one,
+                          &s.n_fitted_zero, &s.pearson, &s.null_deviance};
+    }
 
     FinalStats() = default;
     FinalStats(Eigen::Index p, RobustKind robust);

@@ -16,12 +16,6 @@
 namespace kohort::survival {
 namespace {
 
-nlohmann::json numbers(const std::vector<double>& v) {
-    nlohmann::json a = nlohmann::json::array();
-    for (double x : v) a.push_back(json_number(x));
-    return a;
-}
-
 // The plot's name for cause k: the cohort's outcome or competing event where the table is a
 // cohort, else "cause k".
 std::string cause_name(const ModelContext& ctx, int k) {
@@ -78,7 +72,7 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
             nlohmann::json cj;
             cj["stratum"] = data.curve_labels[c];
             cj["cause"] = k;
-            cj["time"] = numbers(aj.time);
+            cj["time"] = json_numbers(aj.time);
             nlohmann::json nr = nlohmann::json::array(), ne = nlohmann::json::array(), ncen = nlohmann::json::array();
             for (std::size_t j = 0; j < m; ++j) {
                 nr.push_back(rel.count(aj.n_risk[j]));
@@ -91,10 +85,10 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
             cj["n_risk"] = nr;
             cj["n_event"] = ne;
             cj["n_censor"] = ncen;
-            cj["estimate"] = numbers(aj.cif[k - 1]);
-            cj["std_err"] = numbers(aj.cif_se[k - 1]);
-            cj["conf_low"] = numbers(low);
-            cj["conf_high"] = numbers(high);
+            cj["estimate"] = json_numbers(aj.cif[k - 1]);
+            cj["std_err"] = json_numbers(aj.cif_se[k - 1]);
+            cj["conf_low"] = json_numbers(low);
+            cj["conf_high"] = json_numbers(high);
             if (exact)
                 cj["max_abs_diff_from_exact"] = rel.note_difference(
                     c, max_step_difference(exact->time, exact->cif[k - 1], aj.time, aj.cif[k - 1], 0.0));
@@ -147,15 +141,7 @@ ModelOutput cif_from_data(const ModelContext& ctx, const SurvivalData& data) {
         r["gray_test"] = nullptr;
     }
 
-    const std::vector<double> ticks = axis_ticks(max_time);
-    RiskTable risk;
-    for (int c = 0; c < counts.n_strata(); ++c) {
-        if (!rel.shown(c)) continue;
-        risk.row_labels.push_back(data.curve_labels[c]);
-        risk.row_colour.push_back(c * K);
-        risk.cells.push_back(rel.risk_row(c, nc, ticks));
-    }
-    out.svg = render_step_plot(plot, ticks, risk);
+    out.svg = rel.plot_svg(plot, max_time, data.curve_labels, nc, K);
     return out;
 }
 

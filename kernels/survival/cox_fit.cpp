@@ -112,24 +112,39 @@ bool relative_change_small(double best, double latest, double eps) {
     return std::fabs(1 - best / latest) <= eps;
 }
 
+// Iteration 0, the same in coxfit6 and agfit4: the derivatives at beta = 0 give the null
+// log-likelihood, the score test and the first Newton step. res holds beta = 0 with its
+// derivatives, which is the answer when `done` (iter.max = 0 or a non-finite log-likelihood).
+struct NewtonStart {
+    Eigen::VectorXd step;  // the first Newton step from 0
+    int rank = 0;          // of the information matrix at 0 (agfit4's convergence test)
+    bool done = false;
+};
+
+NewtonStart newton_start(Evaluator& eval, int p, const CoxOptions& opt, NewtonResult& res) {
+    res.beta = Eigen::VectorXd::Zero(p);
+    res.at_beta = eval(res.beta);
+    const CoxDerivatives& d = res.at_beta;
+    res.loglik_null = d.loglik;
+    SingularLdl ldl0(d.imat, opt.toler_chol);
+    NewtonStart start;
+    start.step = ldl0.solve(d.u);
+    start.rank = ldl0.rank();
+    start.done = opt.iter_max == 0 || !std::isfinite(d.loglik);
+    res.score_test = d.u.dot(start.step);
+    return start;
+}
+
 // survival's coxfit6 iteration (right-censored data): convergence is tested before the halving
 // test, and a step that lowers the log-likelihood (or overflows) is pulled back towards the last
 // accepted beta by (new + h old)/(h + 1) with h the number of consecutive failures.
 NewtonResult newton_coxfit6(Evaluator& eval, int p, const CoxOptions& opt) {
     NewtonResult res;
-    Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
-    CoxDerivatives d = eval(beta);
-    res.loglik_null = d.loglik;
-    SingularLdl ldl0(d.imat, opt.toler_chol);
-    Eigen::VectorXd step = ldl0.solve(d.u);
-    res.score_test = d.u.dot(step);
-    if (opt.iter_max == 0 || !std::isfinite(d.loglik)) {
-        res.beta = beta;
-        res.at_beta = d;
-        return res;
-    }
-    double best = d.loglik;
-    Eigen::VectorXd newbeta = beta + step;
+    const NewtonStart start = newton_start(eval, p, opt, res);
+    if (start.done) return res;
+    Eigen::VectorXd beta = res.beta;
+    double best = res.loglik_null;
+    Eigen::VectorXd newbeta = beta + start.step;
     int halving = 0;
     int iter = 1;
     for (; iter <= opt.iter_max; ++iter) {
@@ -164,21 +179,12 @@ NewtonResult newton_coxfit6(Evaluator& eval, int p, const CoxOptions& opt) {
 // in progress and that the rank of the information matrix has not changed since iteration 0.
 NewtonResult newton_agfit4(Evaluator& eval, int p, const CoxOptions& opt) {
     NewtonResult res;
-    Eigen::VectorXd beta = Eigen::VectorXd::Zero(p);
-    Eigen::VectorXd oldbeta = beta;
-    CoxDerivatives d = eval(beta);
-    res.loglik_null = d.loglik;
-    SingularLdl ldl0(d.imat, opt.toler_chol);
-    const int rank0 = ldl0.rank();
-    Eigen::VectorXd step = ldl0.solve(d.u);
-    res.score_test = d.u.dot(step);
-    if (opt.iter_max == 0 || !std::isfinite(d.loglik)) {
-        res.beta = beta;
-        res.at_beta = d;
-        return res;
-    }
-    double best = d.loglik;
-    beta = beta + step;
+    const NewtonStart start = newton_start(eval, p, opt, res);
+    if (start.done) return res;
+    const int rank0 = start.rank;
+    Eigen::VectorXd oldbeta = res.beta;
+    double best = res.loglik_null;
+    Eigen::VectorXd beta = oldbeta + start.step;
     int halving = 0;
     for (int iter = 1; iter <= opt.iter_max; ++iter) {
         CoxDerivatives nd = eval(beta);

@@ -10,15 +10,6 @@
 #include "kernels/survival/svg_plot.hpp"
 
 namespace kohort::survival {
-namespace {
-
-nlohmann::json numbers(const std::vector<double>& v) {
-    nlohmann::json a = nlohmann::json::array();
-    for (double x : v) a.push_back(json_number(x));
-    return a;
-}
-
-}  // namespace
 
 EventCounts merged_counts(const ModelContext& ctx, const SurvivalData& data) {
     EventCounts counts(static_cast<int>(data.curve_labels.size()), data.n_causes, ctx.record_keys != nullptr);
@@ -76,7 +67,7 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
         nlohmann::json cj;
         cj["stratum"] = data.curve_labels[c];
         cj["n"] = rel.curve_size(c);
-        cj["time"] = numbers(k.time);
+        cj["time"] = json_numbers(k.time);
         nlohmann::json nr = nlohmann::json::array(), ne = nlohmann::json::array(), ncen = nlohmann::json::array();
         for (std::size_t j = 0; j < k.time.size(); ++j) {
             nr.push_back(rel.count(k.n_risk[j]));
@@ -90,10 +81,10 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
         cj["n_risk"] = nr;
         cj["n_event"] = ne;
         cj["n_censor"] = ncen;
-        cj["survival"] = numbers(k.survival);
-        cj["std_err"] = numbers(k.std_err);
-        cj["conf_low"] = numbers(k.conf_low);
-        cj["conf_high"] = numbers(k.conf_high);
+        cj["survival"] = json_numbers(k.survival);
+        cj["std_err"] = json_numbers(k.std_err);
+        cj["conf_low"] = json_numbers(k.conf_low);
+        cj["conf_high"] = json_numbers(k.conf_high);
         if (!rel.exact()) {
             const KmCurve exact = kaplan_meier(counts.stratum(c), 1, robust, conf);
             cj["max_abs_diff_from_exact"] =
@@ -138,15 +129,7 @@ ModelOutput km_from_data(const ModelContext& ctx, const SurvivalData& data) {
         r["logrank"] = nullptr;
     }
 
-    const std::vector<double> ticks = axis_ticks(max_time);
-    RiskTable risk;
-    for (int c = 0; c < counts.n_strata(); ++c) {
-        if (!rel.shown(c)) continue;
-        risk.row_labels.push_back(data.curve_labels[c]);
-        risk.row_colour.push_back(c);
-        risk.cells.push_back(rel.risk_row(c, 2, ticks));
-    }
-    out.svg = render_step_plot(plot, ticks, risk);
+    out.svg = rel.plot_svg(plot, max_time, data.curve_labels, 2, 1);
     return out;
 }
 

@@ -122,13 +122,21 @@ nlohmann::json ReleasedCurves::expected(const std::vector<double>& e) const {
     return a;
 }
 
-std::vector<std::string> ReleasedCurves::risk_row(int c, int nc, const std::vector<double>& ticks) const {
-    std::vector<std::string> cells;
-    for (double t : ticks) {
-        const double n = number_at_risk(counts(c), nc, t);
-        cells.push_back(exact_ ? release_text(ledger_, n) : format_number(n));
+std::string ReleasedCurves::plot_svg(const StepPlot& plot, double max_time, const std::vector<std::string>& labels,
+                                     int nc, int colours_per_stratum) const {
+    const std::vector<double> ticks = axis_ticks(max_time);
+    RiskTable risk;
+    for (int c = 0; c < exact_counts_.n_strata(); ++c) {
+        if (!shown(c)) continue;
+        risk.row_labels.push_back(labels[static_cast<std::size_t>(c)]);
+        risk.row_colour.push_back(c * colours_per_stratum);
+        std::vector<std::string>& cells = risk.cells.emplace_back();
+        for (double t : ticks) {
+            const double n = number_at_risk(counts(c), nc, t);
+            cells.push_back(exact_ ? release_text(ledger_, n) : format_number(n));
+        }
     }
-    return cells;
+    return render_step_plot(plot, ticks, risk);
 }
 
 std::vector<std::string> ReleasedCurves::group_labels(const std::vector<std::string>& labels,

@@ -13,6 +13,7 @@
 #include "jobs/release.hpp"
 #include "kernels/kernel.hpp"
 #include "kernels/survival/km_counts.hpp"
+#include "kernels/survival/svg_plot.hpp"
 
 namespace kohort::survival {
 
@@ -46,8 +47,10 @@ public:
     nlohmann::json observed(const std::vector<double>& o, const std::vector<int>& group_of, int cause) const;
     // Log-rank expected counts: withheld under a policy (they sum to the exact number of events).
     nlohmann::json expected(const std::vector<double>& e) const;
-    // The risk-table row under the plot at the tick times.
-    std::vector<std::string> risk_row(int c, int n_categories, const std::vector<double>& ticks) const;
+    // The SVG of `plot` (whose x axis ends at max_time) with the number-at-risk table under it: a
+    // row per shown stratum c, labelled labels[c] and coloured as its first curve, c * colours_per_stratum.
+    std::string plot_svg(const StepPlot& plot, double max_time, const std::vector<std::string>& labels,
+                         int n_categories, int colours_per_stratum) const;
     // Test groups' labels as released: a group held by fewer than k persons is named by the rule
     // instead of its level. group_of: the group of each stratum.
     std::vector<std::string> group_labels(const std::vector<std::string>& labels, const std::vector<int>& group_of) const;

@@ -34,19 +34,17 @@ std::string log_path_or_default(const std::string& given) {
 }
 
 int audit_verify(const Args& args, const Comm& comm) {
-    po::options_description opts(
+    CommandLine cmd("audit verify",
         "Usage: kohort audit verify [--log PATH] [--head SHA256]\n\n"
         "Checks the audit log's hash chain: each record's seal (record_sha256), its line number (seq)\n"
         "and the hash of the record before it (prev_sha256). Exit 0 and a summary with the head hash\n"
         "when the chain holds; exit 3 naming the first line that fails when it does not.\n"
         "Removing records from the end of a log leaves a shorter chain that still holds: compare the\n"
-        "head hash with one published earlier (--head) to detect that.\n\n"
-        "Options");
+        "head hash with one published earlier (--head) to detect that.");
     std::string log, head;
-    opts.add_options()("help,h", "show this help")("log", po::value(&log), "the audit log (default: the site's)")(
+    cmd.add_options()("log", po::value(&log), "the audit log (default: the site's)")(
         "head", po::value(&head), "fail unless the last record's SHA-256 is this (a published head)");
-    po::variables_map vm;
-    if (!parse_command_line("audit verify", args, opts, nullptr, vm, comm)) return 0;
+    if (!cmd.parse(args, comm)) return 0;
     log = log_path_or_default(log);
     if (!comm.is_root()) return 0;
     const AuditChainCheck check = verify_audit_log(log);
@@ -65,19 +63,17 @@ int audit_verify(const Args& args, const Comm& comm) {
 }
 
 int audit_report_command(const Args& args, const Comm& comm) {
-    po::options_description opts(
+    CommandLine cmd("audit report",
         "Usage: kohort audit report [--log PATH] [--since YYYY-MM-DD] [--format csv|json]\n\n"
         "The public transparency report: per project, the jobs run, who ran them, for which purposes,\n"
         "on which tables and columns, and when (UTC). It holds no data values or counts. The chain is\n"
-        "verified first; a log whose chain does not hold gets no report (exit 3).\n\n"
-        "Options");
+        "verified first; a log whose chain does not hold gets no report (exit 3).");
     std::string log;
     AuditReportOptions ro;
-    opts.add_options()("help,h", "show this help")("log", po::value(&log), "the audit log (default: the site's)")(
+    cmd.add_options()("log", po::value(&log), "the audit log (default: the site's)")(
         "since", po::value(&ro.since), "only jobs from this UTC day on (YYYY-MM-DD)")(
         "format", po::value(&ro.format)->default_value(ro.format), "json (per project) or csv (one row per job)");
-    po::variables_map vm;
-    if (!parse_command_line("audit report", args, opts, nullptr, vm, comm)) return 0;
+    if (!cmd.parse(args, comm)) return 0;
     log = log_path_or_default(log);
     if (!comm.is_root()) return 0;
     AuditChainCheck check;

@@ -25,22 +25,19 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 int cmd_demo(const Args& args, const Comm& comm) {
-    po::options_description opts(
+    CommandLine cmd("demo",
         "Usage: kohort demo [--persons N] [--seed S] [--ranks R] [--dir DIR]\n\n"
         "Synthesises a registry cohort with planted effects, runs the bundled study job\n"
-        "(jobs/demo_statin_mi.ini) on R local MPI ranks, and prints the estimates beside the truth.\n\n"
-        "Options");
+        "(jobs/demo_statin_mi.ini) on R local MPI ranks, and prints the estimates beside the truth.");
     std::int64_t persons = 60000;
     std::uint64_t seed = 3;
     int ranks = 2;
     std::string dir = "kohort-demo";
-    opts.add_options()("help,h", "show this help")("persons", po::value(&persons)->default_value(persons),
-                                                   "persons in the synthetic population")(
+    cmd.add_options()("persons", po::value(&persons)->default_value(persons), "persons in the synthetic population")(
         "seed", po::value(&seed)->default_value(seed), "random seed")(
         "ranks", po::value(&ranks)->default_value(ranks), "MPI ranks for the study job (uses mpirun)")(
         "dir", po::value(&dir)->default_value(dir), "working folder for the store, job file and results");
-    po::variables_map vm;
-    if (!parse_command_line("demo", args, opts, nullptr, vm, comm)) return 0;
+    if (!cmd.parse(args, comm)) return 0;
     if (persons < 100) throw UsageError("kohort demo: --persons must be at least 100");
     if (ranks < 1) throw UsageError("kohort demo: --ranks must be at least 1");
 

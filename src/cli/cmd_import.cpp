@@ -16,16 +16,15 @@ namespace kohort::cli {
 int cmd_import(const Args& args, const Comm& comm) {
     for (const auto& a : args)
         if (a == "--plink" || a.rfind("--plink=", 0) == 0) return cmd_import_plink(args, comm);
-    po::options_description desc(
+    CommandLine cmd("import",
         "Usage: kohort import --csv FILE --table NAME --store STORE.h5 [options]\n"
         "       kohort import --plink PREFIX --table NAME --store STORE.h5 [--pseudonymise --key-file KEY]\n\n"
         "Reads a CSV file with a header row into table NAME of the store (created if missing). Types are\n"
         "inferred over all rows (bool, int64, double, date YYYY-MM-DD, else categorical); empty and NA are\n"
         "missing. The whole file is validated first, and the store is replaced atomically, so a bad\n"
         "file leaves the store unchanged. Under mpirun, rank 0 imports and the other ranks wait.\n"
-        "See docs/import.md.\n\nOptions");
-    desc.add_options()
-        ("help,h", "show this help")
+        "See docs/import.md.");
+    cmd.add_options()
         ("csv", po::value<std::string>(), "the CSV file to read")
         ("table", po::value<std::string>(), "name of the table to write")
         ("store", po::value<std::string>(), "the HDF5 store (created if it does not exist)")
@@ -36,25 +35,24 @@ int cmd_import(const Args& args, const Comm& comm) {
         ("pseudonymize", po::value<std::string>(), "same as --pseudonymise")
         ("key-file", po::value<std::string>(), "project key for --pseudonymise (see kohort keygen)")
         ("replace", "replace the table if the store already has it");
-    po::variables_map vm;
-    if (!parse_command_line("import", args, desc, nullptr, vm, comm)) return 0;
+    if (!cmd.parse(args, comm)) return 0;
     io::ImportOptions o;
-    auto get = [&](const char* k) { return vm.count(k) ? vm[k].as<std::string>() : std::string(); };
+    auto get = [&](const char* k) { return cmd.count(k) ? cmd[k].as<std::string>() : std::string(); };
     o.csv_path = get("csv");
     o.table_name = get("table");
     o.store_path = get("store");
-    if (vm.count("delimiter")) o.delimiter = io::parse_delimiter_option(get("delimiter"));
+    if (cmd.count("delimiter")) o.delimiter = io::parse_delimiter_option(get("delimiter"));
     const std::string decimal = get("decimal");
     if (decimal != "." && decimal != ",")
         throw UsageError("kohort import: --decimal '" + decimal + "' is not supported; expected '.' or ','");
     o.decimal = decimal[0];
-    if (vm.count("schema")) o.schema_path = get("schema");
-    if (vm.count("pseudonymise") && vm.count("pseudonymize"))
+    if (cmd.count("schema")) o.schema_path = get("schema");
+    if (cmd.count("pseudonymise") && cmd.count("pseudonymize"))
         throw UsageError("kohort import: give --pseudonymise once");
-    if (vm.count("pseudonymise")) o.pseudonymise_column = get("pseudonymise");
-    if (vm.count("pseudonymize")) o.pseudonymise_column = get("pseudonymize");
-    if (vm.count("key-file")) o.key_file = get("key-file");
-    o.replace = vm.count("replace") > 0;
+    if (cmd.count("pseudonymise")) o.pseudonymise_column = get("pseudonymise");
+    if (cmd.count("pseudonymize")) o.pseudonymise_column = get("pseudonymize");
+    if (cmd.count("key-file")) o.key_file = get("key-file");
+    o.replace = cmd.count("replace") > 0;
     io::validate_import_options(o);
 
     return io::run_on_root(comm, [&] {

@@ -14,15 +14,14 @@ namespace po = boost::program_options;
 namespace kohort::cli {
 
 int cmd_import_plink(const Args& args, const Comm& comm) {
-    po::options_description desc(
+    CommandLine cmd("import",
         "Usage: kohort import --plink PREFIX --table NAME --store STORE.h5 [--pseudonymise --key-file KEY]\n\n"
         "Reads PREFIX.bed (SNP-major), PREFIX.bim and PREFIX.fam into genotype table NAME: hard calls of\n"
         "the .bim's fifth-column allele (A1), 2 bits per call, partitioned by pid, with the variant list.\n"
         "The .fam IID is the person: an integer pid, or with --pseudonymise a CPR number keyed as the CSV\n"
         "import keys it. Every file is validated first and the store is replaced atomically, so bad\n"
-        "files leave it unchanged. See docs/format.md.\n\nOptions");
-    desc.add_options()
-        ("help,h", "show this help")
+        "files leave it unchanged. See docs/format.md.");
+    cmd.add_options()
         ("plink", po::value<std::string>(), "PREFIX of PREFIX.bed, PREFIX.bim and PREFIX.fam")
         ("table", po::value<std::string>(), "name of the genotype table to write")
         ("store", po::value<std::string>(), "the HDF5 store (created if it does not exist)")
@@ -31,23 +30,22 @@ int cmd_import_plink(const Args& args, const Comm& comm) {
         ("key-file", po::value<std::string>(), "project key for --pseudonymise (see kohort keygen)")
         ("block-variants", po::value<std::int64_t>()->default_value(512), "variants per stored block (chunk)")
         ("replace", "replace the table if the store already has it");
-    po::variables_map vm;
-    if (!parse_command_line("import", args, desc, nullptr, vm, comm)) return 0;
+    if (!cmd.parse(args, comm)) return 0;
     io::PlinkImportOptions o;
     for (const char* k : {"plink", "table", "store"})
-        if (!vm.count(k)) throw UsageError(std::string("kohort import --plink: missing --") + k + " (see --help)");
-    o.prefix = vm["plink"].as<std::string>();
-    o.table_name = vm["table"].as<std::string>();
-    o.store_path = vm["store"].as<std::string>();
-    const bool pseudonymise = vm["pseudonymise"].as<bool>() || vm["pseudonymize"].as<bool>();
-    if (pseudonymise && !vm.count("key-file"))
+        if (!cmd.count(k)) throw UsageError(std::string("kohort import --plink: missing --") + k + " (see --help)");
+    o.prefix = cmd["plink"].as<std::string>();
+    o.table_name = cmd["table"].as<std::string>();
+    o.store_path = cmd["store"].as<std::string>();
+    const bool pseudonymise = cmd["pseudonymise"].as<bool>() || cmd["pseudonymize"].as<bool>();
+    if (pseudonymise && !cmd.count("key-file"))
         throw UsageError("kohort import --plink: --pseudonymise needs --key-file KEY (make one with kohort keygen)");
-    if (!pseudonymise && vm.count("key-file"))
+    if (!pseudonymise && cmd.count("key-file"))
         throw UsageError("kohort import --plink: --key-file is only used with --pseudonymise");
-    if (pseudonymise) o.key_file = vm["key-file"].as<std::string>();
-    o.block_variants = vm["block-variants"].as<std::int64_t>();
+    if (pseudonymise) o.key_file = cmd["key-file"].as<std::string>();
+    o.block_variants = cmd["block-variants"].as<std::int64_t>();
     if (o.block_variants < 1) throw UsageError("kohort import --plink: --block-variants must be at least 1");
-    o.replace = vm.count("replace") > 0;
+    o.replace = cmd.count("replace") > 0;
 
     return io::run_on_root(comm, [&] {
         const io::PlinkImportReport r = io::run_plink_import(o);

@@ -14,7 +14,7 @@ namespace kohort::cli {
 namespace po = boost::program_options;
 
 int cmd_inspect(const Args& args, const Comm& comm) {
-    po::options_description opts(
+    CommandLine cmd("inspect",
         "Usage: kohort inspect STORE.h5 [--table NAME] [--json] [--check]\n\n"
         "Lists the tables of a kohort store (an HDF5 file written by 'kohort synth' or 'kohort import'):\n"
         "for each table its row count, whether it is partitioned by the person key pid (so each MPI rank\n"
@@ -27,29 +27,25 @@ int cmd_inspect(const Args& args, const Comm& comm) {
         "  kohort inspect cohort.h5 --table population\n"
         "  kohort inspect cohort.h5 --json            # machine-readable, one JSON document\n"
         "  kohort inspect cohort.h5 --check           # also read every value and check it (exit 2 on a fault)\n\n"
-        "The file layout is described in docs/format.md; 'h5dump -H STORE.h5' shows the raw HDF5 structure.\n\n"
-        "Options");
+        "The file layout is described in docs/format.md; 'h5dump -H STORE.h5' shows the raw HDF5 structure.");
     std::string store_path, table;
-    opts.add_options()("help,h", "show this help")("table,t", po::value<std::string>(&table),
-                                                    "show only this table")(
+    cmd.add_options()("table,t", po::value<std::string>(&table), "show only this table")(
         "check", "also read every value and check it against the format (categorical codes within their "
                   "dictionaries, bools, pid order); exit 2 naming store, table and column at the first fault")(
         "json", "print JSON: {\"store\", \"tables\": [{\"name\", \"rows\", \"partitioning\", \"bytes\", "
                 "\"columns\": [{\"name\", \"type\", \"missing\", \"levels\"}]}]}")(
         "store", po::value<std::string>(&store_path), "the store file");
-    po::positional_options_description pos;
-    pos.add("store", 1);
-    po::variables_map vm;
-    if (!parse_command_line("inspect", args, opts, &pos, vm, comm)) return 0;
+    cmd.positional("store");
+    if (!cmd.parse(args, comm)) return 0;
     if (store_path.empty())
         throw UsageError("kohort inspect: no store file given; usage: kohort inspect STORE.h5 [--table NAME]");
     // Metadata is tiny: rank 0 opens the file on its own and prints; other ranks wait for it.
     return io::run_on_root(comm, [&] {
         const Store store = Store::open(store_path, nullptr);
         const StoreReport report =
-            inspect_store(store, vm.count("table") ? std::optional<std::string>(table) : std::nullopt);
-        if (vm.count("check")) check_store_values(store, report);
-        if (vm.count("json"))
+            inspect_store(store, cmd.count("table") ? std::optional<std::string>(table) : std::nullopt);
+        if (cmd.count("check")) check_store_values(store, report);
+        if (cmd.count("json"))
             std::cout << render_report_json(report).dump(2) << "\n";
         else
             std::cout << render_report_text(report);

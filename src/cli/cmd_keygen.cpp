@@ -13,17 +13,16 @@ namespace po = boost::program_options;
 namespace kohort::cli {
 
 int cmd_keygen(const Args& args, const Comm& comm) {
-    po::options_description desc(
+    CommandLine cmd("keygen",
         "Usage: kohort keygen --out KEY\n\n"
         "Writes a new project key for `kohort import --pseudonymise`: 32 random bytes from OpenSSL's\n"
         "RAND_bytes as 64 hexadecimal digits, in a new file with mode 0600. An existing file is never\n"
         "overwritten. Keep the key secret and backed up: the same CPR number gets the same pid only\n"
-        "under the same key. Under mpirun, rank 0 writes the key.\n\nOptions");
-    desc.add_options()("help,h", "show this help")("out,o", po::value<std::string>(), "the key file to create");
-    po::variables_map vm;
-    if (!parse_command_line("keygen", args, desc, nullptr, vm, comm)) return 0;
-    if (!vm.count("out")) throw UsageError("kohort keygen: --out KEY is required; run 'kohort keygen --help'");
-    const std::string out = vm["out"].as<std::string>();
+        "under the same key. Under mpirun, rank 0 writes the key.");
+    cmd.add_options()("out,o", po::value<std::string>(), "the key file to create");
+    if (!cmd.parse(args, comm)) return 0;
+    if (!cmd.count("out")) throw UsageError("kohort keygen: --out KEY is required; run 'kohort keygen --help'");
+    const std::string out = cmd["out"].as<std::string>();
     return io::run_on_root(comm, [&] {
         io::write_new_project_key(out);
         std::cout << "kohort keygen: wrote a new " << io::kKeygenBytes << "-byte project key to " << out

@@ -57,21 +57,19 @@ std::string markdown_reference() {
 }  // namespace
 
 int cmd_kinds(const Args& args, const Comm& comm) {
-    po::options_description opts(
+    CommandLine cmd("kinds",
         "Usage: kohort kinds [KIND] [--markdown]\n\n"
         "Lists the model kinds a [model.NAME] section can have and the other section kinds of a job\n"
         "file. With a KIND (a model kind such as cox, or job, slurm, cohort, variable, lexis, site),\n"
         "prints every key it takes with its type, default and meaning. Job files are checked against\n"
-        "these same declarations: an unknown key or a bad value is refused (exit 2).\n\nOptions");
+        "these same declarations: an unknown key or a bad value is refused (exit 2).");
     std::string kind;
-    opts.add_options()("help,h", "show this help")("markdown", "print every declaration as the Markdown reference of docs/jobs.md")(
+    cmd.add_options()("markdown", "print every declaration as the Markdown reference of docs/jobs.md")(
         "kind", po::value<std::string>(&kind), "a model or section kind");
-    po::positional_options_description pos;
-    pos.add("kind", 1);
-    po::variables_map vm;
-    if (!parse_command_line("kinds", args, opts, &pos, vm, comm)) return 0;
+    cmd.positional("kind");
+    if (!cmd.parse(args, comm)) return 0;
     std::string out;
-    if (vm.count("markdown")) {
+    if (cmd.count("markdown")) {
         out = markdown_reference();
     } else if (kind.empty()) {
         out = "Model kinds ([model.NAME] kind = ...):\n" + summary_lines(model_kinds()) +

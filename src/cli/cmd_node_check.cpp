@@ -54,7 +54,7 @@ double since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 int cmd_node_check(const Args& args, const Comm& comm) {
-    po::options_description opts(
+    CommandLine cmd("node-check",
         "Usage: kohort node-check [--store PATH] [--ranks N] [--rows N] [--columns P]\n"
         "       mpirun -np N kohort node-check [--store PATH]      (or srun, on one or more nodes)\n\n"
         "For platform admins: checks that MPI starts across the ranks and that parallel HDF5 reads a\n"
@@ -68,21 +68,19 @@ int cmd_node_check(const Args& args, const Comm& comm) {
         "  kohort node-check\n"
         "  kohort node-check --store /scratch/registers.h5     # read a real store through MPI-IO\n"
         "  kohort node-check --store /scratch                  # write a test store there, read it, remove it\n"
-        "  srun --nodes 2 --ntasks-per-node 8 kohort node-check\n\n"
-        "Options");
+        "  srun --nodes 2 --ntasks-per-node 8 kohort node-check");
     std::string store;
     int ranks = static_cast<int>(std::max(2L, ::sysconf(_SC_NPROCESSORS_ONLN)));
     long rows = 1000000;
     int columns = 16;
-    opts.add_options()("help,h", "show this help")(
+    cmd.add_options()(
         "store", po::value(&store),
         "an existing store to read, or a folder to write a small test store in (default: $TMPDIR)")(
         "ranks", po::value(&ranks)->default_value(ranks), "local MPI ranks to start when run on its own (default: CPUs)")(
         "rows", po::value(&rows)->default_value(rows), "rows per node of the synthetic model pass")(
         "columns", po::value(&columns)->default_value(columns), "columns of the synthetic model pass")(
         "no-launch", "measure on the ranks already running (do not start mpirun)");
-    po::variables_map vm;
-    if (!parse_command_line("node-check", args, opts, nullptr, vm, comm)) return 0;
+    if (!cmd.parse(args, comm)) return 0;
     if (ranks < 1) throw UsageError("kohort node-check: --ranks must be at least 1, not " + std::to_string(ranks));
     if (rows < 1000) throw UsageError("kohort node-check: --rows must be at least 1000, not " + std::to_string(rows));
     if (columns < 2 || columns > 512) throw UsageError("kohort node-check: --columns must be 2 to 512, not " + std::to_string(columns));
@@ -90,7 +88,7 @@ int cmd_node_check(const Args& args, const Comm& comm) {
     if (!store.empty() && !std::filesystem::is_regular_file(store) && !std::filesystem::is_directory(store))
         throw UsageError("kohort node-check: --store '" + store +
                          "' is neither a store file nor a folder; expected an existing .h5 store to read, or a folder to write a test store in");
-    if (comm.size() == 1 && ranks > 1 && !vm.count("no-launch")) {
+    if (comm.size() == 1 && ranks > 1 && !cmd.count("no-launch")) {
         if (!have_mpirun())
             throw UsageError("kohort node-check: mpirun is not on PATH; install Open MPI or run with --ranks 1");
         std::vector<std::string> inner = {"node-check", "--no-launch", "--rows", std::to_string(rows), "--columns", std::to_string(columns)};

@@ -16,7 +16,7 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 int cmd_report(const Args& args, const Comm& comm) {
-    po::options_description opts(
+    CommandLine cmd("report",
         "Usage: kohort report OUTPUT [--out FILE]\n\n"
         "Rebuilds OUTPUT/report.html from a finished job's output folder: one self-contained page\n"
         "(inline CSS and SVG; nothing is loaded from the network) with the job header, the cohort flow,\n"
@@ -27,16 +27,13 @@ int cmd_report(const Args& args, const Comm& comm) {
         "check a folder, or to make the page for a folder written by an older kohort.\n\n"
         "Examples:\n"
         "  kohort report out/demo_statin_mi\n"
-        "  kohort report out/demo_statin_mi --out /tmp/review.html\n\n"
-        "Options");
+        "  kohort report out/demo_statin_mi --out /tmp/review.html");
     std::string folder, out_file;
-    opts.add_options()("help,h", "show this help")("out,o", po::value(&out_file),
-                                                    "write the page here instead of OUTPUT/report.html ('-' for stdout)")(
+    cmd.add_options()("out,o", po::value(&out_file),
+                      "write the page here instead of OUTPUT/report.html ('-' for stdout)")(
         "output", po::value(&folder), "the job's output folder");
-    po::positional_options_description pos;
-    pos.add("output", 1);
-    po::variables_map vm;
-    if (!parse_command_line("report", args, opts, &pos, vm, comm)) return 0;
+    cmd.positional("output");
+    if (!cmd.parse(args, comm)) return 0;
     if (folder.empty()) throw UsageError("kohort report: no output folder given; usage: kohort report OUTPUT");
     if (!comm.is_root()) return 0;
     const std::string html = report::build_report_from_folder(folder);

@@ -12,33 +12,30 @@ namespace kohort::cli {
 namespace po = boost::program_options;
 
 int cmd_run(const Args& args, const Comm& comm) {
-    po::options_description opts(
+    CommandLine cmd("run",
         "Usage: kohort run JOB.ini [--set section.key=value]... [--quiet] [--plan]\n"
         "       mpirun -np 4 kohort run JOB.ini\n"
         "       srun --mpi=pmix kohort run JOB.ini\n\n"
         "Runs every [model.NAME] of a job file and writes OUTPUT/results.json, OUTPUT/NAME.csv,\n"
         "OUTPUT/NAME.svg (km, cif) and OUTPUT/job.log, where OUTPUT is [job] output. The output folder\n"
-        "appears only when the whole job succeeded. See docs/jobs.md for the job file format.\n\n"
-        "Options");
+        "appears only when the whole job succeeded. See docs/jobs.md for the job file format.");
     std::string job_path;
     std::vector<std::string> sets;
-    opts.add_options()("help,h", "show this help")(
+    cmd.add_options()(
         "set", po::value<std::vector<std::string>>(&sets)->composing(),
         "override a job file value, e.g. --set job.output=out/run2 --set model.cox1.ties=breslow")(
         "quiet,q", "no progress lines on stderr")(
         "plan", "print the memory each rank will need, from the store's metadata only, and exit")("job", po::value<std::string>(&job_path), "the job file");
-    po::positional_options_description pos;
-    pos.add("job", 1);
-    po::variables_map vm;
-    if (!parse_command_line("run", args, opts, &pos, vm, comm)) return 0;
+    cmd.positional("job");
+    if (!cmd.parse(args, comm)) return 0;
     if (job_path.empty()) throw UsageError("kohort run: no job file given; usage: kohort run JOB.ini");
-    if (vm.count("plan")) {
+    if (cmd.count("plan")) {
         if (comm.is_root()) std::cout << plan_job(job_path, comm.size(), sets);
         return 0;
     }
     const JobFile job = read_job_file(job_path, sets);
     RunOptions ro;
-    ro.quiet = vm.count("quiet") > 0;
+    ro.quiet = cmd.count("quiet") > 0;
     run_job(job, comm, ro);
     if (comm.is_root()) std::cout << job.output << "/results.json\n";
     return 0;

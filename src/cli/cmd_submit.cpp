@@ -81,7 +81,7 @@ struct SubmitArgs {
 
 // Phase 1: the command line. Returns false when --help was printed.
 bool parse_submit_args(const Args& args, const Comm& comm, SubmitArgs& a) {
-    po::options_description opts(
+    CommandLine cmd("submit",
         "Usage: kohort submit JOB.ini [--nodes N] [--ntasks-per-node T] [--cpus-per-task C] [--time T]\n"
         "                     [--mem M] [--partition P] [--account A] [--qos Q] [--log-dir DIR]\n"
         "                     [--set section.key=value]... [--template FILE] [--dry-run]\n\n"
@@ -90,11 +90,10 @@ bool parse_submit_args(const Args& args, const Comm& comm, SubmitArgs& a) {
         "N x T MPI ranks of C OpenMP threads each. Resources come from these flags or from the job file's\n"
         "[slurm] section (same names: nodes, ntasks-per-node, cpus-per-task, time, mem, partition,\n"
         "account, qos, log-dir); flags win. Slurm writes NAME-JOBID.out/.err into the log folder, by\n"
-        "default slurm-logs/ beside the job's output folder. See docs/admin.md.\n\n"
-        "Options");
+        "default slurm-logs/ beside the job's output folder. See docs/admin.md.");
     long nodes = 0, ntasks = 0, cpus = 0;
     std::string time, mem, partition, account, qos, log_dir;
-    opts.add_options()("help,h", "show this help")                                          //
+    cmd.add_options()
         ("nodes,N", po::value<long>(&nodes), "number of nodes (default 1)")                 //
         ("ntasks-per-node", po::value<long>(&ntasks), "MPI ranks per node (default 1)")      //
         ("cpus-per-task,c", po::value<long>(&cpus), "OpenMP threads per rank (default 1)")  //
@@ -109,22 +108,20 @@ bool parse_submit_args(const Args& args, const Comm& comm, SubmitArgs& a) {
         ("template", po::value<std::string>(&a.template_flag), "batch script template to render")   //
         ("dry-run", "print the batch script instead of submitting it")                            //
         ("job", po::value<std::string>(&a.job_path), "the job file");
-    po::positional_options_description pos;
-    pos.add("job", 1);
-    po::variables_map vm;
-    if (!parse_command_line("submit", args, opts, &pos, vm, comm)) return false;
+    cmd.positional("job");
+    if (!cmd.parse(args, comm)) return false;
     if (comm.size() > 1)
         throw UsageError("kohort submit runs as one process on a login node; run it without mpirun or srun");
     if (a.job_path.empty()) throw UsageError("kohort submit: no job file given; usage: kohort submit JOB.ini");
-    a.dry_run = vm.count("dry-run") > 0;
+    a.dry_run = cmd.count("dry-run") > 0;
 
     SlurmRequest& flags = a.flags;
-    if (vm.count("nodes")) flags.nodes = parse_positive_count(std::to_string(nodes), "--nodes");
-    if (vm.count("ntasks-per-node"))
+    if (cmd.count("nodes")) flags.nodes = parse_positive_count(std::to_string(nodes), "--nodes");
+    if (cmd.count("ntasks-per-node"))
         flags.ntasks_per_node = parse_positive_count(std::to_string(ntasks), "--ntasks-per-node");
-    if (vm.count("cpus-per-task")) flags.cpus_per_task = parse_positive_count(std::to_string(cpus), "--cpus-per-task");
+    if (cmd.count("cpus-per-task")) flags.cpus_per_task = parse_positive_count(std::to_string(cpus), "--cpus-per-task");
     auto take_string = [&](const char* name, const std::string& value, std::optional<std::string>& into) {
-        if (!vm.count(name)) return;
+        if (!cmd.count(name)) return;
         check_slurm_value(value, std::string("--") + name);
         into = value;
     };
@@ -133,7 +130,7 @@ bool parse_submit_args(const Args& args, const Comm& comm, SubmitArgs& a) {
     take_string("partition", partition, flags.partition);
     take_string("account", account, flags.account);
     take_string("qos", qos, flags.qos);
-    if (vm.count("log-dir")) {
+    if (cmd.count("log-dir")) {
         if (log_dir.empty()) throw UsageError("--log-dir: the value is empty");
         flags.log_dir = log_dir;
     }

@@ -37,7 +37,7 @@ std::int64_t peak_rss_bytes() {
 }  // namespace
 
 int cmd_synth(const Args& args, const Comm& comm) {
-    po::options_description opts(
+    CommandLine cmd("synth",
         "Usage: kohort synth --persons N --seed S --out STORE.h5 [--genotypes M] [--quiet]\n"
         "       mpirun -np 4 kohort synth --persons 1000000 --seed 1 --out cohort.h5\n\n"
         "Writes a synthetic Danish-style registry cohort (tables population, diagnoses, prescriptions,\n"
@@ -45,20 +45,17 @@ int cmd_synth(const Args& args, const Comm& comm) {
         "biomarkers) with planted effects of statin use, diabetes, age, sex and SNPs on myocardial\n"
         "infarction, death competing, and of SNPs on LDL. The planted truth is stored\n"
         "as attributes of the group /synth. The same N and S give the same tables on any number of\n"
-        "ranks and threads. See docs/synthetic.md.\n\n"
-        "Options");
+        "ranks and threads. See docs/synthetic.md.");
     std::string persons, seed, out, genotypes = "0";
-    opts.add_options()("help,h", "show this help")("persons", po::value<std::string>(&persons),
-                                                   "number of persons (required)")(
+    cmd.add_options()("persons", po::value<std::string>(&persons), "number of persons (required)")(
         "seed", po::value<std::string>(&seed), "random seed, 0 to 2^64-1 (required)")(
         "out", po::value<std::string>(&out), "store file to write; replaced if it exists (required)")(
         "genotypes", po::value<std::string>(&genotypes),
         "number of SNP dosage columns for a 10% subset of persons (default 0: none)")(
         "quiet,q", "no progress lines on stderr");
-    po::variables_map vm;
-    if (!parse_command_line("synth", args, opts, nullptr, vm, comm)) return 0;
+    if (!cmd.parse(args, comm)) return 0;
     for (const char* required : {"persons", "seed", "out"})
-        if (!vm.count(required))
+        if (!cmd.count(required))
             throw UsageError(std::string("kohort synth: --") + required +
                              " is required; usage: kohort synth --persons N --seed S --out STORE.h5");
     if (out.empty()) throw UsageError("kohort synth: --out is empty; expected a file name such as cohort.h5");
@@ -67,7 +64,7 @@ int cmd_synth(const Args& args, const Comm& comm) {
     config.persons = parse_whole<std::int64_t>("persons", persons, 1);
     config.seed = parse_whole<std::uint64_t>("seed", seed, 0);
     config.genotypes = parse_whole<std::int64_t>("genotypes", genotypes, 0);
-    config.progress = vm.count("quiet") == 0;
+    config.progress = cmd.count("quiet") == 0;
 
     const synth::SynthSummary s = synth::write_synthetic_store(out, config, comm);
     const std::vector<std::int64_t> rss = comm.allgatherv(std::vector<std::int64_t>{peak_rss_bytes()});

@@ -1,5 +1,6 @@
-// The argument handling every command shares: parse with Boost.Program_options, print --help on
-// rank 0, and turn a parse error into a UsageError that points at the command's --help.
+// The argument handling every command shares: its --help page, parsing with
+// Boost.Program_options, --help printed on rank 0, and a parse error turned into a UsageError that
+// points at the command's --help.
 #pragma once
 #include <boost/program_options.hpp>
 #include <string>
@@ -8,11 +9,33 @@
 
 namespace kohort::cli {
 
-// Returns false when --help was asked for (the help is printed): the command then returns 0.
-// `positional` may be null.
-bool parse_command_line(const std::string& command, const Args& args,
-                        const boost::program_options::options_description& options,
-                        const boost::program_options::positional_options_description* positional,
-                        boost::program_options::variables_map& vm, const Comm& comm);
+// One command's command line. The --help page is `help` (usage lines and what the command does),
+// then "Options:" with --help first and the command's own options after it.
+//
+//   CommandLine cmd("report", "Usage: kohort report OUTPUT [--out FILE]\n\nRebuilds ...");
+//   cmd.add_options()("out,o", po::value(&out), "...")("output", po::value(&folder), "...");
+//   cmd.positional("output");
+//   if (!cmd.parse(args, comm)) return 0;  // --help was printed
+class CommandLine {
+public:
+    // `command` names the command in messages ("audit verify").
+    CommandLine(std::string command, const std::string& help);
+    // Declares the command's options, as options_description::add_options() does.
+    boost::program_options::options_description_easy_init add_options() { return options_.add_options(); }
+    // The first free argument is option `name` (declared with add_options).
+    void positional(const char* name) { positional_.add(name, 1); }
+    // Parses args. Returns false when --help was asked for (the page is printed on rank 0): the
+    // command then returns 0. Throws UsageError on a malformed command line.
+    bool parse(const Args& args, const Comm& comm);
+    // The parsed values, after parse().
+    std::size_t count(const std::string& name) const { return values_.count(name); }
+    const boost::program_options::variable_value& operator[](const std::string& name) const { return values_[name]; }
+
+private:
+    std::string command_;
+    boost::program_options::options_description options_;
+    boost::program_options::positional_options_description positional_;
+    boost::program_options::variables_map values_;
+};
 
 }  // namespace kohort::cli

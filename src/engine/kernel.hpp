@@ -149,5 +149,7 @@ struct SectionRegistrar {
 std::string format_number(double v);
 // JSON number, or null for NaN/inf (JSON has no NaN).
 nlohmann::json json_number(double v);
+// JSON array of json_number(x) for each x.
+nlohmann::json json_numbers(const std::vector<double>& v);
 
 }  // namespace kohort

@@ -68,4 +68,10 @@ nlohmann::json json_number(double v) {
     return v;
 }
 
+nlohmann::json json_numbers(const std::vector<double>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (double x : v) a.push_back(json_number(x));
+    return a;
+}
+
 }  // namespace kohort

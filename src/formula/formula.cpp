@@ -362,26 +362,26 @@ private:
         return out;
     }
 
+    // a * b (star) binds looser than a:b (cross); both are left-associative levels of terms.
     Part parse_product() {
-        Part left = parse_interaction();
-        while (peek().kind == Tok::Star) {
-            const std::size_t at = advance().pos;
-            require_terms(left, "in an interaction (*)");
-            Part right = parse_interaction();
-            require_terms(right, "in an interaction (*)");
-            left.terms = star(left.terms, right.terms, at);
-        }
-        return left;
+        return parse_binary(Tok::Star, "in an interaction (*)", &Parser::parse_interaction, &Parser::star);
+    }
+    Part parse_interaction() {
+        return parse_binary(Tok::Colon, "in an interaction (:)", &Parser::parse_power, &Parser::cross);
     }
 
-    Part parse_interaction() {
-        Part left = parse_power();
-        while (peek().kind == Tok::Colon) {
+    // operand (op operand)*, each operand parsed by `next` and required to be terms, folded from
+    // the left by `combine`.
+    using Combine = std::vector<TermKey> (Parser::*)(const std::vector<TermKey>&, const std::vector<TermKey>&,
+                                                     std::size_t) const;
+    Part parse_binary(Tok op, const char* where, Part (Parser::*next)(), Combine combine) {
+        Part left = (this->*next)();
+        while (peek().kind == op) {
             const std::size_t at = advance().pos;
-            require_terms(left, "in an interaction (:)");
-            Part right = parse_power();
-            require_terms(right, "in an interaction (:)");
-            left.terms = cross(left.terms, right.terms, at);
+            require_terms(left, where);
+            Part right = (this->*next)();
+            require_terms(right, where);
+            left.terms = (this->*combine)(left.terms, right.terms, at);
         }
         return left;
     }

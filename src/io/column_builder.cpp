@@ -42,6 +42,20 @@ ValueError type_error(std::size_t row, const std::string& name, std::string_view
                      expected_text(t, decimal)};
 }
 
+// Fills `buf` with the values: `missing` for a missing token, else parse(text, value), which is
+// false when the text is not of the column's type. Returns the first row that is not, or n.
+template <typename T, typename Parse>
+std::size_t parse_values(const std::vector<std::string_view>& values, std::vector<T>& buf, T missing, Parse&& parse) {
+    buf.resize(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (is_missing_token(values[i]))
+            buf[i] = missing;
+        else if (!parse(values[i], buf[i]))
+            return i;
+    }
+    return values.size();
+}
+
 void build_categorical(Column& c, const std::vector<std::string_view>& values) {
     std::unordered_map<std::string_view, std::int32_t> codes;
     std::vector<std::string_view> levels;
@@ -122,57 +136,31 @@ BuiltColumn build_column(const std::string& name, const std::vector<std::string_
     c.name = name;
     c.type = type;
     const std::size_t n = values.size();
+    std::size_t bad = n;  // the first row that is not of `type`
     switch (type) {
         case ColumnType::Bool:
-            c.i8.resize(n);
-            for (std::size_t i = 0; i < n; ++i) {
-                if (is_missing_token(values[i])) {
-                    c.i8[i] = kMissingBool;
-                    continue;
-                }
-                const int b = parse_bool(values[i]);
-                if (b < 0) {
-                    out.error = type_error(i, name, values[i], type, decimal);
-                    return out;
-                }
-                c.i8[i] = static_cast<std::int8_t>(b);
-            }
+            bad = parse_values(values, c.i8, kMissingBool, [](std::string_view v, std::int8_t& x) {
+                const int b = parse_bool(v);
+                if (b < 0) return false;
+                x = static_cast<std::int8_t>(b);
+                return true;
+            });
             break;
         case ColumnType::Int64:
-            c.i64.resize(n);
-            for (std::size_t i = 0; i < n; ++i) {
-                if (is_missing_token(values[i])) {
-                    c.i64[i] = kMissingInt64;
-                } else if (!parse_int64(values[i], c.i64[i], lenient)) {
-                    out.error = type_error(i, name, values[i], type, decimal);
-                    return out;
-                }
-            }
+            bad = parse_values(values, c.i64, kMissingInt64,
+                               [&](std::string_view v, std::int64_t& x) { return parse_int64(v, x, lenient); });
             break;
         case ColumnType::Double:
-            c.f64.resize(n);
-            for (std::size_t i = 0; i < n; ++i) {
-                if (is_missing_token(values[i])) {
-                    c.f64[i] = std::nan("");
-                } else if (!parse_double(values[i], decimal, c.f64[i], lenient)) {
-                    out.error = type_error(i, name, values[i], type, decimal);
-                    return out;
-                }
-            }
+            bad = parse_values(values, c.f64, std::nan(""),
+                               [&](std::string_view v, double& x) { return parse_double(v, decimal, x, lenient); });
             break;
         case ColumnType::Date:
-            c.i32.resize(n);
-            for (std::size_t i = 0; i < n; ++i) {
-                if (is_missing_token(values[i])) {
-                    c.i32[i] = kMissingDate;
-                } else if (parse_iso_date(values[i], c.i32[i]) != DateParse::ok) {
-                    out.error = type_error(i, name, values[i], type, decimal);
-                    return out;
-                }
-            }
+            bad = parse_values(values, c.i32, kMissingDate,
+                               [](std::string_view v, std::int32_t& x) { return parse_iso_date(v, x) == DateParse::ok; });
             break;
         case ColumnType::Categorical: build_categorical(c, values); break;
     }
+    if (bad < n) out.error = type_error(bad, name, values[bad], type, decimal);
     return out;
 }
 

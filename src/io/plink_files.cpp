@@ -13,17 +13,32 @@ namespace kohort::io {
 
 namespace {
 
-std::ifstream open_text(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw UsageError(path + ": cannot open (" + std::strerror(errno) + "); expected a PLINK file");
-    return in;
-}
+using Fields = std::vector<std::string>;
 
-std::vector<std::string> fields_of(const std::string& line) {
+Fields fields_of(const std::string& line) {
     std::istringstream s(line);
-    std::vector<std::string> out;
+    Fields out;
     for (std::string f; s >> f;) out.push_back(f);
     return out;
+}
+
+// Calls record(line_number, fields) for each line of a .fam or .bim file after checking it has the
+// six whitespace-separated fields that `layout` names; an empty file lacks `what` ("sample").
+template <typename Record>
+void read_six_field_lines(const std::string& path, const char* layout, const char* what, Record&& record) {
+    std::ifstream in(path);
+    if (!in) throw UsageError(path + ": cannot open (" + std::strerror(errno) + "); expected a PLINK file");
+    std::string line;
+    std::int64_t no = 1;
+    for (; std::getline(in, line); ++no) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        const auto f = fields_of(line);
+        if (f.size() != 6)
+            throw InputError(path, no, 0, "found " + std::to_string(f.size()) + " fields; expected 6 (" + layout + ")");
+        record(no, f);
+    }
+    if (no == 1)  // not one line
+        throw InputError(path, 0, 0, std::string("no ") + what + "s; expected one line per " + what);
 }
 
 }  // namespace
@@ -33,34 +48,18 @@ PlinkPaths PlinkPaths::from_prefix(const std::string& prefix) {
 }
 
 FamFile read_fam(const std::string& path) {
-    std::ifstream in = open_text(path);
     FamFile fam;
-    std::string line;
-    for (std::int64_t no = 1; std::getline(in, line); ++no) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        const auto f = fields_of(line);
-        if (f.size() != 6)
-            throw InputError(path, no, 0,
-                             "found " + std::to_string(f.size()) +
-                                 " fields; expected 6 (FID IID father mother sex phenotype)");
+    read_six_field_lines(path, "FID IID father mother sex phenotype", "sample", [&](std::int64_t no, const Fields& f) {
         fam.iids.push_back(f[1]);
         fam.lines.push_back(no);
-    }
-    if (fam.iids.empty()) throw InputError(path, 0, 0, "no samples; expected one line per sample");
+    });
     return fam;
 }
 
 std::vector<Variant> read_bim(const std::string& path) {
-    std::ifstream in = open_text(path);
     std::vector<Variant> out;
-    std::string line;
-    for (std::int64_t no = 1; std::getline(in, line); ++no) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        const auto f = fields_of(line);
-        if (f.size() != 6)
-            throw InputError(path, no, 0,
-                             "found " + std::to_string(f.size()) +
-                                 " fields; expected 6 (chromosome, id, centimorgans, position, A1, A2)");
+    const char* layout = "chromosome, id, centimorgans, position, A1, A2";
+    read_six_field_lines(path, layout, "variant", [&](std::int64_t no, const Fields& f) {
         Variant v;
         v.chrom = f[0];
         v.id = f[1];
@@ -70,8 +69,7 @@ std::vector<Variant> read_bim(const std::string& path) {
         v.a1 = f[4];
         v.a2 = f[5];
         out.push_back(std::move(v));
-    }
-    if (out.empty()) throw InputError(path, 0, 0, "no variants; expected one line per variant");
+    });
     return out;
 }
 

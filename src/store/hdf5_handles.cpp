@@ -34,6 +34,14 @@ std::string join_path(const std::string& parent, const std::string& name) {
     return parent + "/" + name;
 }
 
+// An H5Aiterate2 / H5Literate callback (Info: H5A_info_t or H5L_info_t) that appends each name
+// to the std::vector<std::string> passed as its data.
+template <typename Info>
+herr_t append_name(hid_t, const char* name, const Info*, void* names) {
+    static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+    return 0;
+}
+
 }  // namespace
 
 Hdf5Error::Hdf5Error(std::string file, std::string object, std::string operation, std::string detail)
@@ -197,12 +205,9 @@ void Object::delete_attribute(const std::string& name) {
 
 std::vector<std::string> Object::attribute_names() const {
     std::vector<std::string> names;
-    auto cb = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
-        static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-        return 0;
-    };
     hsize_t idx = 0;
-    check(H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, &idx, cb, &names), where_, "H5Aiterate2");
+    check(H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, &idx, append_name<H5A_info_t>, &names), where_,
+          "H5Aiterate2");
     return names;
 }
 
@@ -374,12 +379,8 @@ bool Group::has_path(const std::string& path) const {
 
 std::vector<std::string> Group::link_names() const {
     std::vector<std::string> names;
-    auto cb = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-        static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-        return 0;
-    };
     hsize_t idx = 0;
-    check(H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, &idx, cb, &names), where_, "H5Literate");
+    check(H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, &idx, append_name<H5L_info_t>, &names), where_, "H5Literate");
     std::sort(names.begin(), names.end());
     return names;
 }

@@ -51,34 +51,26 @@ struct Column {
     void append_from(const Column& other, std::size_t i);
 
     // f(buffer) with the one buffer the type uses, so a loop over rows has no per-row type switch.
-    template <typename F> decltype(auto) visit_buffer(F&& f);
-    template <typename F> decltype(auto) visit_buffer(F&& f) const;
+    template <typename F> decltype(auto) visit_buffer(F&& f) { return visit_buffer_of(*this, f); }
+    template <typename F> decltype(auto) visit_buffer(F&& f) const { return visit_buffer_of(*this, f); }
     // f(buffer, is_missing), where is_missing(value) is the type's missing-value test.
     template <typename F> decltype(auto) visit_values(F&& f) const;
+
+private:
+    // The one type switch behind both visit_buffer overloads (Self: Column or const Column).
+    template <typename Self, typename F> static decltype(auto) visit_buffer_of(Self& self, F& f);
 };
 
-template <typename F>
-decltype(auto) Column::visit_buffer(F&& f) {
-    switch (type) {
-        case ColumnType::Int64: return f(i64);
-        case ColumnType::Double: return f(f64);
-        case ColumnType::Bool: return f(i8);
+template <typename Self, typename F>
+decltype(auto) Column::visit_buffer_of(Self& self, F& f) {
+    switch (self.type) {
+        case ColumnType::Int64: return f(self.i64);
+        case ColumnType::Double: return f(self.f64);
+        case ColumnType::Bool: return f(self.i8);
         case ColumnType::Date:
-        case ColumnType::Categorical: return f(i32);
+        case ColumnType::Categorical: return f(self.i32);
     }
-    throw std::logic_error("column '" + name + "' has an unknown type");
-}
-
-template <typename F>
-decltype(auto) Column::visit_buffer(F&& f) const {
-    switch (type) {
-        case ColumnType::Int64: return f(i64);
-        case ColumnType::Double: return f(f64);
-        case ColumnType::Bool: return f(i8);
-        case ColumnType::Date:
-        case ColumnType::Categorical: return f(i32);
-    }
-    throw std::logic_error("column '" + name + "' has an unknown type");
+    throw std::logic_error("column '" + self.name + "' has an unknown type");
 }
 
 template <typename F>

@@ -24,6 +24,17 @@ void repeat(Rng& rng, std::int32_t first, std::int32_t last, int gap_min, int ga
 
 double round2(double x) { return std::round(x * 100.0) / 100.0; }
 
+// Background contacts, uniform over the observed period: a Poisson number at `per_year`, each
+// with a code drawn from `filler`; emit(date, code) may draw more from rng after them.
+template <typename Emit>
+void background(Rng& rng, const PersonLife& p, double per_year, const WeightedSampler& filler, Emit&& emit) {
+    const std::int64_t n = rng.poisson(per_year * observed_years(p));
+    for (std::int64_t k = 0; k < n; ++k) {
+        const auto date = static_cast<std::int32_t>(rng.between(p.observed_from, p.observed_to));
+        emit(date, filler.sample(rng));
+    }
+}
+
 }  // namespace
 
 void person_diagnoses(std::uint64_t seed, const PersonLife& p, std::vector<DiagnosisRow>& out) {
@@ -32,13 +43,8 @@ void person_diagnoses(std::uint64_t seed, const PersonLife& p, std::vector<Diagn
     out.clear();
     const std::int32_t last = p.observed_to;
 
-    // Background contacts, uniform over the observed period.
-    const std::int64_t n = rng.poisson(kFillerDiagnosesPerYear * observed_years(p));
-    const WeightedSampler& filler = codes.icd10_filler[p.male];
-    for (std::int64_t k = 0; k < n; ++k) {
-        const auto date = static_cast<std::int32_t>(rng.between(p.observed_from, last));
-        out.push_back({date, filler.sample(rng)});
-    }
+    background(rng, p, kFillerDiagnosesPerYear, codes.icd10_filler[p.male],
+               [&](std::int32_t date, std::int32_t code) { out.push_back({date, code}); });
     // Diabetes: the first contact at onset, then follow-up contacts every 10-20 months.
     if (p.diabetes_onset != kMissingDate && p.diabetes_onset <= last)
         repeat(rng, p.diabetes_onset, last, 300, 600, [&](std::int32_t d) { out.push_back({d, p.diabetes_code}); });
@@ -68,15 +74,11 @@ void person_prescriptions(std::uint64_t seed, const PersonLife& p, std::vector<P
     const std::int32_t last = p.observed_to;
 
     // Background fills: half, one or two typical packs.
-    const std::int64_t n = rng.poisson(kFillerPrescriptionsPerYear * observed_years(p));
-    const WeightedSampler& filler = codes.atc_filler[p.male];
-    for (std::int64_t k = 0; k < n; ++k) {
-        const auto date = static_cast<std::int32_t>(rng.between(p.observed_from, last));
-        const std::int32_t code = filler.sample(rng);
+    background(rng, p, kFillerPrescriptionsPerYear, codes.atc_filler[p.male], [&](std::int32_t date, std::int32_t code) {
         const double u = rng.uniform();
         const double packs = u < 0.25 ? 0.5 : u < 0.75 ? 1.0 : 2.0;
         out.push_back({date, code, packs * codes.atc_pack_ddd[static_cast<std::size_t>(code)]});
-    }
+    });
     // Statins: a fill of two 100-tablet packs every 150-250 days over the episode, one of three
     // strengths (DDD per fill 200, 267 or 400).
     if (p.statin_start != kMissingDate) {

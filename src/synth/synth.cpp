@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <type_traits>
 #include <utility>
 
 #include "core/error.hpp"
@@ -70,19 +71,84 @@ void advise_huge_pages(const std::vector<T>& v) {
     if (b > a) ::madvise(reinterpret_cast<void*>(a), b - a, MADV_HUGEPAGE);
 }
 
-// Concatenates per-thread buffers in thread order (= person order) into one column buffer.
-template <typename T>
-std::vector<T> concatenate(std::vector<std::vector<T>>& parts) {
-    if (parts.size() == 1) return std::move(parts.front());
+// Concatenates one buffer of per-thread parts in thread order (= person order) into one column
+// buffer, freeing the parts' buffers as it goes.
+template <typename Part, typename T>
+std::vector<T> concatenate(std::vector<Part>& parts, std::vector<T> Part::*buffer) {
+    if (parts.size() == 1) return std::move(parts.front().*buffer);
     std::vector<std::size_t> offset(parts.size() + 1, 0);
-    for (std::size_t t = 0; t < parts.size(); ++t) offset[t + 1] = offset[t] + parts[t].size();
+    for (std::size_t t = 0; t < parts.size(); ++t) offset[t + 1] = offset[t] + (parts[t].*buffer).size();
     std::vector<T> out(offset.back());
 #pragma omp parallel for schedule(static, 1)
     for (std::size_t t = 0; t < parts.size(); ++t) {
-        if (!parts[t].empty()) std::memcpy(out.data() + offset[t], parts[t].data(), parts[t].size() * sizeof(T));
-        std::vector<T>().swap(parts[t]);
+        std::vector<T>& part = parts[t].*buffer;
+        if (!part.empty()) std::memcpy(out.data() + offset[t], part.data(), part.size() * sizeof(T));
+        std::vector<T>().swap(part);
     }
     return out;
+}
+
+// One thread's share of an event register (diagnoses, prescriptions), in person order.
+struct EventRows {
+    std::vector<std::int64_t> pid;
+    std::vector<std::int32_t> date, code;
+    std::vector<double> ddd;  // prescriptions only
+
+    void reserve(std::size_t n, bool with_ddd) {
+        pid.reserve(n), date.reserve(n), code.reserve(n);
+        advise_huge_pages(pid), advise_huge_pages(date), advise_huge_pages(code);
+        if (with_ddd) ddd.reserve(n), advise_huge_pages(ddd);
+    }
+    void append(std::int64_t person, const DiagnosisRow& r) {
+        pid.push_back(person), date.push_back(r.date), code.push_back(r.code);
+    }
+    void append(std::int64_t person, const PrescriptionRow& r) {
+        pid.push_back(person), date.push_back(r.date), code.push_back(r.code), ddd.push_back(r.ddd);
+    }
+};
+
+// An event register as a table (pid, date, code_column and, for prescriptions, ddd): each thread
+// generates the rows of its contiguous share of the persons with rows_of (about rows_per_person
+// each), and the shares are concatenated in thread order, so the table is sorted by pid, date
+// without a sort.
+template <typename Row>
+Table event_table(const char* name, const char* code_column, const std::vector<std::string>& dictionary,
+                  std::size_t rows_per_person, std::uint64_t seed, const std::vector<PersonLife>& lives,
+                  void (*rows_of)(std::uint64_t, const PersonLife&, std::vector<Row>&)) {
+    constexpr bool kDose = std::is_same_v<Row, PrescriptionRow>;
+    std::vector<EventRows> parts(static_cast<std::size_t>(omp_get_max_threads()));
+    OmpExceptions errors;
+#pragma omp parallel num_threads(static_cast<int>(parts.size()))
+    errors.run([&] {
+        const int t = omp_get_thread_num();
+        const auto [lo, hi] = share(lives.size(), t, omp_get_num_threads());
+        EventRows& part = parts[static_cast<std::size_t>(t)];
+        part.reserve((hi - lo) * rows_per_person, kDose);
+        std::vector<Row> rows;
+        rows.reserve(128);
+        for (std::size_t k = lo; k < hi; ++k) {
+            rows_of(seed, lives[k], rows);
+            for (const Row& r : rows) part.append(lives[k].pid, r);
+        }
+    });
+    errors.rethrow();
+    Table t;
+    t.name = name;
+    t.partitioned_by_pid = true;
+    Column pid("pid", ColumnType::Int64), date("date", ColumnType::Date), code(code_column, ColumnType::Categorical);
+    pid.i64 = concatenate(parts, &EventRows::pid);
+    date.i32 = concatenate(parts, &EventRows::date);
+    code.i32 = concatenate(parts, &EventRows::code);
+    code.dictionary = dictionary;
+    t.add(std::move(pid));
+    t.add(std::move(date));
+    t.add(std::move(code));
+    if constexpr (kDose) {
+        Column ddd("ddd", ColumnType::Double);
+        ddd.f64 = concatenate(parts, &EventRows::ddd);
+        t.add(std::move(ddd));
+    }
+    return t;
 }
 
 std::vector<PersonLife> simulate_lives(const SynthConfig& config, const std::vector<std::int64_t>& persons) {
@@ -132,98 +198,11 @@ Table make_population(const std::vector<PersonLife>& lives) {
 }
 
 Table make_diagnoses(std::uint64_t seed, const std::vector<PersonLife>& lives) {
-    const int T = omp_get_max_threads();
-    std::vector<std::vector<std::int64_t>> pid(static_cast<std::size_t>(T));
-    std::vector<std::vector<std::int32_t>> date(static_cast<std::size_t>(T)), code(static_cast<std::size_t>(T));
-    OmpExceptions errors;
-#pragma omp parallel num_threads(T)
-    errors.run([&] {
-        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        const auto [lo, hi] = share(lives.size(), t, nt);
-        auto& P = pid[static_cast<std::size_t>(t)];
-        auto& D = date[static_cast<std::size_t>(t)];
-        auto& C = code[static_cast<std::size_t>(t)];
-        const std::size_t expect = (hi - lo) * 11;
-        P.reserve(expect), D.reserve(expect), C.reserve(expect);
-        advise_huge_pages(P), advise_huge_pages(D), advise_huge_pages(C);
-        std::vector<DiagnosisRow> rows;
-        rows.reserve(64);
-        for (std::size_t k = lo; k < hi; ++k) {
-            person_diagnoses(seed, lives[k], rows);
-            const std::size_t at = P.size(), m = rows.size();
-            P.resize(at + m, lives[k].pid);
-            D.resize(at + m);
-            C.resize(at + m);
-            for (std::size_t j = 0; j < m; ++j) {
-                D[at + j] = rows[j].date;
-                C[at + j] = rows[j].code;
-            }
-        }
-    });
-    errors.rethrow();
-    Table t;
-    t.name = "diagnoses";
-    t.partitioned_by_pid = true;
-    Column cp("pid", ColumnType::Int64), cd("date", ColumnType::Date), cc("icd10", ColumnType::Categorical);
-    cp.i64 = concatenate(pid);
-    cd.i32 = concatenate(date);
-    cc.i32 = concatenate(code);
-    cc.dictionary = code_tables().dict.icd10;
-    t.add(std::move(cp));
-    t.add(std::move(cd));
-    t.add(std::move(cc));
-    return t;
+    return event_table("diagnoses", "icd10", code_tables().dict.icd10, 11, seed, lives, person_diagnoses);
 }
 
 Table make_prescriptions(std::uint64_t seed, const std::vector<PersonLife>& lives) {
-    const int T = omp_get_max_threads();
-    std::vector<std::vector<std::int64_t>> pid(static_cast<std::size_t>(T));
-    std::vector<std::vector<std::int32_t>> date(static_cast<std::size_t>(T)), code(static_cast<std::size_t>(T));
-    std::vector<std::vector<double>> ddd(static_cast<std::size_t>(T));
-    OmpExceptions errors;
-#pragma omp parallel num_threads(T)
-    errors.run([&] {
-        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        const auto [lo, hi] = share(lives.size(), t, nt);
-        auto& P = pid[static_cast<std::size_t>(t)];
-        auto& D = date[static_cast<std::size_t>(t)];
-        auto& C = code[static_cast<std::size_t>(t)];
-        auto& X = ddd[static_cast<std::size_t>(t)];
-        const std::size_t expect = (hi - lo) * 21;
-        P.reserve(expect), D.reserve(expect), C.reserve(expect), X.reserve(expect);
-        advise_huge_pages(P), advise_huge_pages(D), advise_huge_pages(C), advise_huge_pages(X);
-        std::vector<PrescriptionRow> rows;
-        rows.reserve(128);
-        for (std::size_t k = lo; k < hi; ++k) {
-            person_prescriptions(seed, lives[k], rows);
-            const std::size_t at = P.size(), m = rows.size();
-            P.resize(at + m, lives[k].pid);
-            D.resize(at + m);
-            C.resize(at + m);
-            X.resize(at + m);
-            for (std::size_t j = 0; j < m; ++j) {
-                D[at + j] = rows[j].date;
-                C[at + j] = rows[j].code;
-                X[at + j] = rows[j].ddd;
-            }
-        }
-    });
-    errors.rethrow();
-    Table t;
-    t.name = "prescriptions";
-    t.partitioned_by_pid = true;
-    Column cp("pid", ColumnType::Int64), cd("date", ColumnType::Date), cc("atc", ColumnType::Categorical),
-        cx("ddd", ColumnType::Double);
-    cp.i64 = concatenate(pid);
-    cd.i32 = concatenate(date);
-    cc.i32 = concatenate(code);
-    cc.dictionary = code_tables().dict.atc;
-    cx.f64 = concatenate(ddd);
-    t.add(std::move(cp));
-    t.add(std::move(cd));
-    t.add(std::move(cc));
-    t.add(std::move(cx));
-    return t;
+    return event_table("prescriptions", "atc", code_tables().dict.atc, 21, seed, lives, person_prescriptions);
 }
 
 void validate(const SynthConfig& config) {
