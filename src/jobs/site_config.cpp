@@ -1,5 +1,8 @@
 #include "jobs/site_config.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -52,6 +55,14 @@ Options validate_site_section(const IniFile& ini, const std::string& path, const
                          "] in the site configuration; expected [disclosure], [audit] or [project.NAME]");
 }
 
+// $HOME, else the user's entry in the password database: a clean environment (env -i, some batch
+// systems and containers) has no HOME, and the default audit log must still have a place.
+std::string home_directory() {
+    if (const char* home = std::getenv("HOME"); home && *home) return home;
+    if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_dir && *pw->pw_dir) return pw->pw_dir;
+    return {};
+}
+
 }  // namespace
 
 SiteConfig load_site_config() {
@@ -65,7 +76,7 @@ SiteConfig load_site_config() {
         path = "/etc/kohort/site.ini";
     }
     site.policy = DisclosurePolicy::named("sds");
-    if (const char* home = std::getenv("HOME")) site.audit_log = std::string(home) + "/.kohort/audit.jsonl";
+    if (const std::string home = home_directory(); !home.empty()) site.audit_log = home + "/.kohort/audit.jsonl";
     if (const char* env = std::getenv("KOHORT_AUDIT_LOG"); env && *env) site.audit_log = env;
     if (path.empty()) return site;
 
