@@ -15,4 +15,17 @@ if [[ "${KOHORT_SKIP_BENCH:-0}" != "1" ]]; then
   bench_rc=${PIPESTATUS[0]}
   [[ $rc != 0 ]] || rc=$bench_rc
 fi
+# Sanitizers and fuzzing (issue 13; docs/sanitizers.md, tests/fuzz/README.md): the unit and MPI
+# tests again under AddressSanitizer + UBSan, then a smoke run of about a minute per fuzz target,
+# both from one clang build in build-asan/. KOHORT_SKIP_HARDENING=1 skips them.
+if [[ "${KOHORT_SKIP_HARDENING:-0}" != "1" ]]; then
+  scripts/test-sanitize.sh 2>&1 | tee build/sanitize.log
+  san_rc=${PIPESTATUS[0]}
+  [[ $rc != 0 ]] || rc=$san_rc
+  FUZZ_BUILD=build-asan scripts/fuzz-smoke.sh 60 2>&1 | tee build/fuzz-smoke.log
+  fuzz_rc=${PIPESTATUS[0]}
+  [[ $rc != 0 ]] || rc=$fuzz_rc
+  # ctest's summary line last, as the README says.
+  grep -E "tests passed|tests failed" build/ctest.log | tail -1
+fi
 exit "$rc"
