@@ -21,6 +21,20 @@ void add_block(double* block, int p, double sign, double s0, const Eigen::Vector
         for (int j = 0; j <= i; ++j) lower[packed(i, j)] += sign * s2(i, j);
 }
 
+// Runs f(g, bin, a, e) for each row group g, rows [begin[g], begin[g+1]) of bin bin[g], the groups
+// shared out among the threads of the enclosing parallel region (an orphaned `omp for`, with its
+// barrier at the end; every thread of the team must call it). Each group runs through `errors`.
+template <typename F>
+void for_each_group(const std::vector<std::int64_t>& bin, const std::vector<std::int64_t>& begin, OmpExceptions& errors,
+                    F&& f) {
+    const auto groups = static_cast<std::int64_t>(bin.size());
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t g = 0; g < groups; ++g) {
+        const auto ug = static_cast<std::size_t>(g);
+        errors.run([&] { f(ug, bin[ug], begin[ug], begin[ug + 1]); });
+    }
+}
+
 }  // namespace
 
 TieSums tie_sums(double r0, double d0, double deaths, double death_weight, CoxTies ties) {
@@ -52,7 +66,6 @@ void RiskSetSums::clear() { std::fill(buf_.begin(), buf_.end(), 0.0); }
 void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eigen::VectorXd& risk) {
     const int p = p_;
     risk = Eigen::VectorXd::Zero(rows.n());
-    const auto groups = static_cast<std::int64_t>(rows.exit_group_bin.size());
 
     // Eigen allocates (and may throw std::bad_alloc) inside the region: kept in it (core/omp_exceptions.hpp).
     OmpExceptions errors;
@@ -83,24 +96,19 @@ void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eige
             }
         };
 
-#pragma omp for schedule(dynamic, 1)
-        for (std::int64_t g = 0; g < groups; ++g) {
-            errors.run([&] {
-                const std::int64_t bin = rows.exit_group_bin[static_cast<std::size_t>(g)];
-                const Eigen::Index a = rows.exit_group_begin[static_cast<std::size_t>(g)];
-                const Eigen::Index e = rows.exit_group_begin[static_cast<std::size_t>(g) + 1];
-                const Eigen::Index mid = a + rows.exit_group_deaths[static_cast<std::size_t>(g)];
-                double s0 = 0, d0 = 0;
-                s1.setZero();
-                s2.setZero();
-                d1.setZero();
-                d2.setZero();
-                add_range(a, mid, d0, d1, d2);
-                add_range(mid, e, s0, s1, s2);
-                add_block(risk_block(bin), p, 1.0, s0 + d0, s1 + d1, s2 + d2);
-                if (death_sums_) add_block(death_block(bin), p, 1.0, d0, d1, d2);
-            });
-        }
+        for_each_group(rows.exit_group_bin, rows.exit_group_begin, errors,
+                       [&](std::size_t g, std::int64_t bin, Eigen::Index a, Eigen::Index e) {
+            const Eigen::Index mid = a + rows.exit_group_deaths[g];
+            double s0 = 0, d0 = 0;
+            s1.setZero();
+            s2.setZero();
+            d1.setZero();
+            d2.setZero();
+            add_range(a, mid, d0, d1, d2);
+            add_range(mid, e, s0, s1, s2);
+            add_block(risk_block(bin), p, 1.0, s0 + d0, s1 + d1, s2 + d2);
+            if (death_sums_) add_block(death_block(bin), p, 1.0, d0, d1, d2);
+        });
 
         // Entry replicas (rows owned by another rank, cox_distribute.hpp) are in no exit group:
         // their risk is computed here.
@@ -111,30 +119,24 @@ void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eige
 
         // Counting process: subtract rows at the bin before they enter the risk set. Uses the
         // risk computed above (every entry row is in some exit group or a replica), hence the barrier.
-        const auto entry_groups = static_cast<std::int64_t>(rows.entry_group_bin.size());
-#pragma omp for schedule(dynamic, 1)
-        for (std::int64_t g = 0; g < entry_groups; ++g) {
-            errors.run([&] {
-                const std::int64_t bin = rows.entry_group_bin[static_cast<std::size_t>(g)];
-                const std::int64_t a = rows.entry_group_begin[static_cast<std::size_t>(g)];
-                const std::int64_t e = rows.entry_group_begin[static_cast<std::size_t>(g) + 1];
-                double s0 = 0;
-                s1.setZero();
-                s2.setZero();
-                for (std::int64_t c = a; c < e; c += kChunk) {
-                    const Eigen::Index len = std::min<Eigen::Index>(kChunk, e - c);
-                    for (Eigen::Index k = 0; k < len; ++k) {
-                        const Eigen::Index i = rows.entry_rows[static_cast<std::size_t>(c + k)];
-                        const double rw = risk(i) * rows.weight(i);
-                        s0 += rw;
-                        s1.noalias() += rw * rows.X.row(i).transpose();
-                        y.row(k) = std::sqrt(rw) * rows.X.row(i);
-                    }
-                    s2.selfadjointView<Eigen::Lower>().rankUpdate(y.topRows(len).transpose());
+        for_each_group(rows.entry_group_bin, rows.entry_group_begin, errors,
+                       [&](std::size_t, std::int64_t bin, Eigen::Index a, Eigen::Index e) {
+            double s0 = 0;
+            s1.setZero();
+            s2.setZero();
+            for (std::int64_t c = a; c < e; c += kChunk) {
+                const Eigen::Index len = std::min<Eigen::Index>(kChunk, e - c);
+                for (Eigen::Index k = 0; k < len; ++k) {
+                    const Eigen::Index i = rows.entry_rows[static_cast<std::size_t>(c + k)];
+                    const double rw = risk(i) * rows.weight(i);
+                    s0 += rw;
+                    s1.noalias() += rw * rows.X.row(i).transpose();
+                    y.row(k) = std::sqrt(rw) * rows.X.row(i);
                 }
-                add_block(risk_block(bin), p, -1.0, s0, s1, s2);
-            });
-        }
+                s2.selfadjointView<Eigen::Lower>().rankUpdate(y.topRows(len).transpose());
+            }
+            add_block(risk_block(bin), p, -1.0, s0, s1, s2);
+        });
     }
     errors.rethrow();
 }

@@ -6,6 +6,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "core/error.hpp"
 #include "jobs/audit.hpp"
 #include "jobs/audit_report.hpp"
@@ -16,16 +17,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-const char* kAuditUsage =
-    "Usage: kohort audit verify [--log PATH] [--head SHA256]\n"
-    "       kohort audit report [--log PATH] [--since YYYY-MM-DD] [--format csv|json]\n\n"
-    "Every job appends one record to the audit log before its output folder appears. The records\n"
-    "form a SHA-256 hash chain, so an edited, removed or reordered record is detected.\n"
-    "The log is [audit] log in the site configuration ($KOHORT_SITE_CONFIG or /etc/kohort/site.ini),\n"
-    "or $KOHORT_AUDIT_LOG, or ~/.kohort/audit.jsonl. See docs/governance.md, \"Audit trail\".\n\n"
-    "  verify   check the chain: exit 0 when it holds, 3 naming the first line that fails\n"
-    "  report   per project: jobs, users, purposes, tables, columns and dates; no data values\n";
-
 std::string log_path_or_default(const std::string& given) {
     if (!given.empty()) return given;
     const std::string path = load_site_config().audit_log;
@@ -34,13 +25,7 @@ std::string log_path_or_default(const std::string& given) {
 }
 
 int audit_verify(const Args& args, const Comm& comm) {
-    CommandLine cmd("audit verify",
-        "Usage: kohort audit verify [--log PATH] [--head SHA256]\n\n"
-        "Checks the audit log's hash chain: each record's seal (record_sha256), its line number (seq)\n"
-        "and the hash of the record before it (prev_sha256). Exit 0 and a summary with the head hash\n"
-        "when the chain holds; exit 3 naming the first line that fails when it does not.\n"
-        "Removing records from the end of a log leaves a shorter chain that still holds: compare the\n"
-        "head hash with one published earlier (--head) to detect that.");
+    CommandLine cmd("audit verify", help::audit_verify);
     std::string log, head;
     cmd.add_options()("log", po::value(&log), "the audit log (default: the site's)")(
         "head", po::value(&head), "fail unless the last record's SHA-256 is this (a published head)");
@@ -63,11 +48,7 @@ int audit_verify(const Args& args, const Comm& comm) {
 }
 
 int audit_report_command(const Args& args, const Comm& comm) {
-    CommandLine cmd("audit report",
-        "Usage: kohort audit report [--log PATH] [--since YYYY-MM-DD] [--format csv|json]\n\n"
-        "The public transparency report: per project, the jobs run, who ran them, for which purposes,\n"
-        "on which tables and columns, and when (UTC). It holds no data values or counts. The chain is\n"
-        "verified first; a log whose chain does not hold gets no report (exit 3).");
+    CommandLine cmd("audit report", help::audit_report);
     std::string log;
     AuditReportOptions ro;
     cmd.add_options()("log", po::value(&log), "the audit log (default: the site's)")(
@@ -90,10 +71,10 @@ int cmd_audit(const Args& args, const Comm& comm) {
     if (sub == "verify") return audit_verify(rest, comm);
     if (sub == "report") return audit_report_command(rest, comm);
     if (sub == "--help" || sub == "-h" || sub == "help") {
-        if (comm.is_root()) std::cout << kAuditUsage;
+        if (comm.is_root()) std::cout << help::audit << "\n";
         return 0;
     }
-    if (comm.is_root()) std::cerr << kAuditUsage;
+    if (comm.is_root()) std::cerr << help::audit << "\n";
     throw UsageError(sub.empty() ? "kohort audit: expected a subcommand, verify or report"
                                  : "kohort audit: unknown subcommand '" + sub + "'; expected verify or report");
 }

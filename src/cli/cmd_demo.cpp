@@ -12,6 +12,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "cli/demo_job.hpp"
 #include "cli/demo_report.hpp"
 #include "cli/local_mpirun.hpp"
@@ -25,10 +26,7 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 int cmd_demo(const Args& args, const Comm& comm) {
-    CommandLine cmd("demo",
-        "Usage: kohort demo [--persons N] [--seed S] [--ranks R] [--dir DIR]\n\n"
-        "Synthesises a registry cohort with planted effects, runs the bundled study job\n"
-        "(jobs/demo_statin_mi.ini) on R local MPI ranks, and prints the estimates beside the truth.");
+    CommandLine cmd("demo", help::demo);
     std::int64_t persons = 60000;
     std::uint64_t seed = 3;
     int ranks = 2;

@@ -4,6 +4,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "core/error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/import.hpp"
@@ -16,14 +17,7 @@ namespace kohort::cli {
 int cmd_import(const Args& args, const Comm& comm) {
     for (const auto& a : args)
         if (a == "--plink" || a.rfind("--plink=", 0) == 0) return cmd_import_plink(args, comm);
-    CommandLine cmd("import",
-        "Usage: kohort import --csv FILE --table NAME --store STORE.h5 [options]\n"
-        "       kohort import --plink PREFIX --table NAME --store STORE.h5 [--pseudonymise --key-file KEY]\n\n"
-        "Reads a CSV file with a header row into table NAME of the store (created if missing). Types are\n"
-        "inferred over all rows (bool, int64, double, date YYYY-MM-DD, else categorical); empty and NA are\n"
-        "missing. The whole file is validated first, and the store is replaced atomically, so a bad\n"
-        "file leaves the store unchanged. Under mpirun, rank 0 imports and the other ranks wait.\n"
-        "See docs/import.md.");
+    CommandLine cmd("import", help::import);
     cmd.add_options()
         ("csv", po::value<std::string>(), "the CSV file to read")
         ("table", po::value<std::string>(), "name of the table to write")

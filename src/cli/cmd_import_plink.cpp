@@ -5,6 +5,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "core/error.hpp"
 #include "io/plink_import.hpp"
 #include "io/root_only.hpp"
@@ -14,13 +15,7 @@ namespace po = boost::program_options;
 namespace kohort::cli {
 
 int cmd_import_plink(const Args& args, const Comm& comm) {
-    CommandLine cmd("import",
-        "Usage: kohort import --plink PREFIX --table NAME --store STORE.h5 [--pseudonymise --key-file KEY]\n\n"
-        "Reads PREFIX.bed (SNP-major), PREFIX.bim and PREFIX.fam into genotype table NAME: hard calls of\n"
-        "the .bim's fifth-column allele (A1), 2 bits per call, partitioned by pid, with the variant list.\n"
-        "The .fam IID is the person: an integer pid, or with --pseudonymise a CPR number keyed as the CSV\n"
-        "import keys it. Every file is validated first and the store is replaced atomically, so bad\n"
-        "files leave it unchanged. See docs/format.md.");
+    CommandLine cmd("import", help::import_plink);
     cmd.add_options()
         ("plink", po::value<std::string>(), "PREFIX of PREFIX.bed, PREFIX.bim and PREFIX.fam")
         ("table", po::value<std::string>(), "name of the genotype table to write")

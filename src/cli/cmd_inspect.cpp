@@ -5,6 +5,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "core/error.hpp"
 #include "io/root_only.hpp"
 #include "store/inspect_report.hpp"
@@ -14,20 +15,7 @@ namespace kohort::cli {
 namespace po = boost::program_options;
 
 int cmd_inspect(const Args& args, const Comm& comm) {
-    CommandLine cmd("inspect",
-        "Usage: kohort inspect STORE.h5 [--table NAME] [--json] [--check]\n\n"
-        "Lists the tables of a kohort store (an HDF5 file written by 'kohort synth' or 'kohort import'):\n"
-        "for each table its row count, whether it is partitioned by the person key pid (so each MPI rank\n"
-        "reads only its own persons), its size on disk, and per column the type (int64, double, bool,\n"
-        "date, categorical), the number and share of missing values and, for categorical columns, the\n"
-        "number of levels. It reads metadata only and never prints rows or level labels, so it is safe\n"
-        "to run on sensitive data.\n\n"
-        "Examples:\n"
-        "  kohort inspect cohort.h5\n"
-        "  kohort inspect cohort.h5 --table population\n"
-        "  kohort inspect cohort.h5 --json            # machine-readable, one JSON document\n"
-        "  kohort inspect cohort.h5 --check           # also read every value and check it (exit 2 on a fault)\n\n"
-        "The file layout is described in docs/format.md; 'h5dump -H STORE.h5' shows the raw HDF5 structure.");
+    CommandLine cmd("inspect", help::inspect);
     std::string store_path, table;
     cmd.add_options()("table,t", po::value<std::string>(&table), "show only this table")(
         "check", "also read every value and check it against the format (categorical codes within their "

@@ -4,6 +4,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "core/error.hpp"
 #include "io/project_key.hpp"
 #include "io/root_only.hpp"
@@ -13,12 +14,7 @@ namespace po = boost::program_options;
 namespace kohort::cli {
 
 int cmd_keygen(const Args& args, const Comm& comm) {
-    CommandLine cmd("keygen",
-        "Usage: kohort keygen --out KEY\n\n"
-        "Writes a new project key for `kohort import --pseudonymise`: 32 random bytes from OpenSSL's\n"
-        "RAND_bytes as 64 hexadecimal digits, in a new file with mode 0600. An existing file is never\n"
-        "overwritten. Keep the key secret and backed up: the same CPR number gets the same pid only\n"
-        "under the same key. Under mpirun, rank 0 writes the key.");
+    CommandLine cmd("keygen", help::keygen);
     cmd.add_options()("out,o", po::value<std::string>(), "the key file to create");
     if (!cmd.parse(args, comm)) return 0;
     if (!cmd.count("out")) throw UsageError("kohort keygen: --out KEY is required; run 'kohort keygen --help'");

@@ -5,6 +5,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "core/error.hpp"
 #include "engine/kernel.hpp"
 #include "engine/kinds_text.hpp"
@@ -57,12 +58,7 @@ std::string markdown_reference() {
 }  // namespace
 
 int cmd_kinds(const Args& args, const Comm& comm) {
-    CommandLine cmd("kinds",
-        "Usage: kohort kinds [KIND] [--markdown]\n\n"
-        "Lists the model kinds a [model.NAME] section can have and the other section kinds of a job\n"
-        "file. With a KIND (a model kind such as cox, or job, slurm, cohort, variable, lexis, site),\n"
-        "prints every key it takes with its type, default and meaning. Job files are checked against\n"
-        "these same declarations: an unknown key or a bad value is refused (exit 2).");
+    CommandLine cmd("kinds", help::kinds);
     std::string kind;
     cmd.add_options()("markdown", "print every declaration as the Markdown reference of docs/jobs.md")(
         "kind", po::value<std::string>(&kind), "a model or section kind");

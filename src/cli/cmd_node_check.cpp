@@ -12,6 +12,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "cli/local_mpirun.hpp"
 #include "cli/node_check.hpp"
 #include "core/error.hpp"
@@ -54,21 +55,7 @@ double since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 int cmd_node_check(const Args& args, const Comm& comm) {
-    CommandLine cmd("node-check",
-        "Usage: kohort node-check [--store PATH] [--ranks N] [--rows N] [--columns P]\n"
-        "       mpirun -np N kohort node-check [--store PATH]      (or srun, on one or more nodes)\n\n"
-        "For platform admins: checks that MPI starts across the ranks and that parallel HDF5 reads a\n"
-        "store, then measures what decides kohort's speed on this node: memory bandwidth (STREAM\n"
-        "triad), the time of a model pass (one IRLS pass of a logistic GLM) at several ranks x threads\n"
-        "splits, and allreduce latency and bandwidth between the ranks. It recommends ranks per node and\n"
-        "threads per rank and prints them as a configuration snippet. It takes well under a minute.\n"
-        "Started on its own it launches itself on --ranks local ranks with mpirun. docs/admin.md\n"
-        "('Node check') explains each figure.\n\n"
-        "Examples:\n"
-        "  kohort node-check\n"
-        "  kohort node-check --store /scratch/registers.h5     # read a real store through MPI-IO\n"
-        "  kohort node-check --store /scratch                  # write a test store there, read it, remove it\n"
-        "  srun --nodes 2 --ntasks-per-node 8 kohort node-check");
+    CommandLine cmd("node-check", help::node_check);
     std::string store;
     int ranks = static_cast<int>(std::max(2L, ::sysconf(_SC_NPROCESSORS_ONLN)));
     long rows = 1000000;

@@ -8,6 +8,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "core/error.hpp"
 #include "report/report.hpp"
 
@@ -16,18 +17,7 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 int cmd_report(const Args& args, const Comm& comm) {
-    CommandLine cmd("report",
-        "Usage: kohort report OUTPUT [--out FILE]\n\n"
-        "Rebuilds OUTPUT/report.html from a finished job's output folder: one self-contained page\n"
-        "(inline CSS and SVG; nothing is loaded from the network) with the job header, the cohort flow,\n"
-        "each model's estimates, curves and risk tables, and the output checker's view of every\n"
-        "released file and of disclosure.json. It reads only the released files in OUTPUT\n"
-        "(results.json, the CSV, SVG and TSV files, disclosure.json, job.log), so the page shows\n"
-        "nothing they do not. Every job writes this page itself; use this after editing nothing, to\n"
-        "check a folder, or to make the page for a folder written by an older kohort.\n\n"
-        "Examples:\n"
-        "  kohort report out/demo_statin_mi\n"
-        "  kohort report out/demo_statin_mi --out /tmp/review.html");
+    CommandLine cmd("report", help::report);
     std::string folder, out_file;
     cmd.add_options()("out,o", po::value(&out_file),
                       "write the page here instead of OUTPUT/report.html ('-' for stdout)")(

@@ -3,6 +3,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "cli/plan.hpp"
 #include "core/error.hpp"
 #include "jobs/job_file.hpp"
@@ -12,13 +13,7 @@ namespace kohort::cli {
 namespace po = boost::program_options;
 
 int cmd_run(const Args& args, const Comm& comm) {
-    CommandLine cmd("run",
-        "Usage: kohort run JOB.ini [--set section.key=value]... [--quiet] [--plan]\n"
-        "       mpirun -np 4 kohort run JOB.ini\n"
-        "       srun --mpi=pmix kohort run JOB.ini\n\n"
-        "Runs every [model.NAME] of a job file and writes OUTPUT/results.json, OUTPUT/NAME.csv,\n"
-        "OUTPUT/NAME.svg (km, cif) and OUTPUT/job.log, where OUTPUT is [job] output. The output folder\n"
-        "appears only when the whole job succeeded. See docs/jobs.md for the job file format.");
+    CommandLine cmd("run", help::run);
     std::string job_path;
     std::vector<std::string> sets;
     cmd.add_options()(

@@ -11,6 +11,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "cli/slurm_process.hpp"
 #include "cli/slurm_script.hpp"
 #include "core/error.hpp"
@@ -81,16 +82,7 @@ struct SubmitArgs {
 
 // Phase 1: the command line. Returns false when --help was printed.
 bool parse_submit_args(const Args& args, const Comm& comm, SubmitArgs& a) {
-    CommandLine cmd("submit",
-        "Usage: kohort submit JOB.ini [--nodes N] [--ntasks-per-node T] [--cpus-per-task C] [--time T]\n"
-        "                     [--mem M] [--partition P] [--account A] [--qos Q] [--log-dir DIR]\n"
-        "                     [--set section.key=value]... [--template FILE] [--dry-run]\n\n"
-        "Renders a Slurm batch script for a job from slurm/kohort.sbatch.in and submits it with\n"
-        "'sbatch --parsable', printing the job id. The job runs 'srun --mpi=pmix kohort run JOB.ini' with\n"
-        "N x T MPI ranks of C OpenMP threads each. Resources come from these flags or from the job file's\n"
-        "[slurm] section (same names: nodes, ntasks-per-node, cpus-per-task, time, mem, partition,\n"
-        "account, qos, log-dir); flags win. Slurm writes NAME-JOBID.out/.err into the log folder, by\n"
-        "default slurm-logs/ beside the job's output folder. See docs/admin.md.");
+    CommandLine cmd("submit", help::submit);
     long nodes = 0, ntasks = 0, cpus = 0;
     std::string time, mem, partition, account, qos, log_dir;
     cmd.add_options()

@@ -8,6 +8,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/help_texts.hpp"  // generated from src/cli/help/*.txt
 #include "core/error.hpp"
 #include "synth/synth.hpp"
 
@@ -37,15 +38,7 @@ std::int64_t peak_rss_bytes() {
 }  // namespace
 
 int cmd_synth(const Args& args, const Comm& comm) {
-    CommandLine cmd("synth",
-        "Usage: kohort synth --persons N --seed S --out STORE.h5 [--genotypes M] [--quiet]\n"
-        "       mpirun -np 4 kohort synth --persons 1000000 --seed 1 --out cohort.h5\n\n"
-        "Writes a synthetic Danish-style registry cohort (tables population, diagnoses, prescriptions,\n"
-        "and with --genotypes M also a genotype table of M variants for 10% of persons and their\n"
-        "biomarkers) with planted effects of statin use, diabetes, age, sex and SNPs on myocardial\n"
-        "infarction, death competing, and of SNPs on LDL. The planted truth is stored\n"
-        "as attributes of the group /synth. The same N and S give the same tables on any number of\n"
-        "ranks and threads. See docs/synthetic.md.");
+    CommandLine cmd("synth", help::synth);
     std::string persons, seed, out, genotypes = "0";
     cmd.add_options()("persons", po::value<std::string>(&persons), "number of persons (required)")(
         "seed", po::value<std::string>(&seed), "random seed, 0 to 2^64-1 (required)")(

@@ -9,10 +9,10 @@
 
 namespace kohort::cli {
 
-// One command's command line. The --help page is `help` (usage lines and what the command does),
-// then "Options:" with --help first and the command's own options after it.
+// One command's command line. The --help page is `help` (usage lines and what the command does,
+// kept as text in src/cli/help/), then "Options:" with --help first and the command's own options.
 //
-//   CommandLine cmd("report", "Usage: kohort report OUTPUT [--out FILE]\n\nRebuilds ...");
+//   CommandLine cmd("report", help::report);  // src/cli/help/report.txt, via cli/help_texts.hpp
 //   cmd.add_options()("out,o", po::value(&out), "...")("output", po::value(&folder), "...");
 //   cmd.positional("output");
 //   if (!cmd.parse(args, comm)) return 0;  // --help was printed

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -12,34 +13,20 @@ namespace kohort::cli {
 
 namespace {
 
-// Which planted value each model term estimates (docs/synthetic.md). The Cox models and the
-// Poisson rate model estimate cause-specific hazard ratios, which is what the generator plants;
-// Fine-Gray's subdistribution hazard ratios are a different estimand and have no planted value.
-struct TruthKey {
-    const char* model;
-    const char* term;
-    const char* attribute;
-    const char* meaning;
-};
-constexpr TruthKey kTruth[] = {
-    {"cox_mi", "statin", "mi_hr_statin", "MI: statin at index"},
-    {"cox_mi", "diabetes", "mi_hr_diabetes", "MI: diabetes at index"},
-    {"cox_mi", "age", "mi_hr_age_per_year", "MI: per year of age"},
-    {"cox_mi", "sex=M", "mi_hr_male", "MI: male vs female"},
-    {"cox_death", "statin", "death_hr_statin", "death before MI: statin"},
-    {"cox_death", "diabetes", "death_hr_diabetes", "death before MI: diabetes"},
-    {"cox_death", "age", "death_hr_age_per_year", "death before MI: per year of age"},
-    {"cox_death", "sex=M", "death_hr_male", "death before MI: male"},
-    {"poisson_mi", "statin", "mi_hr_statin", "MI rate ratio: statin"},
-    {"poisson_mi", "diabetes", "mi_hr_diabetes", "MI rate ratio: diabetes"},
-    {"poisson_mi", "age", "mi_hr_age_per_year", "MI rate ratio: per year of age"},
-    {"poisson_mi", "sex=M", "mi_hr_male", "MI rate ratio: male"},
-};
-
-const TruthKey* truth_for(const std::string& model, const std::string& term) {
-    for (const auto& k : kTruth)
-        if (model == k.model && term == k.term) return &k;
-    return nullptr;
+// The planted value (a /synth attribute OUTCOME_hr_EFFECT, docs/synthetic.md) that `term` of model
+// `model` estimates, or "" when it estimates none. The Cox models and the Poisson rate model
+// estimate cause-specific hazard ratios, which is what the generator plants; Fine-Gray's
+// subdistribution hazard ratios are a different estimand and have no planted value.
+std::string truth_attribute(const std::string& model, const std::string& term) {
+    // The outcome whose planted hazards a model estimates (death: death before MI).
+    static const std::map<std::string, std::string> outcome = {
+        {"cox_mi", "mi"}, {"cox_death", "death"}, {"poisson_mi", "mi"}};
+    // The planted effect a term estimates (age: per year of age; sex=M: male vs female).
+    static const std::map<std::string, std::string> effect = {
+        {"statin", "statin"}, {"diabetes", "diabetes"}, {"age", "age_per_year"}, {"sex=M", "male"}};
+    const auto o = outcome.find(model);
+    const auto e = effect.find(term);
+    return o != outcome.end() && e != effect.end() ? o->second + "_hr_" + e->second : std::string();
 }
 
 double num(const nlohmann::json& j) { return j.is_number() ? j.get<double>() : std::nan(""); }
@@ -117,13 +104,13 @@ DemoCheck demo_check(const nlohmann::json& r, const std::map<std::string, double
             if (c.contains("conf_low") && c["conf_low"].is_number()) lo = num(c["conf_low"]), hi = num(c["conf_high"]);
             out << "  " << term << std::string(term.size() < 12 ? 12 - term.size() : 1, ' ') << fmt("%-10.4f", std::exp(est))
                 << " " << fmt("%.4f", lo) << " to " << fmt("%-9.4f", hi);
-            const TruthKey* k = truth_for(name, term);
-            if (k && truth.count(k->attribute)) {
-                const double t = truth.at(k->attribute);
+            const std::string attribute = truth_attribute(name, term);
+            if (!attribute.empty() && truth.count(attribute)) {
+                const double t = truth.at(attribute);
                 const bool in = lo <= t && t <= hi;
                 ++check.planted;
                 check.inside += in;
-                out << " " << fmt("%-9.4f", t) << " " << (in ? "yes" : "NO") << "   (" << k->attribute << ")";
+                out << " " << fmt("%-9.4f", t) << " " << (in ? "yes" : "NO") << "   (" << attribute << ")";
             }
             out << "\n";
         }

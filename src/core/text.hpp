@@ -1,7 +1,8 @@
-// Small text helpers shared by every module: one trim, one lower, one list splitter.
+// Small text helpers shared by every module: one trim, one lower, one list splitter, one line reader.
 #pragma once
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,6 +44,32 @@ inline std::string join_words(const std::vector<std::string>& words, const std::
     }
     return out;
 }
+
+// The lines of a text file already read into memory, numbered from 1 for messages that name
+// file:line, each without its newline and without a CR before it (a file saved on Windows):
+//
+//   for (TextLines lines(text); lines.next();) use(lines.number(), lines.line());
+//
+// After the last line, number() is one past it: where a message about what is missing at the end
+// of the file points.
+class TextLines {
+public:
+    explicit TextLines(const std::string& text) : in_(text) {}
+    // Moves to the next line; false at the end of the text.
+    bool next() {
+        ++number_;
+        if (!std::getline(in_, line_)) return false;
+        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+        return true;
+    }
+    const std::string& line() const { return line_; }
+    std::int64_t number() const { return number_; }
+
+private:
+    std::istringstream in_;
+    std::string line_;
+    std::int64_t number_ = 0;
+};
 
 // Text for HTML and SVG (XML) markup: the five characters with a meaning there, as entities.
 inline std::string markup_escape(const std::string& s) {

@@ -20,12 +20,10 @@ const SchemaEntry* Schema::find(const std::string& column) const {
 Schema parse_schema(const std::string& path, const std::string& text) {
     Schema schema;
     schema.path = path;
-    std::istringstream in(text);
-    std::string raw;
-    std::int64_t line = 0;
     bool in_columns = false;
-    while (std::getline(in, raw)) {
-        ++line;
+    for (TextLines lines(text); lines.next();) {
+        const std::string& raw = lines.line();
+        const std::int64_t line = lines.number();
         const std::string s = trim(raw);
         if (s.empty() || s[0] == '#' || s[0] == ';') continue;
         const std::int64_t col = static_cast<std::int64_t>(raw.find_first_not_of(" \t")) + 1;

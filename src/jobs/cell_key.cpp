@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "io/project_key.hpp"
 #include "io/pseudonym.hpp"
 #include "perturbation_default_table.hpp"  // generated from share/perturbation/default.tsv (src/CMakeLists.txt)
@@ -62,15 +63,13 @@ std::vector<Key> suffix_sums(const std::vector<Key>& keys) {
 PerturbationTable PerturbationTable::parse(const std::string& text, const std::string& origin) {
     PerturbationTable t;
     t.origin_ = origin;
-    std::istringstream in(text);
-    std::string line;
-    std::int64_t ln = 0;
+    TextLines lines(text);
     bool header = false;
     std::vector<std::vector<std::pair<std::int64_t, double>>> rows;
-    auto fail = [&](const std::string& msg) { throw InputError(origin, ln, 0, msg); };
-    while (std::getline(in, line)) {
-        ++ln;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+    // After the last line, lines.number() is one past it: the checks of the whole table point there.
+    auto fail = [&](const std::string& msg) { throw InputError(origin, lines.number(), 0, msg); };
+    while (lines.next()) {
+        const std::string& line = lines.line();
         if (line.empty()) continue;
         if (line[0] == '#') {
             // "# name<TAB>value" lines are parameters; other comment lines are prose.
@@ -108,7 +107,6 @@ PerturbationTable PerturbationTable::parse(const std::string& text, const std::s
         if (!cls.empty() && v <= cls.back().first) fail("noise values of a class must increase");
         cls.emplace_back(v, p);
     }
-    ++ln;
     if (rows.empty()) fail("the table has no rows");
     for (std::size_t c = 0; c < rows.size(); ++c) {
         double total = 0, mean = 0;

@@ -35,6 +35,21 @@ TEST(Schema, ErrorsNameFileLineAndColumn) {
               std::string::npos);
 }
 
+// A schema saved on Windows (CRLF) reads as the same file with LF, and its messages name the same
+// line and column.
+TEST(Schema, CrlfLinesReadAsLf) {
+    const Schema s = parse_schema("s.ini", "# types\r\n[columns]\r\nbirth = date\r\n  sex=categorical ; comment\r\n");
+    ASSERT_EQ(s.entries.size(), 2u);
+    EXPECT_EQ(s.find("birth")->type, ColumnType::Date);
+    EXPECT_EQ(s.find("sex")->line, 4);
+    for (const char* eol : {"\n", "\r\n"}) {
+        const std::string text = std::string("[columns]") + eol + "x = date" + eol + "y =" + eol;
+        EXPECT_NE(error_of<InputError>([&] { parse_schema("s.ini", text); }).find("s.ini:3:4: column 'y': unknown column type ''"),
+                  std::string::npos)
+            << "line ends " << (eol[0] == '\r' ? "CRLF" : "LF");
+    }
+}
+
 TEST(Schema, UnreadableFiles) {
     auto dir = test::scratch_dir();
     EXPECT_NE(error_of<UsageError>([&] { read_schema((dir / "none.ini").string()); }).find("cannot read the schema file"),

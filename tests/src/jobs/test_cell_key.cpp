@@ -146,6 +146,28 @@ TEST(CellKey, BadTablesAreRefusedNamingTheLine) {
     EXPECT_THROW(cellkey::PerturbationTable::parse("count\tnoise\tprobability\n2\t1\t1\n", "t.tsv"), InputError);   // mean not 0
 }
 
+// A row's fault names its line; a fault of the whole table (a class whose probabilities do not sum
+// to 1) names the line after the last. CRLF line ends read as LF.
+TEST(CellKey, TableMessagesNameTheirLine) {
+    auto message = [](const std::string& text) {
+        try {
+            cellkey::PerturbationTable::parse(text, "t.tsv");
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("(accepted)");
+    };
+    for (const std::string eol : {"\n", "\r\n"}) {
+        const std::string header = "# a perturbation table" + eol + "count\tnoise\tprobability" + eol;
+        EXPECT_EQ(message(header + "1\t0\t0.5" + eol + "1\t1\t0.4" + eol).rfind("t.tsv:5: ", 0), 0u)
+            << message(header + "1\t0\t0.5" + eol + "1\t1\t0.4" + eol);
+        EXPECT_EQ(message(header + "1\t0\t1" + eol + "1\t-2\t1" + eol).rfind("t.tsv:4: ", 0), 0u)
+            << message(header + "1\t0\t1" + eol + "1\t-2\t1" + eol);
+        EXPECT_EQ(message(header).rfind("t.tsv:3: the table has no rows", 0), 0u) << message(header);
+        EXPECT_EQ(message(header + "1\t0\t1" + eol), "(accepted)");
+    }
+}
+
 TEST(CellKey, ReleaseLayerPerturbsWithholdsAndDemandsKeys) {
     DisclosurePolicy p = DisclosurePolicy::named("sds");
     p.perturb = true;
