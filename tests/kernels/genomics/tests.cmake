@@ -12,17 +12,10 @@ kohort_script_test(gwas_cox_r ${CMAKE_CURRENT_LIST_DIR}/gwas_cox_r.sh LABELS "ge
 # The Surv GWAS null model at 1-5 ranks against one rank and against the Cox fit's information.
 kohort_mpi_test(test_gwas_cox_null
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gwas_cox_null.cpp
-          ${PROJECT_SOURCE_DIR}/kernels/genomics/gwas_cox_null.cpp
-          ${PROJECT_SOURCE_DIR}/kernels/survival/event_times.cpp
-          ${PROJECT_SOURCE_DIR}/kernels/survival/risk_set.cpp
-          ${PROJECT_SOURCE_DIR}/kernels/survival/cox_rows.cpp
-          ${PROJECT_SOURCE_DIR}/kernels/survival/cox_linalg.cpp
-          ${PROJECT_SOURCE_DIR}/kernels/survival/cox_fit.cpp
-          ${PROJECT_SOURCE_DIR}/kernels/survival/cox_distribute.cpp
-  LIBS kohort_mpi
+  LIBS kohort_kernels
   RANKS 1 2 3 5
   LABELS genomics cox)
 # Firth's penalised logistic regression against the 2x2-table closed form (no MPI, no store).
 kohort_test(test_gwas_firth
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gwas_firth.cpp ${PROJECT_SOURCE_DIR}/kernels/genomics/gwas_firth.cpp
-  LIBS kohort_deps LABELS genomics)
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gwas_firth.cpp
+  LIBS kohort_kernels LABELS genomics)

@@ -1,29 +1,19 @@
-# GLM kernel tests (kind = glm). The kernel's numerical core is a small library of its own, so the
-# gtest programs build and run independently of the formula/CLI modules; the end-to-end R
-# conformance through the real CLI is the script test at the bottom.
-set(glm_core_sources
-  ${PROJECT_SOURCE_DIR}/kernels/regression/glm_family.cpp
-  ${PROJECT_SOURCE_DIR}/kernels/regression/glm_solve.cpp
-  ${PROJECT_SOURCE_DIR}/kernels/regression/glm_pass.cpp
-  ${PROJECT_SOURCE_DIR}/kernels/regression/glm_irls.cpp
-  ${PROJECT_SOURCE_DIR}/kernels/regression/glm_robust.cpp
-  ${PROJECT_SOURCE_DIR}/kernels/regression/glm_fit.cpp)
-add_library(kohort_glm_core STATIC ${glm_core_sources})
-target_link_libraries(kohort_glm_core PUBLIC kohort_deps kohort_mpi)
+# GLM kernel tests (kind = glm). The gtest programs link the kernels library (each kernel source is
+# compiled once); the end-to-end R conformance through the real CLI is the script test at the bottom.
 
 kohort_test(glm_unit_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/glm_unit_test.cpp
-  LIBS kohort_glm_core LABELS glm)
+  LIBS kohort_kernels LABELS glm)
 
 kohort_test(glm_r_conformance_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/glm_r_conformance_test.cpp
-  LIBS kohort_glm_core LABELS "glm;r")
+  LIBS kohort_kernels LABELS "glm;r")
 target_compile_definitions(glm_r_conformance_test PRIVATE
   KOHORT_GLM_TEST_SOURCE_DIR="${CMAKE_CURRENT_LIST_DIR}")
 
 kohort_mpi_test(glm_mpi_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/glm_mpi_test.cpp
-  LIBS kohort_glm_core RANKS 1 2 3 5 LABELS "glm;r")
+  LIBS kohort_kernels RANKS 1 2 3 5 LABELS "glm;r")
 target_compile_definitions(glm_mpi_test PRIVATE
   KOHORT_GLM_TEST_SOURCE_DIR="${CMAKE_CURRENT_LIST_DIR}")
 

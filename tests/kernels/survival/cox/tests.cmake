@@ -1,21 +1,14 @@
-# Cox kernel tests. The unit and MPI programs compile the Cox sources directly, so they build
-# even while other kernels in the tree are mid-edit.
-set(KOHORT_COX_SOURCES
-    ${PROJECT_SOURCE_DIR}/kernels/survival/event_times.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/survival/risk_set.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/survival/cox_rows.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/survival/cox_distribute.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/survival/cox_linalg.cpp
-    ${PROJECT_SOURCE_DIR}/kernels/survival/cox_fit.cpp)
+# Cox kernel tests. They link the kernels library (each kernel source is compiled once, for the
+# kohort binary and every test alike).
 
 kohort_test(test_cox_unit
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cox_unit.cpp ${KOHORT_COX_SOURCES}
-  LIBS kohort_mpi
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cox_unit.cpp
+  LIBS kohort_kernels
   LABELS survival cox)
 
 kohort_mpi_test(test_cox_mpi
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cox_mpi.cpp ${KOHORT_COX_SOURCES}
-  LIBS kohort_mpi
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cox_mpi.cpp
+  LIBS kohort_kernels
   RANKS 1 2 3 4 5
   LABELS survival cox)
 target_include_directories(test_cox_unit PRIVATE ${CMAKE_CURRENT_LIST_DIR})
