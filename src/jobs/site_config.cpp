@@ -63,23 +63,19 @@ std::string home_directory() {
     return {};
 }
 
-}  // namespace
-
-SiteConfig load_site_config() {
-    SiteConfig site;
-    std::string path;
+// The site configuration file: $KOHORT_SITE_CONFIG, else /etc/kohort/site.ini when it exists, else
+// none ("").
+std::string site_config_path() {
     if (const char* env = std::getenv("KOHORT_SITE_CONFIG"); env && *env) {
-        path = env;
-        if (!std::filesystem::exists(path))
-            throw UsageError("KOHORT_SITE_CONFIG points to '" + path + "', which does not exist");
-    } else if (std::filesystem::exists("/etc/kohort/site.ini")) {
-        path = "/etc/kohort/site.ini";
+        if (!std::filesystem::exists(env))
+            throw UsageError(std::string("KOHORT_SITE_CONFIG points to '") + env + "', which does not exist");
+        return env;
     }
-    site.policy = DisclosurePolicy::named("sds");
-    if (const std::string home = home_directory(); !home.empty()) site.audit_log = home + "/.kohort/audit.jsonl";
-    if (const char* env = std::getenv("KOHORT_AUDIT_LOG"); env && *env) site.audit_log = env;
-    if (path.empty()) return site;
+    return std::filesystem::exists("/etc/kohort/site.ini") ? "/etc/kohort/site.ini" : "";
+}
 
+// Applies the sections of the site configuration file at `path` over the defaults in `site`.
+void apply_site_file(const std::string& path, SiteConfig& site) {
     site.path = path;
     std::ifstream file(path);
     if (!file) throw UsageError(path + ": cannot read the site configuration");
@@ -106,7 +102,18 @@ SiteConfig load_site_config() {
             for (const auto& c : o.columns("columns")) appr.columns.insert(c);
         }
     }
-    if (const char* env = std::getenv("KOHORT_AUDIT_LOG"); env && *env) site.audit_log = env;  // wins over [audit]
+}
+
+}  // namespace
+
+// Defaults (policy sds, the audit log in the home directory), then the site file, then
+// $KOHORT_AUDIT_LOG, which wins over [audit] log.
+SiteConfig load_site_config() {
+    SiteConfig site;
+    site.policy = DisclosurePolicy::named("sds");
+    if (const std::string home = home_directory(); !home.empty()) site.audit_log = home + "/.kohort/audit.jsonl";
+    if (const std::string path = site_config_path(); !path.empty()) apply_site_file(path, site);
+    if (const char* env = std::getenv("KOHORT_AUDIT_LOG"); env && *env) site.audit_log = env;
     return site;
 }
 

@@ -32,40 +32,37 @@ private:
     std::optional<std::string> old_;
 };
 
-// A site configuration with a policy and no [audit] section.
-std::string write_config_without_audit() {
-    const auto path = std::filesystem::temp_directory_path() / ("kohort_site_" + std::to_string(::getpid()) + ".ini");
-    std::ofstream(path) << "[disclosure]\npolicy = sds\n";
-    return path.string();
-}
+// A site configuration with a policy and no [audit] section, named by KOHORT_SITE_CONFIG, and no
+// KOHORT_AUDIT_LOG: what is left to decide the audit log is the default.
+class SiteConfigDefaults : public ::testing::Test {
+protected:
+    const std::string config_ =
+        (std::filesystem::temp_directory_path() / ("kohort_site_" + std::to_string(::getpid()) + ".ini")).string();
+    const bool written_ = static_cast<bool>(std::ofstream(config_) << "[disclosure]\npolicy = sds\n");
+    ScopedEnv site_{"KOHORT_SITE_CONFIG", config_.c_str()};
+    ScopedEnv log_{"KOHORT_AUDIT_LOG", nullptr};
+    ~SiteConfigDefaults() override { std::filesystem::remove(config_); }
+};
 
 }  // namespace
 
-TEST(SiteConfig, AuditLogDefaultsToTheHomeDirectory) {
-    const std::string config = write_config_without_audit();
-    ScopedEnv site("KOHORT_SITE_CONFIG", config.c_str());
-    ScopedEnv log("KOHORT_AUDIT_LOG", nullptr);
+TEST_F(SiteConfigDefaults, AuditLogDefaultsToTheHomeDirectory) {
+    ASSERT_TRUE(written_);
     ScopedEnv home("HOME", "/home/someone");
     EXPECT_EQ(kohort::load_site_config().audit_log, "/home/someone/.kohort/audit.jsonl");
-    std::filesystem::remove(config);
 }
 
-TEST(SiteConfig, WithoutHomeTheAuditLogComesFromThePasswordDatabase) {
+TEST_F(SiteConfigDefaults, WithoutHomeTheAuditLogComesFromThePasswordDatabase) {
+    ASSERT_TRUE(written_);
     const passwd* pw = getpwuid(getuid());
     ASSERT_NE(pw, nullptr) << "this test needs the current user in the password database";
-    const std::string config = write_config_without_audit();
-    ScopedEnv site("KOHORT_SITE_CONFIG", config.c_str());
-    ScopedEnv log("KOHORT_AUDIT_LOG", nullptr);
     ScopedEnv home("HOME", nullptr);
     EXPECT_EQ(kohort::load_site_config().audit_log, std::string(pw->pw_dir) + "/.kohort/audit.jsonl");
-    std::filesystem::remove(config);
 }
 
-TEST(SiteConfig, EnvironmentAuditLogWinsOverTheDefault) {
-    const std::string config = write_config_without_audit();
-    ScopedEnv site("KOHORT_SITE_CONFIG", config.c_str());
+TEST_F(SiteConfigDefaults, EnvironmentAuditLogWinsOverTheDefault) {
+    ASSERT_TRUE(written_);
     ScopedEnv log("KOHORT_AUDIT_LOG", "/tmp/elsewhere.jsonl");
     ScopedEnv home("HOME", nullptr);
     EXPECT_EQ(kohort::load_site_config().audit_log, "/tmp/elsewhere.jsonl");
-    std::filesystem::remove(config);
 }
