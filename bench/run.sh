@@ -99,7 +99,7 @@ done
 printf '[disclosure]\npolicy = none\n' > "$WORK/site.ini"
 export KOHORT_SITE_CONFIG=$WORK/site.ini KOHORT_AUDIT_LOG=$WORK/audit.log
 
-# count_instructions LABEL CMD...: instructions executed by CMD (one process, children not traced).
+# count_instructions LABEL CMD...: instructions executed by CMD (one process; forked children not counted).
 # KOHORT_HUGEPAGES=0: kohort would otherwise re-execute itself through /proc/self/exe (for the
 # glibc huge-page tunable), which valgrind cannot follow.
 count_instructions() {
@@ -108,8 +108,8 @@ count_instructions() {
     --log-file="$WORK/count_$label.log" "$@" > "$WORK/count_$label.out" 2>&1 \
     || { echo "bench/run.sh: counted run of $label failed; see $WORK/count_$label.*" >&2; exit 1; }
   local n
-  n=$(awk '/I *refs:/ {gsub(",", "", $NF); print $NF}' "$WORK/count_$label.log")
-  [[ $n =~ ^[0-9]+$ ]] || { echo "bench/run.sh: $label: no instruction count in $WORK/count_$label.log" >&2; exit 1; }
+  # The launched process only, not what it forks (bench/count_from_log.sh says why).
+  n=$("$here/count_from_log.sh" "$WORK/count_$label.log") || { echo "bench/run.sh: $label: no instruction count in $WORK/count_$label.log" >&2; exit 1; }
   echo "$n"
 }
 
