@@ -33,9 +33,14 @@ Plan make_plan(const Comm& comm, const std::vector<std::vector<Eigen::Index>>& l
 // within a source, in that rank's row order, so the result is the same on every run. `buf` is the
 // send buffer, reused from column to column (fresh pages cost more than the copy on this VM).
 template <typename T, typename Get>
-void send_rows(const Comm& comm, const Plan& plan, std::vector<T>& buf, T* recv, Get get) {
+void pack_rows(const Plan& plan, std::vector<T>& buf, Get get) {  // the send half of send_rows
     buf.resize(plan.order.size());
     for (std::size_t k = 0; k < plan.order.size(); ++k) buf[k] = get(plan.order[k]);
+}
+
+template <typename T, typename Get>
+void send_rows(const Comm& comm, const Plan& plan, std::vector<T>& buf, T* recv, Get get) {
+    pack_rows(plan, buf, get);
     comm.alltoallv(buf.data(), plan.scounts, recv, plan.rcounts);
 }
 
@@ -92,8 +97,10 @@ TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, con
     return cut_by_rows(count, comm.size());
 }
 
-std::int64_t distribute_by_time(CoxRows& rows, const EventTimeIndex& bins, const TimeRanges& ranges,
+std::int64_t distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& ranges,
                                 const Comm& comm) {
+    const EventTimeIndex& bins = setup.bins;
+    const bool unit_weights = !setup.has_weights, zero_offset = !setup.has_offset, one_stratum = bins.n_strata() == 1;
     const auto P = static_cast<std::size_t>(comm.size());
     const int me = comm.rank();
     // One rank owns every bin: the rows are already in exit order for [0, T), nothing moves.
@@ -133,24 +140,48 @@ std::int64_t distribute_by_time(CoxRows& rows, const EventTimeIndex& bins, const
               [&](Eigen::Index i) { return static_cast<std::int32_t>(rows.event[static_cast<std::size_t>(i)]); });
     const std::vector<std::int64_t> dest = exit_order(last, status, lo, hi);
 
-    // Covariates one column at a time, through buffers reused for every column: the extra memory
-    // is the new X (the old one is freed at the end) and two columns.
+    // Covariates one column at a time, through buffers reused for every column. The new X is not
+    // faulted in ahead: once a column of the old X is packed for sending, its pages go back to the
+    // kernel, and the new X's column of the same index, written next, faults in on those pages
+    // (store/prefault.hpp, release_pages). So the two matrices are never resident in full
+    // together, and the new one does not pay for pages the process never touched.
+    // What has been sent already (exit bins, events) or is refilled afterwards (the constants) is freed
+    // before the columns move, so it is not resident beside both matrices.
+    std::vector<std::int64_t>().swap(rows.last_bin);
+    std::vector<std::int8_t>().swap(rows.event);
+    std::vector<std::int64_t>().swap(ibuf);  // their send buffers too
+    std::vector<std::int32_t>().swap(sbuf);
+    if (unit_weights) rows.weight = Eigen::VectorXd();
+    if (zero_offset) rows.offset = Eigen::VectorXd();
+    if (one_stratum) std::vector<std::int32_t>().swap(rows.stratum);
+
     Eigen::MatrixXd X(total_rows, rows.p);
-    prefault_bytes(X.data(), static_cast<std::size_t>(total_rows) * static_cast<std::size_t>(rows.p) * sizeof(double));
-    std::vector<double> buf, got(static_cast<std::size_t>(m));
+    std::vector<double> buf, replica_buf, got(static_cast<std::size_t>(m));
     for (int j = 0; j < rows.p; ++j) {
         auto xj = [&](Eigen::Index i) { return rows.X(i, j); };
-        send_rows(comm, plan, buf, got.data(), xj);
+        pack_rows(plan, buf, xj);
+        if (replicas) pack_rows(*replicas, replica_buf, xj);
+        release_pages(rows.X.col(j).data(), static_cast<std::size_t>(rows.X.rows()) * sizeof(double));
+        comm.alltoallv(buf.data(), plan.scounts, got.data(), plan.rcounts);
         double* col = X.col(j).data();
         for (std::size_t k = 0; k < got.size(); ++k) col[dest[k]] = got[k];
-        if (replicas) send_rows(comm, *replicas, buf, col + m, xj);
+        if (replicas) comm.alltoallv(replica_buf.data(), replicas->scounts, col + m, replicas->rcounts);
     }
+    std::vector<double>().swap(buf);  // before the vectors below are allocated
+    std::vector<double>().swap(replica_buf);
+    std::vector<double>().swap(got);
 
+    // The other per-row vectors, except those that are the same constant on every rank (unit
+    // weights, no offset, one stratum, right-censored entry bins): those are refilled, not sent.
     auto to_eigen = [](const std::vector<double>& v) { return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))); };
-    rows.weight = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.weight(i); }));
-    rows.offset = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.offset(i); }));
-    rows.first_bin = exchange_vector<std::int64_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
-    rows.stratum = exchange_vector<std::int32_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.stratum[static_cast<std::size_t>(i)]; });
+    if (unit_weights) rows.weight = Eigen::VectorXd::Ones(total_rows);
+    else rows.weight = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.weight(i); }));
+    if (zero_offset) rows.offset = Eigen::VectorXd::Zero(total_rows);
+    else rows.offset = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.offset(i); }));
+    if (one_stratum) rows.stratum.assign(static_cast<std::size_t>(total_rows), 0);
+    else rows.stratum = exchange_vector<std::int32_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.stratum[static_cast<std::size_t>(i)]; });
+    if (rows.counting_process)
+        rows.first_bin = exchange_vector<std::int64_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
     if (rows.has_cluster)  // a global flag: every rank takes part in the exchange
         rows.cluster = exchange_vector<std::int64_t>(comm, plan, nullptr, dest, [&](Eigen::Index i) { return rows.cluster[static_cast<std::size_t>(i)]; });
     rows.X = std::move(X);
@@ -161,6 +192,11 @@ std::int64_t distribute_by_time(CoxRows& rows, const EventTimeIndex& bins, const
         const auto d = static_cast<std::size_t>(dest[k]);
         rows.last_bin[d] = last[k];
         rows.event[d] = static_cast<std::int8_t>(status[k]);
+    }
+    if (!rows.counting_process) {  // at risk from the stratum's first bin, as prepare_cox_rows set it
+        rows.first_bin.resize(total);
+        for (std::size_t k = 0; k < total; ++k)
+            rows.first_bin[k] = rows.last_bin[k] < 0 ? -1 : bins.begin(rows.stratum[k]);
     }
     rows.replicas = rows.X.rows() - m;
     rows.bin_begin = lo;

@@ -337,7 +337,7 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
     }
     std::int64_t rows_moved = 0;
     if (moves) {
-        rows_moved = comm.allreduce(distribute_by_time(rows, setup.bins, plan_time_ranges(rows, setup.bins, comm), comm));
+        rows_moved = comm.allreduce(distribute_by_time(rows, setup, plan_time_ranges(rows, setup.bins, comm), comm));
     }
     const double setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
     const int p = rows.p;

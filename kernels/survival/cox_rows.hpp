@@ -66,15 +66,18 @@ struct CoxSetup {
     std::vector<bool> stratum_has_rows;  // some used row lies in the stratum
     std::int64_t n = 0, events = 0;
     bool has_weights = false;            // some weight != 1
+    bool has_offset = false;             // some offset != 0
     bool fractional_weights = false;     // some weight is not an integer
 };
 
 // Validates and lays out the frame's local rows (collective over comm). Throws UsageError, the
 // same on every rank, for negative or non-finite times, stop <= start, non-positive or
 // non-finite weights, and data without any event. `what` names the model for messages.
-// response_columns are the Surv() column names (for messages). The frame's X is moved from.
+// response_columns are the Surv() column names (for messages). The frame is consumed: X and the
+// per-row vectors move into the result, and stop, start and status are freed.
 // reorder = false leaves the rows in input order without groups, for distribute_by_time, which
-// moves them and puts them in exit order itself (one pass over X instead of two).
+// moves them and puts them in exit order itself (one pass over X instead of two); for
+// right-censored data first_bin is then left empty (distribute_by_time derives it).
 CoxRows prepare_cox_rows(ModelFrame& frame, int n_strata, const Comm& comm, const std::string& what,
                          const std::vector<std::string>& response_columns, CoxSetup& setup, bool reorder = true);
 

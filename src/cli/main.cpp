@@ -3,6 +3,7 @@
 // never hangs with one rank dead and the others waiting in a collective.
 #include <mpi.h>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -83,10 +84,19 @@ void reexec_with_huge_pages(char** argv) {
     else ::unsetenv("GLIBC_TUNABLES");
 }
 
+// Blocks of 4 MiB and more (a column of half a million rows) are mapped for themselves and handed
+// back to the kernel when freed. glibc's default threshold starts at 128 KiB and rises to the size
+// of any mapped block freed (up to 32 MiB), after which per-row vectors of a few million rows come
+// from the heap, and the heap keeps their pages when they are freed: in a 4M-row Cox fit 130 of the
+// heap's 204 MiB were free but resident, a quarter of the rank's peak. Pages handed back are
+// reused by the next large block at memory speed (docs/benchmarks-cox.md, "Fresh memory").
+void map_large_blocks() { mallopt(M_MMAP_THRESHOLD, 4 << 20); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
     reexec_with_huge_pages(argv);
+    map_large_blocks();
     if (const std::string problem = kohort::init_mpi_funneled(&argc, &argv); !problem.empty()) {
         std::fprintf(stderr, "kohort: error: %s\n", problem.c_str());
         kohort::abort_after_failed_init(1);

@@ -388,6 +388,21 @@ TEST(CoxBadInput, InfiniteTime) {
     expect_usage_error({{0, INFINITY, 1, {1}}, {0, 2, 1, {0}}}, false, "infinite time");
 }
 
+// The covariates' finiteness is read off the sums pass (cox_rows.cpp): an infinite value is still
+// counted and named, and huge finite values whose weighted sum overflows are not called infinite.
+TEST(CoxBadInput, InfiniteCovariate) {
+    expect_usage_error({{0, 1, 1, {1}}, {0, 2, 1, {INFINITY}}, {0, 3, 0, {2}}}, false, "1 row with an infinite covariate value");
+    expect_usage_error({{0, 1, 1, {-INFINITY}}, {0, 2, 1, {0}}, {0, 3, 0, {2}}}, false, "infinite covariate value");
+}
+
+TEST(CoxBadInput, HugeFiniteCovariateIsNotCalledInfinite) {
+    try {
+        fit({{0, 1, 1, {1e308}}, {0, 2, 1, {1e308}}, {0, 3, 0, {-1e308}}, {0, 4, 1, {0}}}, 1, false);
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()).find("infinite covariate"), std::string::npos) << e.what();
+    }
+}
+
 TEST(CoxBadInput, StopNotAfterStart) {
     expect_usage_error({{3, 3, 1, {1}}, {0, 2, 1, {0}}}, true, "stop > start");
     expect_usage_error({{4, 3, 1, {1}}, {0, 2, 1, {0}}}, true, "stop > start");
