@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "core/error.hpp"
 #include "core/version.hpp"
 #include "jobs/output_dir.hpp"
@@ -26,24 +28,18 @@ std::string effective_job_text(const JobFile& job) {
     return j.dump();
 }
 
-// One rank's share of every input table: names, types, values and level labels.
-std::string local_tables_sha256(const std::map<std::string, Table>& tables) {
-    Sha256 h;
-    auto field = [&](const std::string& s) {
-        h.update(std::to_string(s.size()) + ":");
-        h.update(s);
-    };
-    for (const auto& [name, table] : tables) {
-        field(name);
-        for (const auto& col : table.columns) {
-            field(col.name);
-            field(std::string(to_string(col.type)));
-            field(std::to_string(col.size()));
-            col.visit_buffer([&](const auto& buf) { h.update(buf.data(), buf.size() * sizeof(buf[0])); });
-            for (const auto& level : col.dictionary) field(level);
-        }
-    }
-    return h.hex();
+// The store file as the file system identifies it, instead of its contents (hashing the loaded
+// tables took a quarter of a second per 336 MB on every run, docs/benchmarks-cox.md): any rewrite
+// changes the size, the modification time or the inode, and the change time cannot be set back from
+// user space. The device number is left out: it differs between nodes mounting one file system, and
+// a requeued job may run on another node.
+std::string store_identity(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return "unreadable";
+    return fmt::format("inode {} size {} mtime {}.{:09d} ctime {}.{:09d}", static_cast<unsigned long long>(st.st_ino),
+                       static_cast<long long>(st.st_size), static_cast<long long>(st.st_mtim.tv_sec),
+                       static_cast<long>(st.st_mtim.tv_nsec), static_cast<long long>(st.st_ctim.tv_sec),
+                       static_cast<long>(st.st_ctim.tv_nsec));
 }
 
 std::string model_file(const std::string& name) { return "model-" + sha256_hex_of(name).substr(0, 24) + ".json"; }
@@ -78,12 +74,19 @@ nlohmann::json read_json(const fs::path& p) {
 
 }  // namespace
 
-std::string checkpoint_key(const JobFile& job, const std::map<std::string, Table>& tables, const Comm& comm) {
-    Sha256 h;
-    h.update(std::string("kohort checkpoint 1\n") + kVersion + "\n");
-    h.update(effective_job_text(job));
-    for (const auto& rank_hash : comm.allgather_strings({local_tables_sha256(tables)})) h.update(rank_hash);
-    return h.hex();
+std::string checkpoint_key(const JobFile& job, const std::string& release_policy, const Comm& comm) {
+    std::string text;
+    if (comm.is_root()) {
+        Sha256 h;
+        h.update(std::string("kohort checkpoint 2\n") + kVersion + "\n");
+        h.update(effective_job_text(job));
+        h.update("\nstore " + job.store + " " + store_identity(job.store));
+        h.update("\nranks " + std::to_string(comm.size()));
+        h.update("\nrelease " + release_policy);
+        text = h.hex();
+    }
+    comm.broadcast(text);  // one view of the file for every rank, whatever their nodes see
+    return text;
 }
 
 Checkpoint::Checkpoint(const std::string& output, const std::string& key, const Comm& comm,

@@ -16,14 +16,16 @@
 #include "jobs/job_file.hpp"
 #include "kernels/kernel.hpp"
 #include "mpi/comm.hpp"
-#include "store/table.hpp"
 
 namespace kohort {
 
 // SHA-256 over the job's effective content (job file bytes and every parsed value, so --set
-// overrides count), the input tables' contents as loaded on every rank, and the kohort version.
-// Collective. Tables are hashed in rank order, so the key also fixes the rank count.
-std::string checkpoint_key(const JobFile& job, const std::map<std::string, Table>& tables, const Comm& comm);
+// overrides count), the store file's identity (inode, size, modification and change times: any
+// rewrite of the store changes it), the rank count, the release policy in force (`release_policy`,
+// ReleaseLayer::policy_description(); a site that tightens its policy invalidates outputs saved
+// under the old one) and the kohort version. Collective: rank 0 computes it and
+// sends it to every rank.
+std::string checkpoint_key(const JobFile& job, const std::string& release_policy, const Comm& comm);
 
 struct SavedModel {
     ModelOutput output;

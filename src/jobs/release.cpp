@@ -147,13 +147,18 @@ nlohmann::json ReleaseLayer::report() const {
                         {"withheld_listed", static_cast<std::int64_t>(s.withheld.size())},
                         {"coarsened", c}};
     }
+    nlohmann::json r = policy_description();
+    r["withheld"] = suppressed_;
+    r["coarsened"] = coarsened_;
+    r["models"] = scopes;
+    return r;
+}
+
+nlohmann::json ReleaseLayer::policy_description() const {
     nlohmann::json r = {{"policy", policy_.name},
                         {"min_count", policy_.min_count},
                         {"redact_at", policy_.redact_at < 0 ? nlohmann::json(nullptr) : nlohmann::json(policy_.redact_at)},
-                        {"rounding", perturbs() ? 1 : policy_.base()},
-                        {"withheld", suppressed_},
-                        {"coarsened", coarsened_},
-                        {"models", scopes}};
+                        {"rounding", perturbs() ? 1 : policy_.base()}};
     if (perturbs()) r["perturbation"] = perturbation_summary();
     return r;
 }

@@ -112,6 +112,9 @@ public:
 
     // OUTPUT/disclosure.json (schema in docs/results.md).
     nlohmann::json report() const;
+    // The rules in force, without anything recorded under them: report()'s policy, min_count,
+    // redact_at, rounding and perturbation fields. Part of the job checkpoint's key.
+    nlohmann::json policy_description() const;
     // The "perturbation" block of disclosure.json and results.json (method, table, parameters, note).
     nlohmann::json perturbation_summary() const;
 

@@ -2,7 +2,8 @@
 # Preemption under mpirun (contract section 9, issue 13 point 1): SIGTERM to a running 2-rank job
 # stops it at a safe point with nothing released and its completed models checkpointed; the rerun
 # resumes (job.log says so), fits only the rest, and releases results identical to an
-# uninterrupted run's; the checkpoint is then gone. A checkpoint of another job file is discarded.
+# uninterrupted run's; the checkpoint is then gone. A checkpoint of another job file, another store
+# file or another release policy is discarded.
 set -euo pipefail
 tmp="$KOHORT_TEST_TMP"; rm -rf "$tmp"; mkdir -p "$tmp"; cd "$tmp"
 fail() { echo "FAIL: $*"; exit 1; }
@@ -105,4 +106,30 @@ mpi run "$job" "${sets[@]}" --set job.output=out/other --set model.cox_mi.ties=b
     fail "changed job rerun failed"
 grep -q "discarding the checkpoint" out/other/job.log || fail "a checkpoint of another job file was not discarded"
 if grep -q "restored from the checkpoint" out/other/job.log; then fail "restored models of another job file"; fi
+echo "another job file: checkpoint discarded"
+
+# The key names the store file by its identity (inode, size, modification and change times), not
+# by its contents: a store written again, even with the same persons and byte for byte the same
+# contents, and a tightened release policy, each discard a checkpoint.
+stop_after_one() {  # stop_after_one OUTPUT: a run stopped with at least one model in its checkpoint
+  KOHORT_DEBUG_SLOW_MODELS=2 $KOHORT_MPIEXEC $KOHORT_MPIEXEC_FLAGS -np 2 "$KOHORT" run "$job" "${sets[@]}" \
+      --set job.output="out/$1" -q 2>/dev/null &
+  launcher=$!
+  for _ in $(seq 1 600); do (( $(models "out/.$1.checkpoint") >= 1 )) && break; sleep 0.1; done
+  kill -TERM $(pgrep -P $launcher -f "kohort run") 2>/dev/null || true
+  set +e; wait $launcher; set -e
+  (( $(models "out/.$1.checkpoint") >= 1 )) || fail "no checkpoint for the $1 case"
+}
+stop_after_one restore
+cp -p s.h5 s_copy.h5 && mv s_copy.h5 s.h5  # same bytes and mtime, another inode and change time
+mpi run "$job" "${sets[@]}" --set job.output=out/restore -q > /dev/null 2>&1 || fail "rerun on the rewritten store failed"
+grep -q "discarding the checkpoint" out/restore/job.log || fail "a checkpoint made on another store file was used"
+if grep -q "restored from the checkpoint" out/restore/job.log; then fail "restored models after the store was rewritten"; fi
+echo "store rewritten: checkpoint discarded"
+stop_after_one repolicy
+printf '[disclosure]\npolicy = sds\nmin_count = 11\n' > site.ini
+mpi run "$job" "${sets[@]}" --set job.output=out/repolicy -q > /dev/null 2>&1 || fail "rerun under the new policy failed"
+grep -q "discarding the checkpoint" out/repolicy/job.log || fail "a checkpoint made under another release policy was used"
+if grep -q "restored from the checkpoint" out/repolicy/job.log; then fail "restored models made under another policy"; fi
+echo "release policy changed: checkpoint discarded"
 echo PASS
