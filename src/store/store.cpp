@@ -2,6 +2,8 @@
 // Reading rows is in store_read.cpp, writing tables in store_write.cpp; layout in docs/format.md.
 #include "store/store.hpp"
 
+#include <chrono>
+#include <cstdlib>
 #include <exception>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "store/child_probe.hpp"
 #include "store/store_checks.hpp"
 #include "store/store_impl.hpp"
 #include "store/store_layout.hpp"
@@ -128,6 +131,77 @@ Store Store::open(const std::string& path, const Comm* comm, bool writable) {
         throw UsageError("store file '" + path + "' does not exist; create one with 'kohort synth' or 'kohort import'");
     if (std::filesystem::is_directory(path, ec))
         throw UsageError("store '" + path + "' is a directory; expected an HDF5 file");
+    probe_in_child(path, comm);
+    return open_in_process(path, comm, writable);
+}
+
+namespace {
+// KOHORT_STORE_PROBE=0 turns the child-process walk off (docs/admin.md); KOHORT_STORE_PROBE_SECONDS
+// bounds it (default 120 s: a metadata walk takes milliseconds, but a parallel file system may stall).
+bool probe_enabled() {
+    const char* v = std::getenv("KOHORT_STORE_PROBE");
+    return !(v && std::string(v) == "0");
+}
+std::chrono::milliseconds probe_limit() {
+    const char* v = std::getenv("KOHORT_STORE_PROBE_SECONDS");
+    if (v) {
+        char* end = nullptr;
+        const double s = std::strtod(v, &end);
+        if (end != v && *end == '\0' && s > 0 && s < 1e6) return std::chrono::milliseconds(static_cast<long>(s * 1000));
+    }
+    return std::chrono::seconds(120);
+}
+}  // namespace
+
+void Store::probe_in_child(const std::string& path, const Comm* comm) {
+    if (!probe_enabled()) return;
+    const auto limit = probe_limit();
+    // One process walks the file (rank 0 of comm); every rank learns the verdict, so all refuse
+    // together. The waiting ranks sleep between polls rather than spin (Comm::broadcast_polling).
+    // The verdict travels as one int: 0 read, 1 hung, 2 + 256 * signal + exit status crashed.
+    using Kind = child_probe::Outcome::Kind;
+    int verdict = 0;
+    if (!comm || comm->is_root()) {
+        const child_probe::Outcome o = child_probe::run([&] { walk_structure(path); }, limit);
+        if (o.kind == Kind::hung) verdict = 1;
+        if (o.kind == Kind::crashed) verdict = 2 + 256 * o.signal + (o.exit_code & 0xff);
+    }
+    if (comm) comm->broadcast_polling(verdict, 0, 5);
+    if (verdict == 0) return;  // read without trouble, or fork was refused: the job reads the file itself
+    child_probe::Outcome outcome;
+    outcome.kind = verdict == 1 ? Kind::hung : Kind::crashed;
+    outcome.signal = (verdict - 2) / 256;
+    outcome.exit_code = (verdict - 2) % 256;
+    throw BadStoreError(path, "", "",
+                        "the HDF5 library " + child_probe::describe(outcome, limit) +
+                            " while a separate process read the file's structure, so the file is damaged "
+                            "or was not written as a kohort store; this job read nothing from it. Check "
+                            "the file with 'h5dump -H', or import the data again (docs/format.md, "
+                            "'Damaged and foreign stores')");
+}
+
+void Store::walk_structure(const std::string& path) {
+    const Store s = open_in_process(path, nullptr, false);
+    for (const auto& name : s.table_names()) {
+        const TableInfo info = s.info(name);
+        if (info.variants < 0) continue;
+        // Genotype calls are chunked: walk the chunk index, which a read would consult.
+        store_checks::reading(path, name, [&] {
+            const h5::Dataset calls = s.impl_->open_table(name).open_dataset(layout::kCallsDataset);
+            hsize_t chunks = 0;
+            if (H5Dget_num_chunks(calls.id(), H5S_ALL, &chunks) < 0) return;
+            for (hsize_t i = 0; i < chunks; ++i) {
+                hsize_t offset[2] = {0, 0};
+                unsigned filter_mask = 0;
+                haddr_t addr = 0;
+                hsize_t bytes = 0;
+                if (H5Dget_chunk_info(calls.id(), H5S_ALL, i, offset, &filter_mask, &addr, &bytes) < 0) return;
+            }
+        });
+    }
+}
+
+Store Store::open_in_process(const std::string& path, const Comm* comm, bool writable) {
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     H5Eclear2(H5E_DEFAULT);
     if (is_hdf5 <= 0)

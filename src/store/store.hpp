@@ -100,6 +100,11 @@ public:
 private:
     friend struct StoreAccess;  // store_impl.hpp: the genotype table code reaches the open file
     struct Impl;
+    // open() without the child-process walk (store/child_probe.hpp), and that walk itself: the
+    // root, every table's metadata, column datasets and dictionaries, the genotype chunk index.
+    static Store open_in_process(const std::string& path, const Comm* comm, bool writable);
+    static void walk_structure(const std::string& path);
+    static void probe_in_child(const std::string& path, const Comm* comm);
     explicit Store(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

@@ -5,6 +5,11 @@ kohort_test(store_unit_test
   LIBS kohort_store
   LABELS store)
 
+kohort_test(store_child_probe_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/child_probe_test.cpp
+  LIBS kohort_store
+  LABELS store)
+
 kohort_mpi_test(store_mpi_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/store_mpi_test.cpp
   LIBS kohort_store
