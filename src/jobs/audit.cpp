@@ -132,7 +132,7 @@ private:
 
 }  // namespace
 
-void append_audit_record(const std::string& log_path, nlohmann::json record) {
+std::string append_audit_record(const std::string& log_path, nlohmann::json record) {
     if (log_path.empty()) refuse("(none)", "no audit log is configured; set [audit] log in the site configuration");
     record["time"] = utc_now();
     const passwd* pw = getpwuid(getuid());
@@ -162,7 +162,9 @@ void append_audit_record(const std::string& log_path, nlohmann::json record) {
         else
             seq = log.count_lines(size) + 1;  // the last record predates the chain: seq is the line number
     }
-    log.append(seal_audit_record(std::move(record), seq, prev) + "\n", size);
+    const std::string line = seal_audit_record(std::move(record), seq, prev);
+    log.append(line + "\n", size);
+    return nlohmann::json::parse(line)["record_sha256"].get<std::string>();
 }
 
 }  // namespace kohort

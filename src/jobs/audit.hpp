@@ -23,7 +23,8 @@ namespace kohort {
 // serialised by a lock on the log, held from reading the last record to the fsync. Throws
 // GovernanceError (exit 3) when the record cannot be written: a job that cannot be audited must
 // not release results. A failed write is rolled back, so the log never ends in half a record.
-void append_audit_record(const std::string& log_path, nlohmann::json record);
+// Returns the appended record's record_sha256 (its seal), which names the record.
+std::string append_audit_record(const std::string& log_path, nlohmann::json record);
 
 // The outcome of checking a log's chain.
 struct AuditChainCheck {

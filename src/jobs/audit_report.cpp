@@ -74,7 +74,8 @@ std::string audit_report(const std::vector<nlohmann::json>& records, const Audit
                           {"purpose", purpose},
                           {"status", status},
                           {"tables", tables},
-                          {"columns", columns}});
+                          {"columns", columns},
+                          {"record_sha256", text_of(r, "record_sha256")}});  // the hash report.html shows
         p.users.insert(user);
         if (!purpose.empty()) p.purposes.insert(purpose);
         p.tables.insert(tables.begin(), tables.end());

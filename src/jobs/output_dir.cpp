@@ -70,6 +70,19 @@ std::vector<OutputDir::StagedFile> OutputDir::stage() {
     return staged;
 }
 
+void OutputDir::replace_once_in_staged(const std::string& name, const std::string& from, const std::string& to) {
+    if (!staged_) throw InternalError("OutputDir::replace_once_in_staged before stage");
+    auto it = files_.find(name);
+    if (it == files_.end()) throw InternalError("OutputDir::replace_once_in_staged: no staged file " + name);
+    std::string& content = it->second;
+    const auto at = content.find(from);
+    if (from.size() != to.size() || at == std::string::npos || content.find(from, at + 1) != std::string::npos)
+        throw InternalError("OutputDir::replace_once_in_staged: " + name + " must hold the text exactly once, "
+                            "and the replacement must have its length");
+    content.replace(at, from.size(), to);
+    write_file_synced((fs::path(temp_) / name).string(), content);
+}
+
 void OutputDir::publish() {
     if (!staged_) throw InternalError("OutputDir::publish before stage");
     std::error_code ec;

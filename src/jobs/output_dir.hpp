@@ -32,6 +32,10 @@ public:
     // Writes all files into the temporary folder and fsyncs them; returns each file's SHA-256,
     // for the audit record that must be on disk before publish().
     std::vector<StagedFile> stage();
+    // Between stage() and publish(): replaces the one occurrence of `from` in staged file `name` by
+    // `to`, of the same length, and fsyncs the file (audited_commit.hpp writes the audit record's
+    // hash into report.html this way). Throws InternalError unless `from` occurs exactly once.
+    void replace_once_in_staged(const std::string& name, const std::string& from, const std::string& to);
     // Renames the staged folder over the target (exchanging atomically with an existing folder,
     // which is then removed).
     void publish();

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -252,9 +253,9 @@ void release_outputs(JobRun& run, const nlohmann::json& results, std::map<std::s
         out.add("job.log", log.text());
         // report.html (issue 15) is made from the files just added, and nothing else, so it shows
         // only what they release; `kohort report OUTPUT` rebuilds the same page.
-        out.add(report::kReportFile, report::build_report(out.files()));
+        out.add(report::kReportFile, report::build_report(out.files(), kUnsealedRecordHash));
         audit["wall_seconds"] = wall;
-        commit_with_audit(out, audit, site.audit_log);
+        commit_with_audit(out, audit, site.audit_log, {report::kReportFile, report::kAuditHashMarker});
         checkpoint.remove();  // the output is committed; the checkpoint is spent
     }
     comm.barrier();
@@ -347,7 +348,7 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
             throw InternalError("planted failure on rank " + std::to_string(comm.rank()) + " (KOHORT_DEBUG_FAIL_RANK)");
 
         // Completed models of an earlier, stopped run of this same job (collective).
-        Checkpoint checkpoint(job.output, checkpoint_key(job, run.tables, comm), comm, std::ref(log));
+        Checkpoint checkpoint(job.output, checkpoint_key(job, ledger.policy_description().dump(), comm), comm, std::ref(log));
         if (checkpoint.restored() > 0)
             log("resuming from the checkpoint " + checkpoint.folder() + ": " + std::to_string(checkpoint.restored()) +
                 " model(s) completed before the job was stopped are not fitted again");
@@ -359,6 +360,10 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
         results["io"] = {{"bytes_read", bytes_total}, {"bytes_read_max_rank", bytes_max}};
         const double rss = comm.allreduce(peak_rss_mib(), ReduceOp::max);
         results["job"]["peak_rss_mib_max_rank"] = rss;
+        // Per rank in whole MiB (report.html's header; admins size --mem-per-cpu by it). A MiB is
+        // thousands of rows, and the largest rank's figure is released to 0.01 MiB already.
+        std::vector<std::int64_t> per_rank = comm.allgatherv(std::vector<std::int64_t>{std::llround(peak_rss_mib())});
+        results["job"]["peak_rss_mib"] = per_rank;
         log("done in " + std::to_string(wall) + " s; peak memory " + std::to_string(rss) + " MiB on the largest rank");
 
         release_outputs(run, results, fitted.files, wall, checkpoint, ledger);

@@ -1,5 +1,6 @@
 // The job header: who/what/why, the run's shape (ranks x threads, wall time per phase, peak
 // memory) and the inputs used, all as results.json and job.log release them.
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <set>
@@ -89,34 +90,38 @@ std::string tables_html(const Released& r) {
 
 std::string memory_html(const json& job) {
     const json& per_rank = field(job, "peak_rss_mib");
-    if (per_rank.is_array() && !per_rank.empty()) {
+    if (per_rank.is_array() && !per_rank.empty() && per_rank.size() <= 16) {
         std::string o;
         for (std::size_t i = 0; i < per_rank.size(); ++i)
             o += (i ? ", " : "") + std::string("rank ") + std::to_string(i) + ": " + esc(show(per_rank[i]));
         return o + " MiB";
+    }
+    if (per_rank.is_array() && per_rank.size() > 16) {  // many ranks: the spread, each in results.json
+        std::vector<double> v;
+        for (const auto& x : per_rank)
+            if (x.is_number()) v.push_back(x.get<double>());
+        if (!v.empty()) {
+            std::sort(v.begin(), v.end());
+            return "smallest " + esc(show(json(v.front()))) + ", middle " + esc(show(json(v[(v.size() - 1) / 2]))) +
+                   ", largest " + esc(show(json(v.back()))) + " MiB over " + std::to_string(v.size()) +
+                   " ranks <span class=\"muted\">(each rank's in results.json)</span>";
+        }
     }
     const json& max_rank = field(job, "peak_rss_mib_max_rank");
     if (max_rank.is_null()) return kNotReleased;
     return esc(show(max_rank)) + " MiB on the largest rank <span class=\"muted\">(per-rank figures are not released)</span>";
 }
 
-// The audit record's hash, when a released file carries it. The record lists the SHA-256 of
-// every output file, this page included, so it can only be released beside them, not in them.
+// The hash of the record that released this page (jobs/audited_commit.hpp says how it gets here).
 std::string audit_html(const Released& r) {
-    const json& audit = field(r.results, "audit");
-    std::string o;
-    if (audit.is_object())
-        for (const auto& [k, v] : audit.items())
-            if (v.is_string() || v.is_number()) o += (o.empty() ? "" : "<br>") + esc(k) + ": <code>" + esc(show(v)) + "</code>";
-    if (!o.empty()) return o;
-    if (const std::string* log = r.file("job.log")) {
-        static const std::regex line(R"re([^\n]*audit[^\n]*[0-9a-f]{64}[^\n]*)re", std::regex::icase);
-        std::smatch m;
-        if (std::regex_search(*log, m, line)) return "<code>" + esc(m.str()) + "</code> (from job.log)";
-    }
-    return "<span class=\"muted\">not in the released files: the record names every released file's "
-           "SHA-256, so it is written beside them; <code>kohort audit verify</code> checks it and "
-           "<code>kohort audit report</code> lists it</span>";
+    if (r.audit_record_sha256.empty())
+        return "<span class=\"muted\">not named: this page was rebuilt from a folder whose page named no "
+               "audit record</span>";
+    return audit_hash_markup(r.audit_record_sha256) +
+           "<br><span class=\"muted\">the record_sha256 of this job's record in the audit log, which "
+           "<code>kohort audit verify</code> checks and <code>kohort audit report</code> lists. The record "
+           "gives this page's SHA-256 with this hash written as 64 zeros, since a page cannot hold the "
+           "hash of a record that holds its own.</span>";
 }
 
 // Wall time of each phase: results.json's "phases" when released, else the timestamped steps of

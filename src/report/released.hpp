@@ -14,6 +14,7 @@ struct Released {
     json results;                    // {} when absent or unreadable
     json disclosure;                 // null when disclosure.json is absent or unreadable
     std::vector<std::string> notes;  // what could not be read, shown on the page
+    std::string audit_record_sha256;  // the job's audit record hash; "" when the page names none
 
     explicit Released(const FileMap& f);
     const std::string* file(const std::string& name) const;  // null when not released

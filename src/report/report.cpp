@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -53,8 +54,19 @@ footer{color:var(--muted);font-size:.85em;text-align:center;padding:8px}
 
 }  // namespace
 
-std::string build_report(const FileMap& released) {
-    const Released r(released);
+std::string audit_hash_markup(const std::string& record_sha256) {
+    return kAuditHashMarker + record_sha256 + "</code>";
+}
+
+std::string audit_hash_shown(const std::string& page) {
+    static const std::regex shown("<code id=\"audit-record-sha256\">([0-9a-f]{64})</code>");
+    std::smatch m;
+    return std::regex_search(page, m, shown) ? m.str(1) : "";
+}
+
+std::string build_report(const FileMap& released, const std::string& audit_record_sha256) {
+    Released r(released);
+    r.audit_record_sha256 = audit_record_sha256;
     const json& job = field(r.results, "job");
     const std::string title = field(job, "name").is_string() ? field(job, "name").get<std::string>() : "kohort job";
 
@@ -106,6 +118,14 @@ FileMap read_released_files(const std::string& folder) {
     return files;
 }
 
-std::string build_report_from_folder(const std::string& folder) { return build_report(read_released_files(folder)); }
+std::string build_report_from_folder(const std::string& folder) {
+    std::string shown;
+    if (std::ifstream page{fs::path(folder) / kReportFile, std::ios::binary}) {
+        std::ostringstream ss;
+        ss << page.rdbuf();
+        shown = audit_hash_shown(ss.str());
+    }
+    return build_report(read_released_files(folder), shown);
+}
 
 }  // namespace kohort::report

@@ -68,6 +68,7 @@ with open(sys.argv[1], "rb") as f:
     lines = f.read().split(b"\n")
 assert lines[-1] == b"", "log must end in a newline"
 seqs = set()
+pages = 0
 for n, raw in enumerate(lines[:-1], 1):
     r = json.loads(raw.decode("utf-8"))
     assert r["seq"] == n, (n, r["seq"])
@@ -81,10 +82,17 @@ for n, raw in enumerate(lines[:-1], 1):
         assert names == ["disclosure.json", "job.log", "report.html", "results.json", "t.csv"], names
         for x in r["output_files"]:
             data = open(os.path.join(r["output"], x["name"]), "rb").read()
+            if x["name"] == "report.html":
+                # The page shows its record's hash; the record lists the page with it as 64 zeros.
+                shown = b'<code id="audit-record-sha256">' + seal.encode() + b'</code>'
+                assert data.count(shown) == 1, (n, "report.html does not show its record's hash")
+                data = data.replace(shown, shown.replace(seal.encode(), b"0" * 64))
+                pages += 1
             assert hashlib.sha256(data).hexdigest() == x["sha256"], (n, x["name"])
     seqs.add(r["seq"])
 assert len(seqs) == 9
-print("independent check: 9 records chained")
+assert pages > 0, "no succeeded record with a report.html"
+print(f"independent check: 9 records chained; {pages} report pages show their record's hash")
 PY
 
 # --- 3. tampering: edited, resealed-edited, removed, reordered records
@@ -136,6 +144,9 @@ assert p["purposes"] == ["Statin use and myocardial infarction, protocol 2026-07
 assert p["tables"] == ["t"] and p["columns"] == ["t.g"], (p["tables"], p["columns"])
 assert len(p["users"]) == 1 and p["first"] <= p["last"]
 assert sorted(set(j["status"] for j in p["runs"])) == ["failed", "succeeded"]
+# Each run names its record by the hash its report.html shows (section 2's check ties the two).
+seals = [json.loads(l)["record_sha256"] for l in open("audit.jsonl", encoding="utf-8")]
+assert sorted(j["record_sha256"] for j in p["runs"]) == sorted(seals)
 PY
 "$KOHORT" audit report --log audit.jsonl --format csv > report.csv
 [[ $(head -1 report.csv) == "project,time,user,job,purpose,status,tables,columns" ]] || fail "csv header"

@@ -18,6 +18,8 @@ import re
 import sys
 
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\w)")
+# In released files a number may carry a unit ("[    0.57s]" in job.log): still a released number.
+RELEASED_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\d|\.\d)")
 TEMPLATE = ["95% CI", "SHA-256"]
 
 
@@ -58,7 +60,7 @@ def released_values(folder):
         if not os.path.isfile(path):
             continue
         with open(path, encoding="utf-8", errors="replace") as f:
-            for tok in NUMBER.findall(f.read()):
+            for tok in RELEASED_NUMBER.findall(f.read()):
                 v = float(tok)
                 if not math.isfinite(v):
                     continue

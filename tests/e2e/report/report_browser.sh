@@ -3,8 +3,9 @@
 # byte; every number on it stands in a released file (with a planted number caught); headless
 # Chromium renders it at 1280 and 390 px (screenshots not blank), its DOM has every model's
 # section, table and plot (plots with <title> and <desc>, tables with <th>), and the page asks the
-# network for nothing (net log; a control page that does is caught). A stricter policy's run with
-# a disclosure.json shows its withheld values in the checker's view. Chromium missing: FAIL.
+# network for nothing (net log; a control page that does is caught). A stricter policy's run shows
+# every scope, rule and withheld place of its own disclosure.json in the checker's view.
+# Chromium missing: FAIL.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tmp="$KOHORT_TEST_TMP"; rm -rf "$tmp"; mkdir -p "$tmp/shots"; cd "$tmp"
@@ -56,24 +57,27 @@ python3 "$here/dom_check.py" dom.html $out
 
 step "stricter policy (sds) with a disclosure.json: the checker's view"
 run_demo out/sds --set job.disclosure=sds
-# disclosure.json in the shape of issue 10's release layer (src/jobs/release.cpp on branch
-# `release`: per scope, "withheld" and "coarsened" lists of {field, rule, where, detail}), unless
-# this build writes one already.
-if [[ ! -f out/sds/disclosure.json ]]; then
-  cat > out/sds/disclosure.json <<'JSON'
-{"policy": "sds", "min_count": 5, "rounding": 5, "models": {
-  "km_statin": {"withheld": [{"field": "curves.n_event", "rule": "min_count", "where": "stratum statin=1"}],
-                "withheld_total": 1, "withheld_listed": 1,
-                "coarsened": [{"field": "curves.time", "rule": "curve_coarsening", "values": 2390, "detail": "times binned"}]},
-  "cohort:study": {"withheld": [], "coarsened": [{"field": "flow.persons", "rule": "rounding", "values": 6}]}}}
-JSON
-  "$KOHORT" report out/sds
-  python3 "$here/dom_check.py" out/sds/report.html out/sds \
-    --disclosure-value "curve_coarsening" --disclosure-value "stratum statin=1" --disclosure-value "cohort:study"
-else
-  "$KOHORT" report out/sds
-  python3 "$here/dom_check.py" out/sds/report.html out/sds
-fi
+[[ -s out/sds/disclosure.json ]] || { echo "FAIL: a job under sds wrote no disclosure.json"; exit 1; }
+# Every scope of the job's own disclosure.json, and each rule it applied, must show in the
+# checker's view (taken from the file, so a scope or rule the page forgets is caught).
+mapfile -t wanted < <(python3 - out/sds/disclosure.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["withheld"] + d["coarsened"] > 0, "sds released nothing coarsened or withheld: the check would be empty"
+seen = set()
+for scope, entry in d["models"].items():
+    seen.add(scope)
+    for e in entry.get("withheld", []) + entry.get("coarsened", []):
+        seen.add(e["rule"])
+        if e.get("where"):
+            seen.add(e["where"])
+print("\n".join(sorted(seen)))
+PY
+)
+echo "disclosure.json: ${#wanted[@]} scopes and rules to find in the checker's view"
+args=(); for v in "${wanted[@]}"; do args+=(--disclosure-value "$v"); done
+"$KOHORT" report out/sds
+python3 "$here/dom_check.py" out/sds/report.html out/sds "${args[@]}"
 python3 "$here/numbers_released.py" out/sds/report.html out/sds
 # A disclosure.json of another shape, or broken, does not stop the page.
 echo '{"km_statin": ["a bare entry"]}' > out/sds/disclosure.json && "$KOHORT" report out/sds 2>/dev/null

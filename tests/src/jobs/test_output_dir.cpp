@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/error.hpp"
 #include "jobs/output_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -51,4 +52,28 @@ TEST(OutputDir, CommitCreatesAndReplacesWhole) {
     }
     EXPECT_EQ(slurp(target / "results.json"), "second");
     EXPECT_FALSE(fs::exists(target / "old.csv"));  // the folder is replaced, not merged
+}
+
+// The audit hash written into report.html: the staged page is hashed with the placeholder, the
+// published one shows the value; a placeholder that is missing, repeated or of another length is
+// an internal error, never a silent no-op.
+TEST(OutputDir, ReplacesTextInAStagedFileOnce) {
+    const fs::path target = fresh_dir("placeholder");
+    const std::string zeros(64, '0'), hash(64, 'a');
+    OutputDir out(target.string());
+    out.add("page.html", "<p>" + zeros + "</p>\n");
+    out.add("twice.html", zeros + zeros);
+    const auto staged = out.stage();
+    EXPECT_THROW(out.replace_once_in_staged("twice.html", zeros, hash), InternalError);
+    EXPECT_THROW(out.replace_once_in_staged("page.html", zeros, "short"), InternalError);
+    EXPECT_THROW(out.replace_once_in_staged("absent.html", zeros, hash), InternalError);
+    out.replace_once_in_staged("page.html", zeros, hash);
+    EXPECT_THROW(out.replace_once_in_staged("page.html", zeros, hash), InternalError);  // already filled
+    out.publish();
+    EXPECT_EQ(slurp(target / "page.html"), "<p>" + hash + "</p>\n");
+    for (const auto& f : staged) {
+        if (f.name == "page.html") {
+            EXPECT_EQ(f.bytes, slurp(target / "page.html").size());
+        }
+    }
 }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "core/error.hpp"
 #include "report/html.hpp"
@@ -120,6 +121,47 @@ TEST(ReportPage, CsvRowsWithQuotes) {
     EXPECT_EQ(rows[1][0], "x,1");
     EXPECT_EQ(rows[1][1], "say \"hi\"");
     EXPECT_EQ(rows[2].size(), 2u);
+}
+
+// The header names the job's audit record by its hash; `kohort report` keeps the hash the folder's
+// page shows, and a page that shows none says so.
+TEST(ReportPage, ShowsAndKeepsTheAuditRecordHash) {
+    const std::string hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const std::string page = build_report(demo_files(), hash);
+    EXPECT_NE(page.find(audit_hash_markup(hash)), std::string::npos);
+    EXPECT_EQ(audit_hash_shown(page), hash);
+    const std::string zeros(64, '0');  // what a job stages (jobs/audited_commit.hpp)
+    EXPECT_EQ(audit_hash_markup(zeros).size(), audit_hash_markup(hash).size());
+    const std::string staged = build_report(demo_files(), zeros);
+    ASSERT_NE(staged.find(audit_hash_markup(zeros)), std::string::npos);
+    EXPECT_EQ(staged.find(audit_hash_markup(zeros)), staged.rfind(audit_hash_markup(zeros)));
+    const std::string none = build_report(demo_files());
+    EXPECT_EQ(audit_hash_shown(none), "");
+    EXPECT_NE(none.find("named no audit record"), std::string::npos);
+
+    const auto dir = std::filesystem::temp_directory_path() / "kohort_report_test_audit_hash";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    for (const auto& [name, content] : demo_files()) std::ofstream(dir / name, std::ios::binary) << content;
+    EXPECT_EQ(audit_hash_shown(build_report_from_folder(dir.string())), "");
+    std::ofstream(dir / kReportFile, std::ios::binary) << page;
+    EXPECT_EQ(build_report_from_folder(dir.string()), page);
+    std::filesystem::remove_all(dir);
+}
+
+// Peak memory per rank: listed for a few ranks, summarised (smallest, middle, largest: each a
+// released value) for many.
+TEST(ReportPage, PeakMemoryPerRank) {
+    FileMap f = demo_files();
+    auto results = json::parse(f["results.json"]);
+    results["job"]["peak_rss_mib"] = {61, 58, 60};
+    f["results.json"] = results.dump();
+    EXPECT_NE(build_report(f).find("rank 0: 61, rank 1: 58, rank 2: 60 MiB"), std::string::npos);
+    json many = json::array();
+    for (int r = 0; r < 40; ++r) many.push_back(100 + (r * 7) % 40);
+    results["job"]["peak_rss_mib"] = many;
+    f["results.json"] = results.dump();
+    EXPECT_NE(build_report(f).find("smallest 100, middle 119, largest 139 MiB over 40 ranks"), std::string::npos);
 }
 
 TEST(ReportPage, FolderErrors) {
