@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/r_reference.hpp"
 #include "kernels/survival/finegray_fit.hpp"
 #include "kernels/survival/finegray_kernel.hpp"
 
@@ -23,32 +24,7 @@ namespace {
 constexpr double kRTol = 1e-6;      // against R
 constexpr double kRankTol = 1e-10;  // against the one-rank fit
 
-std::string reference_dir() {
-    static std::string dir;
-    if (!dir.empty()) return dir;
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    char buf[4096] = {0};
-    int rc = 0;
-    if (rank == 0) {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "kohort-finegray-ref-XXXXXX").string();
-        std::vector<char> t(tmpl.begin(), tmpl.end());
-        t.push_back('\0');
-        if (const char* made = mkdtemp(t.data())) {
-            std::snprintf(buf, sizeof buf, "%s", made);
-            const std::string cmd =
-                std::string("Rscript ") + FINEGRAY_REFERENCE_SCRIPT + " " + buf + " > " + buf + "/r.log 2>&1";
-            rc = std::system(cmd.c_str());
-        } else {
-            rc = -1;
-        }
-    }
-    MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
-    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    if (rc != 0) throw std::runtime_error(std::string("Rscript finegray_reference.R failed; see ") + buf + "/r.log");
-    dir = buf;
-    return dir;
-}
+std::string reference_dir() { return kohort::testing::r_reference_dir("kohort-finegray-ref", FINEGRAY_REFERENCE_SCRIPT); }
 
 json load_case(const std::string& name) {
     std::ifstream in(reference_dir() + "/" + name + ".json");

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/r_reference.hpp"
 #include "kernels/survival/cif_kernel.hpp"
 #include "kernels/survival/km_kernel.hpp"
 
@@ -20,32 +21,7 @@ using namespace kohort::survival;
 
 namespace {
 
-std::string reference_dir() {
-    static std::string dir;
-    if (!dir.empty()) return dir;
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    char buf[4096] = {0};
-    int rc = 0;
-    if (rank == 0) {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "kohort-km-ref-XXXXXX").string();
-        std::vector<char> t(tmpl.begin(), tmpl.end());
-        t.push_back('\0');
-        const char* made = mkdtemp(t.data());
-        if (made) {
-            std::snprintf(buf, sizeof buf, "%s", made);
-            const std::string cmd = std::string("Rscript ") + KM_REFERENCE_SCRIPT + " " + buf + " > " + buf + "/r.log 2>&1";
-            rc = std::system(cmd.c_str());
-        } else {
-            rc = -1;
-        }
-    }
-    MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
-    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    if (rc != 0) throw std::runtime_error(std::string("Rscript km_reference.R failed; see ") + buf + "/r.log");
-    dir = buf;
-    return dir;
-}
+std::string reference_dir() { return kohort::testing::r_reference_dir("kohort-km-ref", KM_REFERENCE_SCRIPT); }
 
 json load_case(const std::string& name) {
     std::ifstream in(reference_dir() + "/" + name + ".json");
@@ -101,7 +77,8 @@ json run_case(const json& c, const Comm& comm, int rank, int size) {
     ModelContext ctx{comm, spec, table, ledger, [](const std::string&) {}};
     const SurvivalData data = case_data(c, rank, size);
     const ModelOutput out = c["kind"] == "km" ? km_from_data(ctx, data) : cif_from_data(ctx, data);
-    // Keep the plot next to the reference files so a person can look at it.
+    // The plot next to the reference files, for a person to look at (KOHORT_KEEP_TEST_FILES=1
+    // keeps the folder after a passing run; tests/support/r_reference.hpp).
     if (comm.size() > 1 && comm.is_root() && out.svg) std::ofstream(reference_dir() + "/" + spec.name + ".svg") << *out.svg;
     return out.result;
 }
