@@ -25,7 +25,8 @@ set_tests_properties(slurm_cluster_up PROPERTIES FIXTURES_SETUP kohort_slurm_clu
   ENVIRONMENT "${slurm_fixture_env}" TIMEOUT 180 RESOURCE_LOCK kohort_local_slurm)
 set_tests_properties(slurm_cluster_down PROPERTIES FIXTURES_CLEANUP kohort_slurm_cluster LABELS "e2e;slurm;slurm_cluster"
   ENVIRONMENT "${slurm_fixture_env}" TIMEOUT 120 RESOURCE_LOCK kohort_local_slurm)
-foreach(t submit_rejected submit_matches_mpirun submit_failed_job submit_cancelled_job submit_requeue_resumes)
+foreach(t submit_rejected submit_matches_mpirun submit_failed_job submit_cancelled_job submit_requeue_resumes
+        node_check_srun)
   kohort_script_test(slurm_${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.sh LABELS "slurm;slurm_cluster" TIMEOUT 600)
   set_tests_properties(slurm_${t} PROPERTIES RESOURCE_LOCK kohort_local_slurm FIXTURES_REQUIRED kohort_slurm_cluster)
 endforeach()
