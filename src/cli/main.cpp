@@ -18,6 +18,7 @@
 #include "core/version.hpp"
 #include "mpi/comm.hpp"
 #include "mpi/init.hpp"
+#include "mpi/transport.hpp"
 
 namespace {
 
@@ -97,8 +98,13 @@ void map_large_blocks() { mallopt(M_MMAP_THRESHOLD, 4 << 20); }
 int main(int argc, char** argv) {
     reexec_with_huge_pages(argv);
     map_large_blocks();
-    if (const std::string problem = kohort::init_mpi_funneled(&argc, &argv); !problem.empty()) {
-        std::fprintf(stderr, "kohort: error: %s\n", problem.c_str());
+    std::string init_problem;
+    {
+        const kohort::SingleNodeTransport transport;  // pml ob1 on one node, for MPI_Init only
+        init_problem = kohort::init_mpi_funneled(&argc, &argv);
+    }
+    if (!init_problem.empty()) {
+        std::fprintf(stderr, "kohort: error: %s\n", init_problem.c_str());
         kohort::abort_after_failed_init(1);
     }
     int exit_code = 0;

@@ -6,3 +6,4 @@ kohort_mpi_test(comm_chunk_test
   LIBS kohort_mpi
   RANKS 1 2 3 5
   LABELS mpi_layer)
+kohort_test(test_transport SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_transport.cpp LIBS kohort_mpi LABELS mpi_layer)
