@@ -162,9 +162,9 @@ std::string append_audit_record(const std::string& log_path, nlohmann::json reco
         else
             seq = log.count_lines(size) + 1;  // the last record predates the chain: seq is the line number
     }
-    const std::string line = seal_audit_record(std::move(record), seq, prev);
-    log.append(line + "\n", size);
-    return nlohmann::json::parse(line)["record_sha256"].get<std::string>();
+    SealedAuditRecord sealed = seal_audit_record(std::move(record), seq, prev);
+    log.append(sealed.line + "\n", size);
+    return std::move(sealed.record_sha256);
 }
 
 }  // namespace kohort

@@ -45,8 +45,13 @@ std::vector<nlohmann::json> read_verified_audit_log(const std::string& log_path,
 
 // --- chain rules, shared by the writer and the verifier --------------------------------------
 inline const std::string kAuditGenesis(64, '0');
-// The line for `record` at position `seq` after a line whose SHA-256 is `prev_sha256`.
-std::string seal_audit_record(nlohmann::json record, std::int64_t seq, const std::string& prev_sha256);
+// The line for `record` at position `seq` after a line whose SHA-256 is `prev_sha256`, and the
+// seal it carries (its record_sha256, which names the record: report.html shows it).
+struct SealedAuditRecord {
+    std::string line;
+    std::string record_sha256;
+};
+SealedAuditRecord seal_audit_record(nlohmann::json record, std::int64_t seq, const std::string& prev_sha256);
 // True when `line`'s record_sha256 matches its content.
 bool audit_seal_holds(const std::string& line, const nlohmann::json& parsed);
 

@@ -20,13 +20,13 @@ bool is_chained(const nlohmann::json& j) {
 
 }  // namespace
 
-std::string seal_audit_record(nlohmann::json record, std::int64_t seq, const std::string& prev_sha256) {
+SealedAuditRecord seal_audit_record(nlohmann::json record, std::int64_t seq, const std::string& prev_sha256) {
     record["seq"] = seq;
     record["prev_sha256"] = prev_sha256;
     record["record_sha256"] = "";
-    const std::string unsealed = one_line(record);
-    record["record_sha256"] = sha256_hex_of(unsealed);
-    return one_line(record);
+    std::string seal = sha256_hex_of(one_line(record));
+    record["record_sha256"] = seal;
+    return {one_line(record), std::move(seal)};
 }
 
 bool audit_seal_holds(const std::string& line, const nlohmann::json& parsed) {

@@ -59,7 +59,7 @@ std::string audit_hash_markup(const std::string& record_sha256) {
 }
 
 std::string audit_hash_shown(const std::string& page) {
-    static const std::regex shown("<code id=\"audit-record-sha256\">([0-9a-f]{64})</code>");
+    static const std::regex shown(std::string(kAuditHashMarker) + "([0-9a-f]{64})</code>");  // no regex metacharacters in the marker
     std::smatch m;
     return std::regex_search(page, m, shown) ? m.str(1) : "";
 }

@@ -8,8 +8,10 @@
 #include <mpi.h>
 #include <stdlib.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -38,11 +40,11 @@ inline std::string r_reference_dir(const std::string& prefix, const std::string&
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     char buf[4096] = {0};
+    constexpr int kNoFolder = -1000;  // std::system never returns it
     int rc = 0;
     if (rank == 0) {
-        // mkdtemp's template: it replaces the six trailing X with random characters.
-        const std::string mkdtemp_suffix = "-XXXXXX";
-        std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + mkdtemp_suffix)).string();
+        // mkdtemp replaces the template's six trailing X with random characters.
+        const std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
         std::vector<char> t(tmpl.begin(), tmpl.end());
         t.push_back('\0');
         if (const char* made = mkdtemp(t.data())) {
@@ -52,11 +54,13 @@ inline std::string r_reference_dir(const std::string& prefix, const std::string&
             rc = std::system(cmd.c_str());
             folder.keep = rc != 0;
         } else {
-            rc = -1;
+            std::snprintf(buf, sizeof buf, "cannot make a folder from %s: %s", tmpl.c_str(), std::strerror(errno));
+            rc = kNoFolder;
         }
     }
     MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
     MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rc == kNoFolder) throw std::runtime_error("R reference for " + script + ": " + std::string(buf));
     if (rc != 0) throw std::runtime_error("Rscript " + script + " failed; see " + std::string(buf) + "/r.log");
     dir = buf;
     return dir;

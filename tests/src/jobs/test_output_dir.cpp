@@ -54,11 +54,11 @@ TEST(OutputDir, CommitCreatesAndReplacesWhole) {
     EXPECT_FALSE(fs::exists(target / "old.csv"));  // the folder is replaced, not merged
 }
 
-// The audit hash written into report.html: the staged page is hashed with the placeholder, the
-// published one shows the value; a placeholder that is missing, repeated or of another length is
-// an internal error, never a silent no-op.
+// How the audit record's hash gets into report.html: the staged page is hashed with 64 zeros in its
+// place, the published one shows the hash; zeros that are missing, repeated or replaced by text of
+// another length are an internal error, never a silent no-op.
 TEST(OutputDir, ReplacesTextInAStagedFileOnce) {
-    const fs::path target = fresh_dir("placeholder");
+    const fs::path target = fresh_dir("record_hash_slot");
     const std::string zeros(64, '0'), hash(64, 'a');
     OutputDir out(target.string());
     out.add("page.html", "<p>" + zeros + "</p>\n");
