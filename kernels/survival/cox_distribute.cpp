@@ -97,33 +97,27 @@ TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, con
     return cut_by_rows(count, comm.size());
 }
 
-std::int64_t distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& ranges,
-                                const Comm& comm) {
+void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& ranges, const Comm& comm) {
     const EventTimeIndex& bins = setup.bins;
     const bool unit_weights = !setup.has_weights, zero_offset = !setup.has_offset, one_stratum = bins.n_strata() == 1;
     const auto P = static_cast<std::size_t>(comm.size());
     const int me = comm.rank();
     // One rank owns every bin: the rows are already in exit order for [0, T), nothing moves.
-    if (P == 1) return 0;
+    if (P == 1) return;
     const std::int64_t lo = ranges.cut[static_cast<std::size_t>(me)];
     const std::int64_t hi = ranges.cut[static_cast<std::size_t>(me) + 1];
 
     // Where each row goes: its exit bin's owner (rows never at risk stay), and for a late entry
     // whose entry bin another rank owns, a replica to that rank.
     std::vector<std::vector<Eigen::Index>> to(P), replica_to(P);
-    std::int64_t sent = 0;
     for (Eigen::Index i = 0; i < rows.n_owned(); ++i) {
         const auto k = static_cast<std::size_t>(i);
         const std::int64_t last = rows.last_bin[k];
         const int dest = last >= 0 ? ranges.owner(last) : me;
         to[static_cast<std::size_t>(dest)].push_back(i);
-        sent += dest != me;
         if (rows.counting_process && last >= 0 && rows.first_bin[k] > bins.begin(rows.stratum[k])) {
             const int entry = ranges.owner(rows.first_bin[k] - 1);
-            if (entry != dest) {
-                replica_to[static_cast<std::size_t>(entry)].push_back(i);
-                sent += entry != me;
-            }
+            if (entry != dest) replica_to[static_cast<std::size_t>(entry)].push_back(i);
         }
     }
     const Plan plan = make_plan(comm, to);
@@ -202,7 +196,6 @@ std::int64_t distribute_by_time(CoxRows& rows, const CoxSetup& setup, const Time
     rows.bin_begin = lo;
     rows.bin_end = hi;
     build_groups(rows, bins);
-    return sent;
 }
 
 }  // namespace kohort

@@ -335,10 +335,7 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
         rows.cluster.clear();
         rows.has_cluster = false;
     }
-    std::int64_t rows_moved = 0;
-    if (moves) {
-        rows_moved = comm.allreduce(distribute_by_time(rows, setup, plan_time_ranges(rows, setup.bins, comm), comm));
-    }
+    if (moves) distribute_by_time(rows, setup, plan_time_ranges(rows, setup.bins, comm), comm);
     const double setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
     const int p = rows.p;
 
@@ -349,7 +346,6 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
     fit.constant = setup.constant;
     fit.bins = setup.bins.size();
     fit.setup_seconds = setup_seconds;
-    fit.rows_moved = rows_moved;
     for (int s = 0; s < n_strata; ++s)
         if (setup.stratum_has_rows[static_cast<std::size_t>(s)] && !setup.bins.stratum_has_events(s))
             fit.strata_without_events.push_back(s);

@@ -60,7 +60,6 @@ struct CoxFit {
     std::vector<int> strata_without_events;
     std::int64_t bins = 0;                // distinct (stratum, event time) pairs
     std::size_t bytes_per_iteration = 0;  // payload of the collectives of one Newton iteration
-    std::int64_t rows_moved = 0;          // rows (and entry replicas) sent to other ranks at set-up, all ranks
     int evaluations = 0;                  // passes over the rows (Newton evaluations)
     double evaluation_seconds = 0;        // wall time in those passes, merge included
     double setup_seconds = 0;             // validation, event-time index, row layout
