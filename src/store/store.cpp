@@ -138,18 +138,24 @@ Store Store::open(const std::string& path, const Comm* comm, bool writable) {
 namespace {
 // KOHORT_STORE_PROBE=0 turns the child-process walk off (docs/admin.md); KOHORT_STORE_PROBE_SECONDS
 // bounds it (default 120 s: a metadata walk takes milliseconds, but a parallel file system may stall).
+// A value that is set but not understood is refused (exit 2), never read as the default.
 bool probe_enabled() {
     const char* v = std::getenv("KOHORT_STORE_PROBE");
-    return !(v && std::string(v) == "0");
+    if (!v || *v == '\0' || std::string(v) == "1") return true;
+    if (std::string(v) == "0") return false;
+    throw UsageError(std::string("environment variable KOHORT_STORE_PROBE = '") + v +
+                     "': expected 1 (walk a store's structure in a child process first, the default) or 0 "
+                     "(docs/admin.md, 'Damaged stores are walked in a child process first')");
 }
 std::chrono::milliseconds probe_limit() {
     const char* v = std::getenv("KOHORT_STORE_PROBE_SECONDS");
-    if (v) {
-        char* end = nullptr;
-        const double s = std::strtod(v, &end);
-        if (end != v && *end == '\0' && s > 0 && s < 1e6) return std::chrono::milliseconds(static_cast<long>(s * 1000));
-    }
-    return std::chrono::seconds(120);
+    if (!v || *v == '\0') return std::chrono::seconds(120);
+    char* end = nullptr;
+    const double s = std::strtod(v, &end);
+    if (end == v || *end != '\0' || !(s > 0 && s < 1e6))
+        throw UsageError(std::string("environment variable KOHORT_STORE_PROBE_SECONDS = '") + v +
+                         "': expected a number of seconds above 0 and below 1000000 (default 120; docs/admin.md)");
+    return std::chrono::milliseconds(static_cast<long>(s * 1000));
 }
 }  // namespace
 

@@ -95,4 +95,14 @@ rc=$?
 set -e
 [ "$rc" -ge 128 ] || { cat unguarded.out; fail "unguarded open of the SEGV input exited $rc, expected a crash (>= 128)"; }
 echo "unguarded (KOHORT_STORE_PROBE=0): the SEGV input ends kohort with exit $rc"
+# The guard's settings: a value that is set but not understood is refused, never read as the default.
+for setting in KOHORT_STORE_PROBE=yes KOHORT_STORE_PROBE_SECONDS=10s KOHORT_STORE_PROBE_SECONDS=0; do
+    set +e
+    env "$setting" "$KOHORT" inspect --check good.h5 > setting.out 2>&1
+    rc=$?
+    set -e
+    [ "$rc" -eq 2 ] && grep -q "environment variable ${setting%%=*} = '${setting#*=}': expected" setting.out ||
+        { cat setting.out; fail "$setting: expected exit 2 naming the variable, got $rc"; }
+    echo "$setting: exit 2, $(grep -o "environment variable.*expected[^(]*" setting.out)"
+done
 echo "broken stores OK: ${#names[@]} stores (${#libhdf5[@]} of them libhdf5 crashes) x (inspect, run) x (1, 3 ranks), all exit 2"
