@@ -1,6 +1,7 @@
 #include "kernels/survival/cox_distribute.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "store/prefault.hpp"
 
@@ -19,14 +20,33 @@ struct Plan {
     }
 };
 
-Plan make_plan(const Comm& comm, const std::vector<std::vector<Eigen::Index>>& lists) {
+// Rows grouped by destination rank, ascending within each: a stable counting sort by destination.
+// dest(i) is the rank row i goes to, or -1 where it is not sent; it is called twice per row.
+template <typename Dest>
+Plan make_plan(const Comm& comm, Eigen::Index rows, Dest dest) {
     Plan plan;
-    for (const auto& l : lists) {
-        plan.order.insert(plan.order.end(), l.begin(), l.end());
-        plan.scounts.push_back(static_cast<std::int64_t>(l.size()));
-    }
+    const auto P = static_cast<std::size_t>(comm.size());
+    plan.scounts.assign(P, 0);
+    for (Eigen::Index i = 0; i < rows; ++i)
+        if (const int d = dest(i); d >= 0) ++plan.scounts[static_cast<std::size_t>(d)];
+    std::vector<std::int64_t> next(P, 0);
+    for (std::size_t r = 1; r < P; ++r) next[r] = next[r - 1] + plan.scounts[r - 1];
+    const auto sent = static_cast<std::size_t>(next[P - 1] + plan.scounts[P - 1]);
+    reserve_prefaulted(plan.order, sent);
+    plan.order.resize(sent);
+    for (Eigen::Index i = 0; i < rows; ++i)
+        if (const int d = dest(i); d >= 0) plan.order[static_cast<std::size_t>(next[static_cast<std::size_t>(d)]++)] = i;
     plan.rcounts = comm.alltoall_counts(plan.scounts);
     return plan;
+}
+
+// Gives a column-major matrix's storage room for `elements` values without moving its bytes:
+// Eigen's conservativeResize copies when the row count changes, so the storage is viewed as one
+// row, whose length realloc changes in place (glibc shrinks or grows a mapped block with mremap,
+// which moves no data), and the caller reshapes it once the values are laid out.
+void resize_storage(Eigen::MatrixXd& X, Eigen::Index elements) {
+    X.resize(1, X.size());  // the same size: Eigen keeps the storage
+    X.conservativeResize(1, elements);
 }
 
 // Sends get(i) for the plan's rows into recv (plan.received() elements): in source-rank order and,
@@ -109,19 +129,18 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
 
     // Where each row goes: its exit bin's owner (rows never at risk stay), and for a late entry
     // whose entry bin another rank owns, a replica to that rank.
-    std::vector<std::vector<Eigen::Index>> to(P), replica_to(P);
-    for (Eigen::Index i = 0; i < rows.n_owned(); ++i) {
+    auto destination = [&](Eigen::Index i) {
+        const std::int64_t last = rows.last_bin[static_cast<std::size_t>(i)];
+        return last >= 0 ? ranges.owner(last) : me;
+    };
+    auto replica_destination = [&](Eigen::Index i) {
         const auto k = static_cast<std::size_t>(i);
-        const std::int64_t last = rows.last_bin[k];
-        const int dest = last >= 0 ? ranges.owner(last) : me;
-        to[static_cast<std::size_t>(dest)].push_back(i);
-        if (rows.counting_process && last >= 0 && rows.first_bin[k] > bins.begin(rows.stratum[k])) {
-            const int entry = ranges.owner(rows.first_bin[k] - 1);
-            if (entry != dest) replica_to[static_cast<std::size_t>(entry)].push_back(i);
-        }
-    }
-    const Plan plan = make_plan(comm, to);
-    const Plan replica_plan = rows.counting_process ? make_plan(comm, replica_to) : Plan{};
+        if (rows.last_bin[k] < 0 || rows.first_bin[k] <= bins.begin(rows.stratum[k])) return -1;
+        const int entry = ranges.owner(rows.first_bin[k] - 1);
+        return entry != destination(i) ? entry : -1;
+    };
+    Plan plan = make_plan(comm, rows.n_owned(), destination);
+    const Plan replica_plan = rows.counting_process ? make_plan(comm, rows.n_owned(), replica_destination) : Plan{};
     const Plan* replicas = rows.counting_process ? &replica_plan : nullptr;
     const auto m = static_cast<Eigen::Index>(plan.received());
     const Eigen::Index total_rows = m + (replicas ? static_cast<Eigen::Index>(replicas->received()) : 0);
@@ -132,38 +151,71 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
     std::vector<std::int32_t> status(static_cast<std::size_t>(m)), sbuf;
     send_rows(comm, plan, sbuf, status.data(),
               [&](Eigen::Index i) { return static_cast<std::int32_t>(rows.event[static_cast<std::size_t>(i)]); });
-    const std::vector<std::int64_t> dest = exit_order(last, status, lo, hi);
+    std::vector<std::int64_t> dest = exit_order(last, status, lo, hi);
 
-    // Covariates one column at a time, through buffers reused for every column. The new X is not
-    // faulted in ahead: once a column of the old X is packed for sending, its pages go back to the
-    // kernel, and the new X's column of the same index, written next, faults in on those pages
-    // (store/prefault.hpp, release_pages). So the two matrices are never resident in full
-    // together, and the new one does not pay for pages the process never touched.
-    // What has been sent already (exit bins, events) or is refilled afterwards (the constants) is freed
-    // before the columns move, so it is not resident beside both matrices.
+    // The exit bins and events in their new order right away, so their receive buffers (and the
+    // old vectors and send buffers) are freed before the columns move.
     std::vector<std::int64_t>().swap(rows.last_bin);
     std::vector<std::int8_t>().swap(rows.event);
-    std::vector<std::int64_t>().swap(ibuf);  // their send buffers too
+    std::vector<std::int64_t>().swap(ibuf);
     std::vector<std::int32_t>().swap(sbuf);
+    rows.last_bin.assign(static_cast<std::size_t>(total_rows), -1);  // replicas: in no exit group
+    rows.event.assign(static_cast<std::size_t>(total_rows), 0);
+    for (std::size_t k = 0; k < dest.size(); ++k) {
+        const auto d = static_cast<std::size_t>(dest[k]);
+        rows.last_bin[d] = last[k];
+        rows.event[d] = static_cast<std::int8_t>(status[k]);
+    }
+    std::vector<std::int64_t>().swap(last);
+    std::vector<std::int32_t>().swap(status);
+
+    // Covariates one column at a time, within the old matrix's memory: the new matrix (total_rows
+    // x p) is laid out in the same storage as the old one (n x p), new column j at j x total_rows.
+    // Every rank moves the columns in the same order, first to last (each step is one collective
+    // for column j). When total_rows <= n, column j's new place ends before old column j + 1
+    // begins. When it is larger, the storage grows first and the old columns are spread to the
+    // starts of their new places (one copy, last column first). Either way the only old column a
+    // new column overlaps is its own, which is packed for sending before its place is written. So
+    // no second matrix is allocated: on this VM a page the process has not touched lately costs a
+    // fault through the hypervisor (docs/benchmarks-cox.md), and the peak memory stays one matrix.
+    // What is refilled afterwards (the constants) is freed first, so the vectors allocated after
+    // the columns reuse its pages.
     if (unit_weights) rows.weight = Eigen::VectorXd();
     if (zero_offset) rows.offset = Eigen::VectorXd();
     if (one_stratum) std::vector<std::int32_t>().swap(rows.stratum);
 
-    Eigen::MatrixXd X(total_rows, rows.p);
+    const Eigen::Index n = rows.X.rows(), p = rows.p;
+    const bool grows = total_rows > n;
+    if (grows) {
+        resize_storage(rows.X, total_rows * p);
+        double* x = rows.X.data();
+        for (Eigen::Index j = p - 1; j > 0; --j)
+            std::memmove(x + j * total_rows, x + j * n, static_cast<std::size_t>(n) * sizeof(double));
+    }
+    const Eigen::Index old_stride = grows ? total_rows : n;  // where old column j starts: j x old_stride
     std::vector<double> buf, replica_buf, got(static_cast<std::size_t>(m));
-    for (int j = 0; j < rows.p; ++j) {
-        auto xj = [&](Eigen::Index i) { return rows.X(i, j); };
+    for (Eigen::Index j = 0; j < p; ++j) {
+        // X arrives as the frame's values (prepare_cox_rows with reorder = false): standardised here.
+        const double* in = rows.X.data() + j * old_stride;
+        const StandardiseColumn z = setup.standardiser(static_cast<int>(j));
+        auto xj = [&](Eigen::Index i) { return z(in[i]); };
         pack_rows(plan, buf, xj);
         if (replicas) pack_rows(*replicas, replica_buf, xj);
-        release_pages(rows.X.col(j).data(), static_cast<std::size_t>(rows.X.rows()) * sizeof(double));
         comm.alltoallv(buf.data(), plan.scounts, got.data(), plan.rcounts);
-        double* col = X.col(j).data();
+        double* col = rows.X.data() + j * total_rows;
         for (std::size_t k = 0; k < got.size(); ++k) col[dest[k]] = got[k];
         if (replicas) comm.alltoallv(replica_buf.data(), replicas->scounts, col + m, replicas->rcounts);
     }
+    if (!grows) resize_storage(rows.X, total_rows * p);
+    rows.X.resize(total_rows, p);  // the same size: a reshape
     std::vector<double>().swap(buf);  // before the vectors below are allocated
     std::vector<double>().swap(replica_buf);
     std::vector<double>().swap(got);
+    // The plan and the new order serve only the vectors that are sent; without any, freed now.
+    if (unit_weights && zero_offset && one_stratum && !rows.counting_process && !rows.has_cluster) {
+        std::vector<Eigen::Index>().swap(plan.order);
+        std::vector<std::int64_t>().swap(dest);
+    }
 
     // The other per-row vectors, except those that are the same constant on every rank (unit
     // weights, no offset, one stratum, right-censored entry bins): those are refilled, not sent.
@@ -178,15 +230,7 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
         rows.first_bin = exchange_vector<std::int64_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
     if (rows.has_cluster)  // a global flag: every rank takes part in the exchange
         rows.cluster = exchange_vector<std::int64_t>(comm, plan, nullptr, dest, [&](Eigen::Index i) { return rows.cluster[static_cast<std::size_t>(i)]; });
-    rows.X = std::move(X);
     const auto total = static_cast<std::size_t>(rows.X.rows());
-    rows.last_bin.assign(total, -1);  // replicas: in no exit group
-    rows.event.assign(total, 0);
-    for (std::size_t k = 0; k < dest.size(); ++k) {
-        const auto d = static_cast<std::size_t>(dest[k]);
-        rows.last_bin[d] = last[k];
-        rows.event[d] = static_cast<std::int8_t>(status[k]);
-    }
     if (!rows.counting_process) {  // at risk from the stratum's first bin, as prepare_cox_rows set it
         rows.first_bin.resize(total);
         for (std::size_t k = 0; k < total; ++k)

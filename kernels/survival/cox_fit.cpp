@@ -335,8 +335,10 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
         rows.cluster.clear();
         rows.has_cluster = false;
     }
+    const auto t_move = std::chrono::steady_clock::now();
     if (moves) distribute_by_time(rows, setup, plan_time_ranges(rows, setup.bins, comm), comm);
-    const double setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
+    const auto t_done = std::chrono::steady_clock::now();
+    const double setup_seconds = std::chrono::duration<double>(t_done - t_setup).count();
     const int p = rows.p;
 
     CoxFit fit;
@@ -346,6 +348,7 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
     fit.constant = setup.constant;
     fit.bins = setup.bins.size();
     fit.setup_seconds = setup_seconds;
+    fit.move_seconds = std::chrono::duration<double>(t_done - t_move).count();
     for (int s = 0; s < n_strata; ++s)
         if (setup.stratum_has_rows[static_cast<std::size_t>(s)] && !setup.bins.stratum_has_events(s))
             fit.strata_without_events.push_back(s);

@@ -63,6 +63,7 @@ struct CoxFit {
     int evaluations = 0;                  // passes over the rows (Newton evaluations)
     double evaluation_seconds = 0;        // wall time in those passes, merge included
     double setup_seconds = 0;             // validation, event-time index, row layout
+    double move_seconds = 0;              // the part of setup_seconds spent moving rows by event time
 };
 
 // Collective over comm. `frame` holds this rank's rows (its X is consumed). n_strata is the

@@ -98,9 +98,9 @@ ModelOutput run_cox(const ModelContext& ctx) {
     if (ctx.log) {
         char buf[256];
         std::snprintf(buf, sizeof buf,
-                      "cox %s: %s event time(s), %d iteration(s), set-up %.3f s, %d pass(es) in %.3f s "
+                      "cox %s: %s event time(s), %d iteration(s), set-up %.3f s (%.3f s moving rows), %d pass(es) in %.3f s "
                       "(%.4f s per pass), %zu bytes per pass in collectives (%s)",
-                      spec.name.c_str(), ctx.disclosure.log_count(fit.bins).c_str(), fit.iterations, fit.setup_seconds,
+                      spec.name.c_str(), ctx.disclosure.log_count(fit.bins).c_str(), fit.iterations, fit.setup_seconds, fit.move_seconds,
                       fit.evaluations, fit.evaluation_seconds,
                       fit.evaluations ? fit.evaluation_seconds / fit.evaluations : 0.0, fit.bytes_per_iteration,
                       opt.communication == CoxCommunication::by_time ? "rows distributed by event time"

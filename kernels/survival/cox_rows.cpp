@@ -88,6 +88,63 @@ void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest) {
     v = std::move(out);
 }
 
+// Sums over a column in kLanes independent partial sums, combined in a fixed order at the end. One
+// running sum is a chain of dependent additions (four cycles each), which held these passes to
+// about one value per cycle, well under the memory's speed; independent lanes let the compiler keep
+// them in one vector register. The order is fixed, so the result is the same on every run.
+constexpr Eigen::Index kLanes = 8;
+
+double combine_lanes(const double (&lane)[kLanes]) {
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+// Weighted sum, minimum and maximum of one column, in one read.
+struct ColumnRange {
+    double weighted_sum, min, max;
+};
+
+ColumnRange column_range(const double* w, const double* x, Eigen::Index n) {
+    double s[kLanes] = {}, lo[kLanes], hi[kLanes];
+    std::fill(lo, lo + kLanes, std::numeric_limits<double>::infinity());
+    std::fill(hi, hi + kLanes, -std::numeric_limits<double>::infinity());
+    Eigen::Index i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (Eigen::Index l = 0; l < kLanes; ++l) {
+            s[l] += w[i + l] * x[i + l];
+            lo[l] = std::min(lo[l], x[i + l]);
+            hi[l] = std::max(hi[l], x[i + l]);
+        }
+    for (Eigen::Index l = 0; i < n; ++i, ++l) {
+        s[l] += w[i] * x[i];
+        lo[l] = std::min(lo[l], x[i]);
+        hi[l] = std::max(hi[l], x[i]);
+    }
+    return {combine_lanes(s), *std::min_element(lo, lo + kLanes), *std::max_element(hi, hi + kLanes)};
+}
+
+// Around the global mean: sum of w |x - mean| (for the scale) and sum over deaths of w (x - mean),
+// in one read; the column itself is not written (the layout pass centres and scales it).
+struct ColumnDeviations {
+    double absolute, deaths;
+};
+
+ColumnDeviations column_deviations(const double* w, const double* death_w, const double* x, double mean, Eigen::Index n) {
+    double a[kLanes] = {}, d[kLanes] = {};
+    Eigen::Index i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (Eigen::Index l = 0; l < kLanes; ++l) {
+            const double c = x[i + l] - mean;
+            a[l] += w[i + l] * std::abs(c);
+            d[l] += death_w[i + l] * c;  // a censored row adds +0.0: no change
+        }
+    for (Eigen::Index l = 0; i < n; ++i, ++l) {
+        const double c = x[i] - mean;
+        a[l] += w[i] * std::abs(c);
+        d[l] += death_w[i] * c;
+    }
+    return {combine_lanes(a), combine_lanes(d)};
+}
+
 }  // namespace
 
 std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int32_t>& status,
@@ -188,28 +245,23 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     rows.weight = f.weights.size() ? std::move(f.weights) : Eigen::VectorXd::Ones(n);
     rows.offset = f.offset.size() ? std::move(f.offset) : Eigen::VectorXd::Zero(n);
 
-    // Two streaming passes over X (each column 16 MB at 2M rows does not stay in cache): weighted
-    // sums with the range, then centring with the absolute deviations and the deaths' sums. Scaling
-    // is applied in the reordering pass below (or, for rows that move, just before they do). The
-    // first pass also tells validate whether any value is not finite: a non-finite value makes the
-    // column's sum or range non-finite (NaN through the sum).
+    // Two reading passes over X (each column 16 MB at 2M rows does not stay in cache): weighted
+    // sums with the range, then the absolute deviations and the deaths' sums around the global
+    // means. X is written once, centred and scaled, by the layout pass below (the reordering here,
+    // or the packing of rows that move to other ranks in distribute_by_time). The first pass also
+    // tells validate whether any value is not finite: a non-finite value makes the column's sum or
+    // range non-finite (NaN through the sum).
     const double* w = rows.weight.data();
     Eigen::VectorXd sums(p + 1);
     Eigen::VectorXd lo(p), hi(p);
     bool x_finite = true;
     for (int j = 0; j < p; ++j) {
-        const double* x = f.X.col(j).data();
-        double s = 0, mn = std::numeric_limits<double>::infinity(), mx = -mn;
-        for (Eigen::Index i = 0; i < n; ++i) {
-            s += w[i] * x[i];
-            mn = std::min(mn, x[i]);
-            mx = std::max(mx, x[i]);
-        }
-        sums(j) = s;
-        lo(j) = mn;
-        hi(j) = mx;
+        const ColumnRange r = column_range(w, f.X.col(j).data(), n);
+        sums(j) = r.weighted_sum;
+        lo(j) = r.min;
+        hi(j) = r.max;
         // A false alarm (finite values whose weighted sum overflows) only makes validate count rows.
-        if (!std::isfinite(s) || !std::isfinite(mn) || !std::isfinite(mx)) x_finite = false;
+        if (!std::isfinite(r.weighted_sum) || !std::isfinite(r.min) || !std::isfinite(r.max)) x_finite = false;
     }
     validate(f, rows.weight, x_finite, comm, what, response_columns);
 
@@ -241,23 +293,20 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     setup.constant.assign(static_cast<std::size_t>(p), false);
     for (int j = 0; j < p; ++j) setup.constant[static_cast<std::size_t>(j)] = !(hi(j) > lo(j));
 
-    // The centring pass also sums w x over deaths (centred, not yet scaled: the scale needs this
-    // pass's totals; it multiplies the sum below).
-    Eigen::VectorXd abs_sums(p), death_x(p);
-    const int* status_in = f.status.data();
-    for (int j = 0; j < p; ++j) {
-        double* x = f.X.col(j).data();
-        // A constant column becomes exactly 0, as R's centring gives.
-        const double mean = setup.means(j);
-        const bool constant = setup.constant[static_cast<std::size_t>(j)];
-        double a = 0, d = 0;
-        for (Eigen::Index i = 0; i < n; ++i) {
-            x[i] = constant ? 0.0 : x[i] - mean;
-            a += w[i] * std::abs(x[i]);
-            d += (status_in[i] != 0 ? w[i] : 0.0) * x[i];  // a censored row adds +0.0: no change
+    // The deviations pass also sums w x over deaths (centred, not yet scaled: the scale needs this
+    // pass's totals; it multiplies the sum below). A constant column is exactly 0 once centred, as
+    // R's centring gives, so both its sums are 0.
+    Eigen::VectorXd abs_sums = Eigen::VectorXd::Zero(p), death_x = Eigen::VectorXd::Zero(p);
+    {
+        // The deaths' weights as one vector (0 for censored rows): the pass then reads doubles only.
+        Eigen::VectorXd death_w(n);
+        for (Eigen::Index i = 0; i < n; ++i) death_w(i) = f.status(i) != 0 ? w[i] : 0.0;
+        for (int j = 0; j < p; ++j) {
+            if (setup.constant[static_cast<std::size_t>(j)]) continue;
+            const ColumnDeviations c = column_deviations(w, death_w.data(), f.X.col(j).data(), setup.means(j), n);
+            abs_sums(j) = c.absolute;
+            death_x(j) = c.deaths;
         }
-        abs_sums(j) = a;
-        death_x(j) = d;
     }
     comm.allreduce(abs_sums);
     setup.scale.resize(p);
@@ -276,7 +325,12 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     const EventTimeIndex& bins = setup.bins;
     const std::int64_t T = bins.size();
 
-    CachedLastBin last_bin(bins);
+    WholeTimeGrid grid;
+    for (Eigen::Index i = 0; i < n; ++i) grid.add(stop[i]);
+    if (f.has_start)
+        for (Eigen::Index i = 0; i < n; ++i) grid.add(f.start(i));
+    grid.close(n_strata);
+    RowBinLookup lookup(bins, grid);
     // Entry bins are kept where the rows stay on this rank or enter late; right-censored rows that
     // move are at risk from their stratum's first bin, which distribute_by_time fills in itself.
     const bool keep_first = reorder || f.has_start;
@@ -290,8 +344,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     for (Eigen::Index i = 0; i < n; ++i) {
         const auto k = static_cast<std::size_t>(i);
         const int s = strata[k];
-        std::int64_t l = last_bin(s, stop[k]);
-        std::int64_t b = f.has_start ? bins.first_after(s, f.start(i)) : bins.begin(s);
+        std::int64_t l = lookup.last_at_or_before(s, stop[k]);
+        std::int64_t b = f.has_start ? lookup.first_after(s, f.start(i)) : bins.begin(s);
         if (l < 0 || l < b) l = b = -1;  // at risk at no event time: contributes nothing
         if (keep_first) first[k] = b;
         last[k] = l;
@@ -304,8 +358,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         prefault_bytes(tmp.data(), un * sizeof(double));
         for (int j = 0; j < p; ++j) {
             const double* in = f.X.col(j).data();
-            const double scale = setup.scale(j);
-            for (Eigen::Index k = 0; k < n; ++k) tmp(dest[static_cast<std::size_t>(k)]) = in[k] * scale;
+            const StandardiseColumn z = setup.standardiser(j);
+            for (Eigen::Index k = 0; k < n; ++k) tmp(dest[static_cast<std::size_t>(k)]) = z(in[k]);
             f.X.col(j) = tmp;
         }
         scatter_vector(rows.weight, dest);
@@ -319,9 +373,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
             scatter_vector(rows.cluster, dest);
         }
     } else {
-        // The rows move to other ranks next (cox_distribute.hpp), which puts them in exit order:
-        // only the scaling here.
-        for (int j = 0; j < p; ++j) f.X.col(j) *= setup.scale(j);
+        // The rows move to other ranks next (cox_distribute.hpp), which puts them in exit order
+        // and centres and scales them as it packs them: X stays as the frame made it.
         if (f.has_cluster) rows.cluster = std::move(f.cluster);
     }
     rows.X = std::move(f.X);

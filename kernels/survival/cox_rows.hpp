@@ -54,6 +54,14 @@ struct CoxRows {
     Eigen::Index n_owned() const { return X.rows() - replicas; }
 };
 
+// A covariate's value as the fit uses it: centred by the global weighted mean and scaled, and
+// exactly 0 for a column that is constant over all rows (as R's centring gives).
+struct StandardiseColumn {
+    double mean = 0, scale = 1;
+    bool constant = false;
+    double operator()(double x) const { return constant ? 0.0 : (x - mean) * scale; }
+};
+
 // Global quantities of a fit that every rank shares after set-up.
 struct CoxSetup {
     EventTimeIndex bins;
@@ -68,6 +76,10 @@ struct CoxSetup {
     bool has_weights = false;            // some weight != 1
     bool has_offset = false;             // some offset != 0
     bool fractional_weights = false;     // some weight is not an integer
+
+    StandardiseColumn standardiser(int j) const {
+        return {means(j), scale(j), constant[static_cast<std::size_t>(j)]};
+    }
 };
 
 // Validates and lays out the frame's local rows (collective over comm). Throws UsageError, the
@@ -75,9 +87,10 @@ struct CoxSetup {
 // non-finite weights, and data without any event. `what` names the model for messages.
 // response_columns are the Surv() column names (for messages). The frame is consumed: X and the
 // per-row vectors move into the result, and stop, start and status are freed.
-// reorder = false leaves the rows in input order without groups, for distribute_by_time, which
-// moves them and puts them in exit order itself (one pass over X instead of two); for
-// right-censored data first_bin is then left empty (distribute_by_time derives it).
+// reorder = false leaves the rows in input order without groups and X as the frame's values, for
+// distribute_by_time, which standardises X (CoxSetup::standardiser) as it moves the rows and puts
+// them in exit order itself (one pass over X instead of two); for right-censored data first_bin is
+// then left empty (distribute_by_time derives it).
 CoxRows prepare_cox_rows(ModelFrame& frame, int n_strata, const Comm& comm, const std::string& what,
                          const std::vector<std::string>& response_columns, CoxSetup& setup, bool reorder = true);
 

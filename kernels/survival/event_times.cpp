@@ -39,6 +39,13 @@ EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std:
     struct Hash {
         std::size_t operator()(const Key& k) const { return time_key_hash(k.stratum, k.time, nullptr); }
     };
+    // Whole-number event times in a bounded range are marked in a dense grid instead (one store
+    // per row, no hash); the set takes only the others.
+    WholeTimeGrid grid;
+    for (std::size_t i = 0; i < n; ++i)
+        if (status[i] != 0) grid.add(stop[i]);
+    grid.close(n_strata);
+    std::vector<std::uint8_t> marked(static_cast<std::size_t>(grid.cells()), 0);
     std::unordered_set<Key, Hash> seen;
     seen.reserve(4096);
     // Most event rows repeat a time already seen: a small direct-mapped table of keys already in
@@ -51,6 +58,10 @@ EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std:
     std::vector<Recent> recent(kRecent);
     for (std::size_t i = 0; i < n; ++i) {
         if (status[i] == 0) continue;
+        if (const std::int64_t c = grid.cell(strata[i], stop[i]); c >= 0) {
+            marked[static_cast<std::size_t>(c)] = 1;
+            continue;
+        }
         std::uint64_t bits;
         Recent& slot = recent[time_key_hash(strata[i], stop[i], &bits) & (kRecent - 1)];
         if (slot.stratum == strata[i] && slot.bits == bits) continue;
@@ -60,6 +71,10 @@ EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std:
     std::vector<std::pair<std::int32_t, double>> local;
     local.reserve(seen.size());
     for (const Key& k : seen) local.emplace_back(k.stratum, k.time);
+    for (std::int64_t c = 0; c < grid.cells(); ++c)
+        if (marked[static_cast<std::size_t>(c)])
+            local.emplace_back(static_cast<std::int32_t>(c / grid.width()),
+                               grid.lo() + static_cast<double>(c % grid.width()) + 0.0);  // + 0.0: no -0.0
     std::sort(local.begin(), local.end());
     local.erase(std::unique(local.begin(), local.end()), local.end());
 
@@ -99,6 +114,34 @@ std::uint64_t time_key_hash(std::int32_t stratum, double t, std::uint64_t* bits_
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+void WholeTimeGrid::close(int n_strata) {
+    width_ = 0;
+    strata_ = n_strata;
+    const double cells = (hi_ - lo_ + 1) * n_strata;  // as a double: no overflow for huge ranges
+    if (hi_ >= lo_ && n_strata > 0 && cells <= static_cast<double>(kMaxCells)) {
+        width_ = static_cast<std::int64_t>(hi_ - lo_) + 1;
+        return;
+    }
+    // Empty: an empty range, so that cell() finds no time in it.
+    lo_ = std::numeric_limits<double>::infinity();
+    hi_ = -lo_;
+}
+
+RowBinLookup::RowBinLookup(const EventTimeIndex& index, const WholeTimeGrid& grid)
+    : index_(index), grid_(grid), cached_(index) {
+    if (grid_.empty()) return;
+    table_.resize(static_cast<std::size_t>(grid_.cells()));
+    // One walk per stratum: cell k holds time lo + k; b runs past the bins at or before it.
+    for (int s = 0; s < index.n_strata(); ++s) {
+        std::int64_t b = index.begin(s);
+        for (std::int64_t k = 0; k < grid_.width(); ++k) {
+            const double t = grid_.lo() + static_cast<double>(k);
+            while (b < index.end(s) && index.time(b) <= t) ++b;
+            table_[static_cast<std::size_t>(s * grid_.width() + k)] = b == index.begin(s) ? -1 : b - 1;
+        }
+    }
 }
 
 std::int64_t CachedLastBin::operator()(int stratum, double t) {

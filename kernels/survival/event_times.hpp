@@ -8,7 +8,10 @@
 // Bins are laid out stratum by stratum; within a stratum the times ascend. Row-to-bin lookups are
 // binary searches inside the row's stratum block.
 #pragma once
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "mpi/comm.hpp"
@@ -51,6 +54,42 @@ private:
     std::vector<std::int64_t> begin_;    // n_strata + 1 offsets into times_
 };
 
+// Whole-number times (days or months, the usual registry units) within a bounded range, as cells
+// of a dense (stratum, time) table: a row's bin is then one load instead of a hash and a binary
+// search, and an event time is one mark instead of a hash-set insert. Times that are not whole
+// numbers, or lie outside the range, have no cell and take the general path.
+class WholeTimeGrid {
+public:
+    static constexpr std::int64_t kMaxCells = std::int64_t{1} << 22;  // 32 MiB of int64 bins at most
+
+    // Widens the range by t when t is a whole number (infinities widen it past kMaxCells).
+    void add(double t) {
+        if (t == std::floor(t)) {
+            lo_ = std::min(lo_, t);
+            hi_ = std::max(hi_, t);
+        }
+    }
+    // Fixes the grid for n_strata strata; it stays empty when the range holds no time or strata x
+    // range exceeds kMaxCells.
+    void close(int n_strata);
+    bool empty() const { return width_ == 0; }
+    std::int64_t cells() const { return width_ * strata_; }
+    double lo() const { return lo_; }
+    std::int64_t width() const { return width_; }
+    // The cell of (stratum, t), or -1 when t has none (not a whole number, out of range, NaN).
+    std::int64_t cell(int stratum, double t) const {
+        if (!(t >= lo_ && t <= hi_)) return -1;
+        const double d = t - lo_;  // exact: both are whole numbers below 2^53 in magnitude
+        const auto k = static_cast<std::int64_t>(d);
+        return static_cast<double>(k) == d ? stratum * width_ + k : -1;
+    }
+
+private:
+    double lo_ = std::numeric_limits<double>::infinity(), hi_ = -std::numeric_limits<double>::infinity();
+    std::int64_t width_ = 0;
+    std::int64_t strata_ = 0;
+};
+
 // last_at_or_before for many rows, remembering the answer per (stratum, time) in a small
 // direct-mapped table: registry times are whole days and repeat heavily (millions of rows, a few
 // thousand distinct times), so most rows are a table hit instead of a binary search. A miss
@@ -69,6 +108,29 @@ private:
     };
     const EventTimeIndex& index_;
     std::vector<Slot> slots_;
+};
+
+// Bin lookups for many rows: a table over the grid's cells (built in O(cells + bins)) where the
+// rows' times are whole numbers in a bounded range, and CachedLastBin for the other times. Gives
+// exactly EventTimeIndex's answers.
+class RowBinLookup {
+public:
+    RowBinLookup(const EventTimeIndex& index, const WholeTimeGrid& grid);
+    std::int64_t last_at_or_before(int stratum, double t) {
+        const std::int64_t c = grid_.cell(stratum, t);
+        return c >= 0 ? table_[static_cast<std::size_t>(c)] : cached_(stratum, t);
+    }
+    // The first bin after t: the one after the last at or before t, or the stratum's first bin.
+    std::int64_t first_after(int stratum, double t) {
+        const std::int64_t last = last_at_or_before(stratum, t);
+        return last < 0 ? index_.begin(stratum) : last + 1;
+    }
+
+private:
+    const EventTimeIndex& index_;
+    WholeTimeGrid grid_;
+    std::vector<std::int64_t> table_;
+    CachedLastBin cached_;
 };
 
 // A 64-bit mix of a stratum and a time's bit pattern (splitmix64's finaliser), for hash tables

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "core/error.hpp"
@@ -369,6 +370,65 @@ TEST(CoxEventTimes, IndexPerStratum) {
     EXPECT_EQ(idx.first_after(1, 3), 2);
     EXPECT_EQ(idx.find(1, 5), 2);
     EXPECT_EQ(idx.find(0, 3), -1);
+}
+
+// The whole-number table must give exactly the binary search's answers: at whole numbers inside
+// and outside its range, between them, at -0.0, NaN and infinities, in every stratum.
+TEST(CoxEventTimes, WholeTimeTableAgreesWithSearch) {
+    EventTimeIndex idx = EventTimeIndex::from_pairs(3, {0, 0, 0, 1, 1, 2}, {2, 5, 7.5, 1, 4, 3});
+    WholeTimeGrid grid;
+    for (double t : {0.0, 9.0, 2.5}) grid.add(t);  // whole numbers 0 .. 9; 2.5 widens nothing
+    grid.close(3);
+    ASSERT_FALSE(grid.empty());
+    EXPECT_EQ(grid.width(), 10);
+    RowBinLookup lookup(idx, grid);
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> probes{-3, -0.0, 0, 1, 1.5, 2, 3, 4, 4.999, 5, 6, 7, 7.5, 8, 9, 10, 1e300, inf, -inf};
+    for (int s = 0; s < 3; ++s)
+        for (double t : probes) {
+            EXPECT_EQ(lookup.last_at_or_before(s, t), idx.last_at_or_before(s, t)) << "stratum " << s << ", t " << t;
+            EXPECT_EQ(lookup.first_after(s, t), idx.first_after(s, t)) << "stratum " << s << ", t " << t;
+        }
+    EXPECT_EQ(grid.cell(0, std::nan("")), -1);
+    EXPECT_EQ(lookup.last_at_or_before(0, std::nan("")), idx.last_at_or_before(0, std::nan("")));
+}
+
+TEST(CoxEventTimes, WholeTimeGridStaysEmptyWhenTooWide) {
+    WholeTimeGrid wide;
+    wide.add(0);
+    wide.add(static_cast<double>(WholeTimeGrid::kMaxCells));  // kMaxCells + 1 whole numbers
+    wide.close(1);
+    EXPECT_TRUE(wide.empty());
+    EXPECT_EQ(wide.cell(0, 0), -1);  // an empty grid has no cell for a time inside the range it saw
+    EXPECT_EQ(wide.cell(0, 7), -1);
+    WholeTimeGrid infinite;
+    infinite.add(1);
+    infinite.add(std::numeric_limits<double>::infinity());
+    infinite.close(1);
+    EXPECT_TRUE(infinite.empty());
+    WholeTimeGrid fractional;  // no whole number at all
+    fractional.add(0.5);
+    fractional.close(2);
+    EXPECT_TRUE(fractional.empty());
+    const EventTimeIndex idx = EventTimeIndex::from_pairs(1, {0, 0}, {1, 2});  // outlives the lookup
+    RowBinLookup lookup(idx, fractional);
+    EXPECT_EQ(lookup.last_at_or_before(0, 1.5), 0);
+}
+
+// gather marks whole-number event times in the grid and hashes the rest: the index it builds
+// must be the one from_pairs builds from the same event rows (censored rows left out).
+TEST(CoxEventTimes, GatherMixesWholeAndFractionalTimes) {
+    const std::vector<std::int32_t> strata{0, 1, 0, 0, 1, 1, 0, 0, 1};
+    const std::vector<double> stop{3, 3, 2.5, 3, 1e9, -0.0, 7, 2.5, 4};
+    const std::vector<std::int32_t> status{1, 1, 1, 0, 1, 1, 1, 1, 0};
+    const EventTimeIndex got = EventTimeIndex::gather(self(), 2, strata.data(), stop.data(), status.data(), stop.size());
+    const EventTimeIndex want = EventTimeIndex::from_pairs(2, {0, 1, 0, 1, 1, 0}, {3, 3, 2.5, 1e9, 0.0, 7});
+    ASSERT_EQ(got.size(), want.size());
+    for (std::int64_t b = 0; b < want.size(); ++b) {
+        EXPECT_EQ(got.time(b), want.time(b)) << "bin " << b;
+        EXPECT_FALSE(std::signbit(got.time(b))) << "bin " << b;
+        EXPECT_EQ(got.stratum_of(b), want.stratum_of(b)) << "bin " << b;
+    }
 }
 
 // --- bad input -----------------------------------------------------------------------------
