@@ -127,6 +127,13 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
     const std::int64_t lo = ranges.cut[static_cast<std::size_t>(me)];
     const std::int64_t hi = ranges.cut[static_cast<std::size_t>(me) + 1];
 
+    // Vectors that are one constant on every rank are refilled after the move, not sent: freed
+    // first, so that the buffers of the move reuse their pages.
+    if (unit_weights) rows.weight = Eigen::VectorXd();
+    if (zero_offset) rows.offset = Eigen::VectorXd();
+    if (one_stratum) std::vector<std::int32_t>().swap(rows.stratum);
+    auto stratum_of = [&](std::size_t k) { return one_stratum ? 0 : rows.stratum[k]; };
+
     // Where each row goes: its exit bin's owner (rows never at risk stay), and for a late entry
     // whose entry bin another rank owns, a replica to that rank.
     auto destination = [&](Eigen::Index i) {
@@ -135,7 +142,7 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
     };
     auto replica_destination = [&](Eigen::Index i) {
         const auto k = static_cast<std::size_t>(i);
-        if (rows.last_bin[k] < 0 || rows.first_bin[k] <= bins.begin(rows.stratum[k])) return -1;
+        if (rows.last_bin[k] < 0 || rows.first_bin[k] <= bins.begin(stratum_of(k))) return -1;
         const int entry = ranges.owner(rows.first_bin[k] - 1);
         return entry != destination(i) ? entry : -1;
     };
@@ -145,29 +152,26 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
     const auto m = static_cast<Eigen::Index>(plan.received());
     const Eigen::Index total_rows = m + (replicas ? static_cast<Eigen::Index>(replicas->received()) : 0);
 
-    // Exit order of the received rows, from their last bins and events (sent first).
-    std::vector<std::int64_t> last(static_cast<std::size_t>(m)), ibuf;
-    send_rows(comm, plan, ibuf, last.data(), [&](Eigen::Index i) { return rows.last_bin[static_cast<std::size_t>(i)]; });
-    std::vector<std::int32_t> status(static_cast<std::size_t>(m)), sbuf;
-    send_rows(comm, plan, sbuf, status.data(),
-              [&](Eigen::Index i) { return static_cast<std::int32_t>(rows.event[static_cast<std::size_t>(i)]); });
-    std::vector<std::int64_t> dest = exit_order(last, status, lo, hi);
-
-    // The exit bins and events in their new order right away, so their receive buffers (and the
-    // old vectors and send buffers) are freed before the columns move.
+    // Exit order of the received rows, from their exit bins and events (sent first, as one code
+    // per row). The bins and events take their new order right away, so the old vectors and the
+    // buffers are freed before the columns move.
+    std::vector<std::int64_t> codes(static_cast<std::size_t>(m)), cbuf;
+    send_rows(comm, plan, cbuf, codes.data(), [&](Eigen::Index i) {
+        const auto k = static_cast<std::size_t>(i);
+        return exit_code(rows.last_bin[k], rows.event[k] != 0);
+    });
+    std::vector<std::int64_t>().swap(cbuf);
+    std::vector<std::int64_t> dest = exit_order(codes, lo, hi);
     std::vector<std::int64_t>().swap(rows.last_bin);
     std::vector<std::int8_t>().swap(rows.event);
-    std::vector<std::int64_t>().swap(ibuf);
-    std::vector<std::int32_t>().swap(sbuf);
     rows.last_bin.assign(static_cast<std::size_t>(total_rows), -1);  // replicas: in no exit group
     rows.event.assign(static_cast<std::size_t>(total_rows), 0);
     for (std::size_t k = 0; k < dest.size(); ++k) {
         const auto d = static_cast<std::size_t>(dest[k]);
-        rows.last_bin[d] = last[k];
-        rows.event[d] = static_cast<std::int8_t>(status[k]);
+        rows.last_bin[d] = exit_code_bin(codes[k]);
+        rows.event[d] = static_cast<std::int8_t>(exit_code_died(codes[k]) ? 1 : 0);
     }
-    std::vector<std::int64_t>().swap(last);
-    std::vector<std::int32_t>().swap(status);
+    std::vector<std::int64_t>().swap(codes);
 
     // Covariates one column at a time, within the old matrix's memory: the new matrix (total_rows
     // x p) is laid out in the same storage as the old one (n x p), new column j at j x total_rows.
@@ -178,11 +182,6 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
     // new column overlaps is its own, which is packed for sending before its place is written. So
     // no second matrix is allocated: on this VM a page the process has not touched lately costs a
     // fault through the hypervisor (docs/benchmarks-cox.md), and the peak memory stays one matrix.
-    // What is refilled afterwards (the constants) is freed first, so the vectors allocated after
-    // the columns reuse its pages.
-    if (unit_weights) rows.weight = Eigen::VectorXd();
-    if (zero_offset) rows.offset = Eigen::VectorXd();
-    if (one_stratum) std::vector<std::int32_t>().swap(rows.stratum);
 
     const Eigen::Index n = rows.X.rows(), p = rows.p;
     const bool grows = total_rows > n;

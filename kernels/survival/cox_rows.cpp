@@ -147,19 +147,36 @@ ColumnDeviations column_deviations(const double* w, const double* death_w, const
 
 }  // namespace
 
-std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int32_t>& status,
-                                     std::int64_t lo, std::int64_t hi) {
-    const std::size_t n = last.size();
-    const std::int64_t width = hi - lo;
+namespace {
+
+// The stable counting sort behind both exit_order forms; key(k) in [0, 2 (hi - lo)] (deaths at
+// even keys, 2 (hi - lo) for rows never at risk).
+template <typename Key>
+std::vector<std::int64_t> counting_order(std::size_t n, std::int64_t lo, std::int64_t hi, Key key) {
     std::vector<std::int64_t> dest;
     reserve_prefaulted(dest, n);
     dest.resize(n);
-    auto key = [&](std::size_t k) { return last[k] < 0 ? 2 * width : 2 * (last[k] - lo) + (status[k] ? 0 : 1); };
-    std::vector<std::int64_t> start(static_cast<std::size_t>(2 * width + 2), 0);
+    std::vector<std::int64_t> start(static_cast<std::size_t>(2 * (hi - lo) + 2), 0);
     for (std::size_t k = 0; k < n; ++k) ++start[static_cast<std::size_t>(key(k)) + 1];
     for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
     for (std::size_t k = 0; k < n; ++k) dest[k] = start[static_cast<std::size_t>(key(k))]++;
     return dest;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int32_t>& status,
+                                     std::int64_t lo, std::int64_t hi) {
+    return counting_order(last.size(), lo, hi, [&](std::size_t k) {
+        return last[k] < 0 ? 2 * (hi - lo) : 2 * (last[k] - lo) + (status[k] ? 0 : 1);
+    });
+}
+
+std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& codes, std::int64_t lo, std::int64_t hi) {
+    // exit_code(last, died) - 2 (lo + 1) = 2 (last - lo) + (died ? 0 : 1) for a row at risk.
+    return counting_order(codes.size(), lo, hi, [&](std::size_t k) {
+        return exit_code_bin(codes[k]) < 0 ? 2 * (hi - lo) : codes[k] - 2 * (lo + 1);
+    });
 }
 
 void build_groups(CoxRows& r, const EventTimeIndex& bins) {

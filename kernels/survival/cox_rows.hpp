@@ -104,6 +104,13 @@ void build_groups(CoxRows& rows, const EventTimeIndex& bins);
 std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int32_t>& status,
                                      std::int64_t lo, std::int64_t hi);
 
+// The same order from one code per row, exit_code(last_bin, died) (rows moving between ranks
+// carry their exit bin and event as this one number).
+inline std::int64_t exit_code(std::int64_t last_bin, bool died) { return 2 * (last_bin + 1) + (died ? 0 : 1); }
+inline std::int64_t exit_code_bin(std::int64_t code) { return code / 2 - 1; }
+inline bool exit_code_died(std::int64_t code) { return code % 2 == 0; }
+std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& codes, std::int64_t lo, std::int64_t hi);
+
 // A rank's share of already prepared rows: rows `which` (ascending), regrouped. Lets tests split
 // one data set into "ranks" and check that merging their sums equals one pass over all rows.
 CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which, const EventTimeIndex& bins);
