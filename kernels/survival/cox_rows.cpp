@@ -128,19 +128,19 @@ struct ColumnDeviations {
     double absolute, deaths;
 };
 
-ColumnDeviations column_deviations(const double* w, const double* death_w, const double* x, double mean, Eigen::Index n) {
+ColumnDeviations column_deviations(const double* w, const std::int8_t* died, const double* x, double mean, Eigen::Index n) {
     double a[kLanes] = {}, d[kLanes] = {};
     Eigen::Index i = 0;
     for (; i + kLanes <= n; i += kLanes)
         for (Eigen::Index l = 0; l < kLanes; ++l) {
-            const double c = x[i + l] - mean;
-            a[l] += w[i + l] * std::abs(c);
-            d[l] += death_w[i + l] * c;  // a censored row adds +0.0: no change
+            const double wc = w[i + l] * (x[i + l] - mean);
+            a[l] += std::abs(wc);                        // w > 0: w |c| = |w c|
+            d[l] += wc * static_cast<double>(died[i + l]);  // a censored row adds 0: no change
         }
     for (Eigen::Index l = 0; i < n; ++i, ++l) {
-        const double c = x[i] - mean;
-        a[l] += w[i] * std::abs(c);
-        d[l] += death_w[i] * c;
+        const double wc = w[i] * (x[i] - mean);
+        a[l] += std::abs(wc);
+        d[l] += wc * static_cast<double>(died[i]);
     }
     return {combine_lanes(a), combine_lanes(d)};
 }
@@ -315,12 +315,14 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // R's centring gives, so both its sums are 0.
     Eigen::VectorXd abs_sums = Eigen::VectorXd::Zero(p), death_x = Eigen::VectorXd::Zero(p);
     {
-        // The deaths' weights as one vector (0 for censored rows): the pass then reads doubles only.
-        Eigen::VectorXd death_w(n);
-        for (Eigen::Index i = 0; i < n; ++i) death_w(i) = f.status(i) != 0 ? w[i] : 0.0;
+        // Deaths as one byte per row: with the weights it stays in cache while the columns stream
+        // past (a vector of the deaths' weights beside the weights did not, which made this pass
+        // three times as slow as the first).
+        std::vector<std::int8_t> died(static_cast<std::size_t>(n));
+        for (Eigen::Index i = 0; i < n; ++i) died[static_cast<std::size_t>(i)] = f.status(i) != 0 ? 1 : 0;
         for (int j = 0; j < p; ++j) {
             if (setup.constant[static_cast<std::size_t>(j)]) continue;
-            const ColumnDeviations c = column_deviations(w, death_w.data(), f.X.col(j).data(), setup.means(j), n);
+            const ColumnDeviations c = column_deviations(w, died.data(), f.X.col(j).data(), setup.means(j), n);
             abs_sums(j) = c.absolute;
             death_x(j) = c.deaths;
         }
