@@ -272,6 +272,9 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     Eigen::VectorXd sums(p + 1);
     Eigen::VectorXd lo(p), hi(p);
     bool x_finite = true;
+    // Columns are independent: with threads, each takes whole columns (the same sums whatever the
+    // number of threads).
+#pragma omp parallel for schedule(dynamic, 1) reduction(&& : x_finite)
     for (int j = 0; j < p; ++j) {
         const ColumnRange r = column_range(w, f.X.col(j).data(), n);
         sums(j) = r.weighted_sum;
@@ -320,6 +323,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         // three times as slow as the first).
         std::vector<std::int8_t> died(static_cast<std::size_t>(n));
         for (Eigen::Index i = 0; i < n; ++i) died[static_cast<std::size_t>(i)] = f.status(i) != 0 ? 1 : 0;
+#pragma omp parallel for schedule(dynamic, 1)
         for (int j = 0; j < p; ++j) {
             if (setup.constant[static_cast<std::size_t>(j)]) continue;
             const ColumnDeviations c = column_deviations(w, died.data(), f.X.col(j).data(), setup.means(j), n);
@@ -372,14 +376,19 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
 
     if (reorder) {
         const std::vector<std::int64_t> dest = exit_order(last, status, 0, T);  // new position of row k
-        // One column at a time, so the extra memory is one column rather than a second X.
-        Eigen::VectorXd tmp(n);
-        prefault_bytes(tmp.data(), un * sizeof(double));
-        for (int j = 0; j < p; ++j) {
-            const double* in = f.X.col(j).data();
-            const StandardiseColumn z = setup.standardiser(j);
-            for (Eigen::Index k = 0; k < n; ++k) tmp(dest[static_cast<std::size_t>(k)]) = z(in[k]);
-            f.X.col(j) = tmp;
+        // One column at a time (per thread), so the extra memory is a column per thread rather
+        // than a second X.
+#pragma omp parallel
+        {
+            Eigen::VectorXd tmp(n);
+            prefault_bytes(tmp.data(), un * sizeof(double));
+#pragma omp for schedule(dynamic, 1)
+            for (int j = 0; j < p; ++j) {
+                const double* in = f.X.col(j).data();
+                const StandardiseColumn z = setup.standardiser(j);
+                for (Eigen::Index k = 0; k < n; ++k) tmp(dest[static_cast<std::size_t>(k)]) = z(in[k]);
+                f.X.col(j) = tmp;
+            }
         }
         scatter_vector(rows.weight, dest);
         scatter_vector(rows.offset, dest);
