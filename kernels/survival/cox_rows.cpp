@@ -165,10 +165,10 @@ std::vector<std::int64_t> counting_order(std::size_t n, std::int64_t lo, std::in
 
 }  // namespace
 
-std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int32_t>& status,
+std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int8_t>& event,
                                      std::int64_t lo, std::int64_t hi) {
     return counting_order(last.size(), lo, hi, [&](std::size_t k) {
-        return last[k] < 0 ? 2 * (hi - lo) : 2 * (last[k] - lo) + (status[k] ? 0 : 1);
+        return last[k] < 0 ? 2 * (hi - lo) : 2 * (last[k] - lo) + (event[k] ? 0 : 1);
     });
 }
 
@@ -285,11 +285,18 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     }
     validate(f, rows.weight, x_finite, comm, what, response_columns);
 
+    // Each row's event as one byte: the row's `event` in the result, and what the deviations pass
+    // reads (with the weights it stays in cache while the columns stream past; a vector of the
+    // deaths' weights beside the weights did not, which made that pass three times as slow).
+    const auto un = static_cast<std::size_t>(n);
+    std::vector<std::int8_t> event(un);
+    for (Eigen::Index i = 0; i < n; ++i) event[static_cast<std::size_t>(i)] = f.status(i) != 0 ? 1 : 0;
+
     // Counts, weights and the global means (survival's coxfit6 centres by the weighted mean).
     // rows, events, any weight != 1, any fractional weight, any offset != 0
     double totals[5] = {static_cast<double>(n), 0, 0, 0, 0};
     for (Eigen::Index i = 0; i < n; ++i) {
-        totals[1] += f.status(i) != 0 ? 1 : 0;
+        totals[1] += event[static_cast<std::size_t>(i)];
         const double wi = rows.weight(i);
         if (wi != 1.0) totals[2] = 1;
         if (wi != std::floor(wi)) totals[3] = 1;
@@ -317,42 +324,30 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // pass's totals; it multiplies the sum below). A constant column is exactly 0 once centred, as
     // R's centring gives, so both its sums are 0.
     Eigen::VectorXd abs_sums = Eigen::VectorXd::Zero(p), death_x = Eigen::VectorXd::Zero(p);
-    {
-        // Deaths as one byte per row: with the weights it stays in cache while the columns stream
-        // past (a vector of the deaths' weights beside the weights did not, which made this pass
-        // three times as slow as the first).
-        std::vector<std::int8_t> died(static_cast<std::size_t>(n));
-        for (Eigen::Index i = 0; i < n; ++i) died[static_cast<std::size_t>(i)] = f.status(i) != 0 ? 1 : 0;
 #pragma omp parallel for schedule(dynamic, 1)
-        for (int j = 0; j < p; ++j) {
-            if (setup.constant[static_cast<std::size_t>(j)]) continue;
-            const ColumnDeviations c = column_deviations(w, died.data(), f.X.col(j).data(), setup.means(j), n);
-            abs_sums(j) = c.absolute;
-            death_x(j) = c.deaths;
-        }
+    for (int j = 0; j < p; ++j) {
+        if (setup.constant[static_cast<std::size_t>(j)]) continue;
+        const ColumnDeviations c = column_deviations(w, event.data(), f.X.col(j).data(), setup.means(j), n);
+        abs_sums(j) = c.absolute;
+        death_x(j) = c.deaths;
     }
     comm.allreduce(abs_sums);
     setup.scale.resize(p);
     for (int j = 0; j < p; ++j) setup.scale(j) = abs_sums(j) > 0 ? sums(p) / abs_sums(j) : 1.0;
 
-    // The one global ordering of event times, and each row's at-risk bin range.
-    const auto un = static_cast<std::size_t>(n);
-    std::vector<std::int32_t> status;
-    reserve_prefaulted(status, un);
-    status.resize(un);
+    // The one global ordering of event times, and each row's at-risk bin range, both through one
+    // grid over the rows' whole-number times (event_times.hpp).
     const double* stop = f.stop.data();
-    for (Eigen::Index i = 0; i < n; ++i) status[static_cast<std::size_t>(i)] = f.status(i) != 0 ? 1 : 0;
     std::vector<std::int32_t> strata = std::move(f.strata);
     if (strata.size() != un) strata.assign(un, 0);
-    setup.bins = EventTimeIndex::gather(comm, n_strata, strata.data(), stop, status.data(), un);
-    const EventTimeIndex& bins = setup.bins;
-    const std::int64_t T = bins.size();
-
     WholeTimeGrid grid;
     for (Eigen::Index i = 0; i < n; ++i) grid.add(stop[i]);
     if (f.has_start)
         for (Eigen::Index i = 0; i < n; ++i) grid.add(f.start(i));
     grid.close(n_strata);
+    setup.bins = EventTimeIndex::gather(comm, n_strata, strata.data(), stop, f.status.data(), un, grid);
+    const EventTimeIndex& bins = setup.bins;
+    const std::int64_t T = bins.size();
     RowBinLookup lookup(bins, grid);
     // Entry bins are kept where the rows stay on this rank or enter late; right-censored rows that
     // move are at risk from their stratum's first bin, which distribute_by_time fills in itself.
@@ -375,7 +370,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     }
 
     if (reorder) {
-        const std::vector<std::int64_t> dest = exit_order(last, status, 0, T);  // new position of row k
+        const std::vector<std::int64_t> dest = exit_order(last, event, 0, T);  // new position of row k
         // One column at a time (per thread), so the extra memory is a column per thread rather
         // than a second X.
 #pragma omp parallel
@@ -392,7 +387,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         }
         scatter_vector(rows.weight, dest);
         scatter_vector(rows.offset, dest);
-        scatter_vector(status, dest);
+        scatter_vector(event, dest);
         scatter_vector(strata, dest);
         scatter_vector(first, dest);
         scatter_vector(last, dest);
@@ -406,7 +401,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         if (f.has_cluster) rows.cluster = std::move(f.cluster);
     }
     rows.X = std::move(f.X);
-    rows.event.assign(status.begin(), status.end());
+    rows.event = std::move(event);
     rows.stratum = std::move(strata);
     rows.first_bin = std::move(first);
     rows.last_bin = std::move(last);

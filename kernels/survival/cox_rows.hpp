@@ -101,7 +101,7 @@ void build_groups(CoxRows& rows, const EventTimeIndex& bins);
 // Exit order of rows: old row k moves to dest[k]. At-risk rows by last_bin (all within [lo, hi)),
 // deaths first within a bin, then rows never at risk. A stable counting sort (O(n + bins)), so the
 // order (and every floating-point sum) is the same on every run.
-std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int32_t>& status,
+std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int8_t>& event,
                                      std::int64_t lo, std::int64_t hi);
 
 // The same order from one code per row, exit_code(last_bin, died) (rows moving between ranks

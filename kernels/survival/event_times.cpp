@@ -29,6 +29,15 @@ EventTimeIndex EventTimeIndex::from_pairs(int n_strata, const std::vector<std::i
 
 EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std::int32_t* strata,
                                       const double* stop, const std::int32_t* status, std::size_t n) {
+    WholeTimeGrid grid;
+    for (std::size_t i = 0; i < n; ++i)
+        if (status[i] != 0) grid.add(stop[i]);
+    grid.close(n_strata);
+    return gather(comm, n_strata, strata, stop, status, n, grid);
+}
+
+EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std::int32_t* strata, const double* stop,
+                                      const std::int32_t* status, std::size_t n, const WholeTimeGrid& grid) {
     // Local distinct pairs first, so each rank sends each of its event times once. A hash set
     // (a few thousand distinct times, in cache) rather than sorting every event row.
     struct Key {
@@ -39,12 +48,8 @@ EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std:
     struct Hash {
         std::size_t operator()(const Key& k) const { return time_key_hash(k.stratum, k.time, nullptr); }
     };
-    // Whole-number event times in a bounded range are marked in a dense grid instead (one store
-    // per row, no hash); the set takes only the others.
-    WholeTimeGrid grid;
-    for (std::size_t i = 0; i < n; ++i)
-        if (status[i] != 0) grid.add(stop[i]);
-    grid.close(n_strata);
+    // Whole-number event times on the grid are marked instead (one store per row, no hash); the
+    // set takes only the others.
     std::vector<std::uint8_t> marked(static_cast<std::size_t>(grid.cells()), 0);
     std::unordered_set<Key, Hash> seen;
     seen.reserve(4096);

@@ -18,42 +18,6 @@
 
 namespace kohort {
 
-class EventTimeIndex {
-public:
-    EventTimeIndex() = default;
-
-    // Builds the index from (stratum, time) pairs that are already global (any order, duplicates
-    // allowed). n_strata is the number of strata; strata without events get an empty block.
-    static EventTimeIndex from_pairs(int n_strata, const std::vector<std::int32_t>& strata,
-                                     const std::vector<double>& times);
-
-    // Collective over comm: the distinct event times (status[i] != 0) of every rank's rows.
-    // strata/stop/status describe this rank's rows (n each); stratum indices are global.
-    static EventTimeIndex gather(const Comm& comm, int n_strata, const std::int32_t* strata,
-                                 const double* stop, const std::int32_t* status, std::size_t n);
-
-    int n_strata() const { return static_cast<int>(begin_.size()) - 1; }
-    std::int64_t size() const { return static_cast<std::int64_t>(times_.size()); }
-    double time(std::int64_t bin) const { return times_[static_cast<std::size_t>(bin)]; }
-    const std::vector<double>& times() const { return times_; }
-    std::int32_t stratum_of(std::int64_t bin) const { return stratum_[static_cast<std::size_t>(bin)]; }
-    std::int64_t begin(int stratum) const { return begin_[static_cast<std::size_t>(stratum)]; }
-    std::int64_t end(int stratum) const { return begin_[static_cast<std::size_t>(stratum) + 1]; }
-    bool stratum_has_events(int stratum) const { return end(stratum) > begin(stratum); }
-
-    // The bin of the last event time <= t in the stratum, or -1 when there is none.
-    std::int64_t last_at_or_before(int stratum, double t) const;
-    // The bin of the first event time > t in the stratum; end(stratum) when there is none.
-    std::int64_t first_after(int stratum, double t) const;
-    // The bin whose time equals t exactly, or -1.
-    std::int64_t find(int stratum, double t) const;
-
-private:
-    std::vector<double> times_;          // bins, stratum blocks in stratum order
-    std::vector<std::int32_t> stratum_;  // stratum of each bin
-    std::vector<std::int64_t> begin_;    // n_strata + 1 offsets into times_
-};
-
 // Whole-number times (days or months, the usual registry units) within a bounded range, as cells
 // of a dense (stratum, time) table: a row's bin is then one load instead of a hash and a binary
 // search, and an event time is one mark instead of a hash-set insert. Times that are not whole
@@ -88,6 +52,47 @@ private:
     double lo_ = std::numeric_limits<double>::infinity(), hi_ = -std::numeric_limits<double>::infinity();
     std::int64_t width_ = 0;
     std::int64_t strata_ = 0;
+};
+
+class EventTimeIndex {
+public:
+    EventTimeIndex() = default;
+
+    // Builds the index from (stratum, time) pairs that are already global (any order, duplicates
+    // allowed). n_strata is the number of strata; strata without events get an empty block.
+    static EventTimeIndex from_pairs(int n_strata, const std::vector<std::int32_t>& strata,
+                                     const std::vector<double>& times);
+
+    // Collective over comm: the distinct event times (status[i] != 0) of every rank's rows.
+    // strata/stop/status describe this rank's rows (n each); stratum indices are global.
+    static EventTimeIndex gather(const Comm& comm, int n_strata, const std::int32_t* strata,
+                                 const double* stop, const std::int32_t* status, std::size_t n);
+    // The same, with event times on the grid's cells marked instead of hashed: any grid gives the
+    // same index (a caller that has one over its rows' times passes it; the form above builds one
+    // over the event times).
+    static EventTimeIndex gather(const Comm& comm, int n_strata, const std::int32_t* strata, const double* stop,
+                                 const std::int32_t* status, std::size_t n, const WholeTimeGrid& grid);
+
+    int n_strata() const { return static_cast<int>(begin_.size()) - 1; }
+    std::int64_t size() const { return static_cast<std::int64_t>(times_.size()); }
+    double time(std::int64_t bin) const { return times_[static_cast<std::size_t>(bin)]; }
+    const std::vector<double>& times() const { return times_; }
+    std::int32_t stratum_of(std::int64_t bin) const { return stratum_[static_cast<std::size_t>(bin)]; }
+    std::int64_t begin(int stratum) const { return begin_[static_cast<std::size_t>(stratum)]; }
+    std::int64_t end(int stratum) const { return begin_[static_cast<std::size_t>(stratum) + 1]; }
+    bool stratum_has_events(int stratum) const { return end(stratum) > begin(stratum); }
+
+    // The bin of the last event time <= t in the stratum, or -1 when there is none.
+    std::int64_t last_at_or_before(int stratum, double t) const;
+    // The bin of the first event time > t in the stratum; end(stratum) when there is none.
+    std::int64_t first_after(int stratum, double t) const;
+    // The bin whose time equals t exactly, or -1.
+    std::int64_t find(int stratum, double t) const;
+
+private:
+    std::vector<double> times_;          // bins, stratum blocks in stratum order
+    std::vector<std::int32_t> stratum_;  // stratum of each bin
+    std::vector<std::int64_t> begin_;    // n_strata + 1 offsets into times_
 };
 
 // last_at_or_before for many rows, remembering the answer per (stratum, time) in a small

@@ -43,8 +43,9 @@ inline std::string r_reference_dir(const std::string& prefix, const std::string&
     constexpr int kNoFolder = -1000;  // std::system never returns it
     int rc = 0;
     if (rank == 0) {
-        // mkdtemp replaces the template's six trailing X with random characters.
-        const std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+        // mkdtemp's template must end in six 'X', which it replaces with random characters.
+        const std::string random_tail(6, 'X');
+        const std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-" + random_tail)).string();
         std::vector<char> t(tmpl.begin(), tmpl.end());
         t.push_back('\0');
         if (const char* made = mkdtemp(t.data())) {

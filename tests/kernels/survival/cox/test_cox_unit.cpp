@@ -423,11 +423,22 @@ TEST(CoxEventTimes, GatherMixesWholeAndFractionalTimes) {
     const std::vector<std::int32_t> status{1, 1, 1, 0, 1, 1, 1, 1, 0};
     const EventTimeIndex got = EventTimeIndex::gather(self(), 2, strata.data(), stop.data(), status.data(), stop.size());
     const EventTimeIndex want = EventTimeIndex::from_pairs(2, {0, 1, 0, 1, 1, 0}, {3, 3, 2.5, 1e9, 0.0, 7});
-    ASSERT_EQ(got.size(), want.size());
-    for (std::int64_t b = 0; b < want.size(); ++b) {
-        EXPECT_EQ(got.time(b), want.time(b)) << "bin " << b;
-        EXPECT_FALSE(std::signbit(got.time(b))) << "bin " << b;
-        EXPECT_EQ(got.stratum_of(b), want.stratum_of(b)) << "bin " << b;
+    // A caller's own grid (here over every row's time up to 10, censored rows too; 1e9 is off it)
+    // must give the same index.
+    WholeTimeGrid rows_grid;
+    for (double t : stop)
+        if (t <= 10) rows_grid.add(t);
+    rows_grid.close(2);
+    ASSERT_FALSE(rows_grid.empty());
+    const EventTimeIndex with_grid =
+        EventTimeIndex::gather(self(), 2, strata.data(), stop.data(), status.data(), stop.size(), rows_grid);
+    for (const EventTimeIndex* idx : {&got, &with_grid}) {
+        ASSERT_EQ(idx->size(), want.size());
+        for (std::int64_t b = 0; b < want.size(); ++b) {
+            EXPECT_EQ(idx->time(b), want.time(b)) << "bin " << b;
+            EXPECT_FALSE(std::signbit(idx->time(b))) << "bin " << b;
+            EXPECT_EQ(idx->stratum_of(b), want.stratum_of(b)) << "bin " << b;
+        }
     }
 }
 
