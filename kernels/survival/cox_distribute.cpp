@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <utility>
 
 #include "store/prefault.hpp"
 
@@ -64,16 +66,125 @@ void send_rows(const Comm& comm, const Plan& plan, std::vector<T>& buf, T* recv,
     comm.alltoallv(buf.data(), plan.scounts, recv, plan.rcounts);
 }
 
-// A per-row vector after the exchange: owned rows in exit order (dest gives each received row's
-// place), then the entry replicas (if any) in arrival order.
+// How the owned rows move, worked out once and the same for every column. The sender lays its rows
+// out in one buffer grouped by destination rank and, within a destination, by the receiver's exit
+// key (2 (bin - lo) for a death, one more for a censored row, 2 (hi - lo) for a row never at risk),
+// in row order within a key: a counting sort over all ranks' keys at once. A receiver then gets each
+// source's rows already in exit order and only interleaves the sources key by key, as runs of
+// contiguous copies: each row is written to its place once, where a scatter of the received rows
+// would read an index per row and write to a cache line per bin. Within a key the sources come in
+// rank order, each in its own row order, so the layout is the same on every run. A rank's rows for
+// itself stay in its send buffer: only other ranks' rows pass through MPI.
+struct Move {
+    struct Run {
+        int source;
+        std::int64_t from, length, key;  // from: offset in the source's block
+    };
+    int self = 0;
+    std::vector<std::int64_t> place;                // local row -> its place in the send buffer
+    std::vector<std::int64_t> send_begin, scounts;  // per destination (own: kept, not sent)
+    std::vector<std::int64_t> recv_begin, rcounts;  // per source, in the receive buffer (own: 0)
+    std::int64_t kept_begin = 0;                    // the rows this rank keeps, in its send buffer
+    std::int64_t keys = 0;                          // this rank's keys: 2 (hi - lo) + 1
+    std::vector<Run> runs;                          // the rows this rank holds after the move, in order
+    std::int64_t received = 0;                      // their number
+    std::int64_t remote() const { return recv_begin.empty() ? 0 : recv_begin.back() + rcounts.back(); }
+};
+
+Move plan_move(const CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
+    const int P = comm.size(), me = comm.rank();
+    const auto up = static_cast<std::size_t>(P);
+    const auto& cut = ranges.cut;
+    // Rank d's keys are the slots 2 lo_d + d .. 2 hi_d + d (its never-at-risk key last), so all
+    // ranks' slots follow one another in rank order and one count per slot serves every rank.
+    auto first_slot = [&](int d) { return 2 * cut[static_cast<std::size_t>(d)] + d; };
+    const std::int64_t never_at_risk = first_slot(me + 1) - 1;
+    const auto n = static_cast<std::size_t>(rows.n_owned());
+    Move mv;
+    mv.self = me;
+    std::vector<std::int64_t> count(static_cast<std::size_t>(first_slot(P)), 0);
+    reserve_prefaulted(mv.place, n);
+    mv.place.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::int64_t last = rows.last_bin[k];
+        const std::int64_t slot = last < 0 ? never_at_risk : 2 * last + (rows.event[k] ? 0 : 1) + ranges.owner(last);
+        mv.place[k] = slot;
+        ++count[static_cast<std::size_t>(slot)];
+    }
+
+    // Each receiver learns how many rows each source puts under each of its keys.
+    std::vector<std::int64_t> slots(up), keys_from(up);
+    mv.scounts.assign(up, 0);
+    for (int d = 0; d < P; ++d) {
+        const auto u = static_cast<std::size_t>(d);
+        slots[u] = first_slot(d + 1) - first_slot(d);
+        for (std::int64_t s = first_slot(d); s < first_slot(d + 1); ++s) mv.scounts[u] += count[static_cast<std::size_t>(s)];
+    }
+    mv.keys = slots[static_cast<std::size_t>(me)];
+    keys_from.assign(up, mv.keys);
+    std::vector<std::int64_t> per_key(up * static_cast<std::size_t>(mv.keys));
+    comm.alltoallv(count.data(), slots, per_key.data(), keys_from);
+
+    // The counting sort's second half: every row's place in the send buffer.
+    std::int64_t next = 0;
+    for (std::int64_t& c : count) next += std::exchange(c, next);
+    for (std::size_t k = 0; k < n; ++k) mv.place[k] = count[static_cast<std::size_t>(mv.place[k])]++;
+    mv.send_begin.assign(up, 0);
+    for (std::size_t d = 1; d < up; ++d) mv.send_begin[d] = mv.send_begin[d - 1] + mv.scounts[d - 1];
+
+    // The receiver's runs: key by key, the sources in rank order.
+    mv.rcounts.assign(up, 0);
+    std::vector<std::int64_t> from(up, 0);
+    for (std::int64_t key = 0; key < mv.keys; ++key)
+        for (std::size_t s = 0; s < up; ++s)
+            if (const std::int64_t len = per_key[s * static_cast<std::size_t>(mv.keys) + static_cast<std::size_t>(key)]) {
+                mv.runs.push_back({static_cast<int>(s), from[s], len, key});
+                from[s] += len;
+            }
+    for (std::size_t s = 0; s < up; ++s) {
+        mv.rcounts[s] = from[s];
+        mv.received += from[s];
+    }
+    // Own rows stay in the send buffer: out of the exchange on both sides.
+    mv.kept_begin = mv.send_begin[static_cast<std::size_t>(me)];
+    mv.scounts[static_cast<std::size_t>(me)] = 0;
+    mv.rcounts[static_cast<std::size_t>(me)] = 0;
+    mv.recv_begin.assign(up, 0);
+    for (std::size_t s = 1; s < up; ++s) mv.recv_begin[s] = mv.recv_begin[s - 1] + mv.rcounts[s - 1];
+    return mv;
+}
+
+// The send half for one per-row quantity: get(i) for every owned row, at its place.
 template <typename T, typename Get>
-std::vector<T> exchange_vector(const Comm& comm, const Plan& owned, const Plan* replicas,
-                               const std::vector<std::int64_t>& dest, Get get) {
-    std::vector<T> buf, got(static_cast<std::size_t>(owned.received()));
-    send_rows(comm, owned, buf, got.data(), get);
-    std::vector<T> out(got.size() + (replicas ? static_cast<std::size_t>(replicas->received()) : 0));
-    for (std::size_t k = 0; k < got.size(); ++k) out[static_cast<std::size_t>(dest[k])] = got[k];
-    if (replicas) send_rows(comm, *replicas, buf, out.data() + got.size(), get);
+void pack_for_move(const Move& mv, std::vector<T>& buf, Get get) {
+    buf.resize(mv.place.size());
+    T* b = buf.data();
+    const std::int64_t* place = mv.place.data();
+    for (std::size_t k = 0; k < mv.place.size(); ++k) b[place[k]] = get(static_cast<Eigen::Index>(k));
+}
+
+// The rest: other ranks' rows through MPI into got, then every run copied to out (mv.received
+// values), through f.
+template <typename T, typename F = std::identity>
+void exchange_and_lay_out(const Comm& comm, const Move& mv, const std::vector<T>& buf, std::vector<T>& got, T* out,
+                          F f = {}) {
+    got.resize(static_cast<std::size_t>(mv.remote()));
+    comm.alltoallv(buf.data(), mv.send_begin, mv.scounts, got.data(), mv.rcounts);
+    for (const Move::Run& run : mv.runs) {
+        const T* src = run.source == mv.self ? buf.data() + mv.kept_begin + run.from
+                                             : got.data() + mv.recv_begin[static_cast<std::size_t>(run.source)] + run.from;
+        out = std::transform(src, src + run.length, out, f);
+    }
+}
+
+// A per-row vector after the move: owned rows in exit order, then the entry replicas (if any) in
+// arrival order.
+template <typename T, typename Get>
+std::vector<T> move_vector(const Comm& comm, const Move& mv, const Plan* replicas, Get get) {
+    std::vector<T> buf, got, out(static_cast<std::size_t>(mv.received + (replicas ? replicas->received() : 0)));
+    pack_for_move(mv, buf, get);
+    exchange_and_lay_out(comm, mv, buf, got, out.data());
+    if (replicas) send_rows(comm, *replicas, buf, out.data() + mv.received, get);
     return out;
 }
 
@@ -117,7 +228,7 @@ TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, con
     return cut_by_rows(count, comm.size());
 }
 
-void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& ranges, const Comm& comm) {
+void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges, const Comm& comm) {
     const EventTimeIndex& bins = setup.bins;
     const bool unit_weights = !setup.has_weights, zero_offset = !setup.has_offset, one_stratum = bins.n_strata() == 1;
     const auto P = static_cast<std::size_t>(comm.size());
@@ -146,32 +257,14 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
         const int entry = ranges.owner(rows.first_bin[k] - 1);
         return entry != destination(i) ? entry : -1;
     };
-    Plan plan = make_plan(comm, rows.n_owned(), destination);
+    const Move move = plan_move(rows, ranges, comm);
     const Plan replica_plan = rows.counting_process ? make_plan(comm, rows.n_owned(), replica_destination) : Plan{};
     const Plan* replicas = rows.counting_process ? &replica_plan : nullptr;
-    const auto m = static_cast<Eigen::Index>(plan.received());
+    const Eigen::Index m = move.received;
     const Eigen::Index total_rows = m + (replicas ? static_cast<Eigen::Index>(replicas->received()) : 0);
 
-    // Exit order of the received rows, from their exit bins and events (sent first, as one code
-    // per row). The bins and events take their new order right away, so the old vectors and the
-    // buffers are freed before the columns move.
-    std::vector<std::int64_t> codes(static_cast<std::size_t>(m)), cbuf;
-    send_rows(comm, plan, cbuf, codes.data(), [&](Eigen::Index i) {
-        const auto k = static_cast<std::size_t>(i);
-        return exit_code(rows.last_bin[k], rows.event[k] != 0);
-    });
-    std::vector<std::int64_t>().swap(cbuf);
-    std::vector<std::int64_t> dest = exit_order(codes, lo, hi);
+    // The old exit bins are no longer needed; the events are, for the deaths' sums below.
     std::vector<std::int64_t>().swap(rows.last_bin);
-    std::vector<std::int8_t>().swap(rows.event);
-    rows.last_bin.assign(static_cast<std::size_t>(total_rows), -1);  // replicas: in no exit group
-    rows.event.assign(static_cast<std::size_t>(total_rows), 0);
-    for (std::size_t k = 0; k < dest.size(); ++k) {
-        const auto d = static_cast<std::size_t>(dest[k]);
-        rows.last_bin[d] = exit_code_bin(codes[k]);
-        rows.event[d] = static_cast<std::int8_t>(exit_code_died(codes[k]) ? 1 : 0);
-    }
-    std::vector<std::int64_t>().swap(codes);
 
     // Covariates one column at a time, within the old matrix's memory: the new matrix (total_rows
     // x p) is laid out in the same storage as the old one (n x p), new column j at j x total_rows.
@@ -192,17 +285,30 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
             std::memmove(x + j * total_rows, x + j * n, static_cast<std::size_t>(n) * sizeof(double));
     }
     const Eigen::Index old_stride = grows ? total_rows : n;  // where old column j starts: j x old_stride
-    std::vector<double> buf, replica_buf, got(static_cast<std::size_t>(m));
+    // X arrives as the frame's values (prepare_cox_rows with reorder = false). Each column is read
+    // once: its values are packed as they are, and the same read sums the absolute deviations and
+    // the deaths' values (column_deviations), from which one small allreduce gives the column's
+    // scale; the values are centred and scaled as they are laid out.
+    std::vector<double> buf, replica_buf, got;
+    buf.resize(move.place.size());
+    const double* w = unit_weights ? nullptr : rows.weight.data();
+    double local_sums[2];
     for (Eigen::Index j = 0; j < p; ++j) {
-        // X arrives as the frame's values (prepare_cox_rows with reorder = false): standardised here.
+        const auto cj = static_cast<int>(j);
         const double* in = rows.X.data() + j * old_stride;
-        const StandardiseColumn z = setup.standardiser(static_cast<int>(j));
-        auto xj = [&](Eigen::Index i) { return z(in[i]); };
-        pack_rows(plan, buf, xj);
-        if (replicas) pack_rows(*replicas, replica_buf, xj);
-        comm.alltoallv(buf.data(), plan.scounts, got.data(), plan.rcounts);
+        const std::int64_t* place = move.place.data();
+        double* b = buf.data();
+        const ColumnDeviations dev = column_deviations(w, rows.event.data(), in, setup.means(j), n,
+                                                       [&](Eigen::Index i, double x) { b[place[i]] = x; });
+        local_sums[0] = setup.constant[static_cast<std::size_t>(j)] ? 0.0 : dev.absolute;
+        local_sums[1] = setup.constant[static_cast<std::size_t>(j)] ? 0.0 : dev.deaths;
+        comm.allreduce(local_sums, 2);
+        setup.scale(j) = setup.scale_from(local_sums[0]);
+        setup.death_x(j) = setup.scale(j) * local_sums[1];
+        const StandardiseColumn z = setup.standardiser(cj);
+        if (replicas) pack_rows(*replicas, replica_buf, [&](Eigen::Index i) { return z(in[i]); });
         double* col = rows.X.data() + j * total_rows;
-        for (std::size_t k = 0; k < got.size(); ++k) col[dest[k]] = got[k];
+        exchange_and_lay_out(comm, move, buf, got, col, z);
         if (replicas) comm.alltoallv(replica_buf.data(), replicas->scounts, col + m, replicas->rcounts);
     }
     if (!grows) resize_storage(rows.X, total_rows * p);
@@ -210,25 +316,36 @@ void distribute_by_time(CoxRows& rows, const CoxSetup& setup, const TimeRanges& 
     std::vector<double>().swap(buf);  // before the vectors below are allocated
     std::vector<double>().swap(replica_buf);
     std::vector<double>().swap(got);
-    // The plan and the new order serve only the vectors that are sent; without any, freed now.
-    if (unit_weights && zero_offset && one_stratum && !rows.counting_process && !rows.has_cluster) {
-        std::vector<Eigen::Index>().swap(plan.order);
-        std::vector<std::int64_t>().swap(dest);
+
+    // The exit bins and events in their new order follow from the runs' keys, so they are not sent.
+    std::vector<std::int8_t>().swap(rows.event);
+    rows.last_bin.assign(static_cast<std::size_t>(total_rows), -1);  // replicas: in no exit group
+    rows.event.assign(static_cast<std::size_t>(total_rows), 0);
+    {
+        std::size_t at = 0;
+        for (const Move::Run& run : move.runs) {
+            const auto len = static_cast<std::size_t>(run.length);
+            if (run.key < move.keys - 1) {  // the last key: rows never at risk (bin -1, no event)
+                std::fill_n(rows.last_bin.begin() + static_cast<std::ptrdiff_t>(at), len, lo + run.key / 2);
+                std::fill_n(rows.event.begin() + static_cast<std::ptrdiff_t>(at), len, static_cast<std::int8_t>(run.key % 2 == 0));
+            }
+            at += len;
+        }
     }
 
     // The other per-row vectors, except those that are the same constant on every rank (unit
     // weights, no offset, one stratum, right-censored entry bins): those are refilled, not sent.
     auto to_eigen = [](const std::vector<double>& v) { return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))); };
     if (unit_weights) rows.weight = Eigen::VectorXd::Ones(total_rows);
-    else rows.weight = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.weight(i); }));
+    else rows.weight = to_eigen(move_vector<double>(comm, move, replicas, [&](Eigen::Index i) { return rows.weight(i); }));
     if (zero_offset) rows.offset = Eigen::VectorXd::Zero(total_rows);
-    else rows.offset = to_eigen(exchange_vector<double>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.offset(i); }));
+    else rows.offset = to_eigen(move_vector<double>(comm, move, replicas, [&](Eigen::Index i) { return rows.offset(i); }));
     if (one_stratum) rows.stratum.assign(static_cast<std::size_t>(total_rows), 0);
-    else rows.stratum = exchange_vector<std::int32_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.stratum[static_cast<std::size_t>(i)]; });
+    else rows.stratum = move_vector<std::int32_t>(comm, move, replicas, [&](Eigen::Index i) { return rows.stratum[static_cast<std::size_t>(i)]; });
     if (rows.counting_process)
-        rows.first_bin = exchange_vector<std::int64_t>(comm, plan, replicas, dest, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
+        rows.first_bin = move_vector<std::int64_t>(comm, move, replicas, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
     if (rows.has_cluster)  // a global flag: every rank takes part in the exchange
-        rows.cluster = exchange_vector<std::int64_t>(comm, plan, nullptr, dest, [&](Eigen::Index i) { return rows.cluster[static_cast<std::size_t>(i)]; });
+        rows.cluster = move_vector<std::int64_t>(comm, move, nullptr, [&](Eigen::Index i) { return rows.cluster[static_cast<std::size_t>(i)]; });
     const auto total = static_cast<std::size_t>(rows.X.rows());
     if (!rows.counting_process) {  // at risk from the stratum's first bin, as prepare_cox_rows set it
         rows.first_bin.resize(total);

@@ -92,11 +92,9 @@ void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest) {
 // running sum is a chain of dependent additions (four cycles each), which held these passes to
 // about one value per cycle, well under the memory's speed; independent lanes let the compiler keep
 // them in one vector register. The order is fixed, so the result is the same on every run.
-constexpr Eigen::Index kLanes = 8;
+constexpr Eigen::Index kLanes = kDeviationLanes;
 
-double combine_lanes(const double (&lane)[kLanes]) {
-    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
-}
+double combine_lanes(const double (&lane)[kLanes]) { return combine_deviation_lanes(lane); }
 
 // Weighted sum, minimum and maximum of one column, in one read.
 struct ColumnRange {
@@ -122,28 +120,6 @@ ColumnRange column_range(const double* w, const double* x, Eigen::Index n) {
     return {combine_lanes(s), *std::min_element(lo, lo + kLanes), *std::max_element(hi, hi + kLanes)};
 }
 
-// Around the global mean: sum of w |x - mean| (for the scale) and sum over deaths of w (x - mean),
-// in one read; the column itself is not written (the layout pass centres and scales it).
-struct ColumnDeviations {
-    double absolute, deaths;
-};
-
-ColumnDeviations column_deviations(const double* w, const std::int8_t* died, const double* x, double mean, Eigen::Index n) {
-    double a[kLanes] = {}, d[kLanes] = {};
-    Eigen::Index i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (Eigen::Index l = 0; l < kLanes; ++l) {
-            const double wc = w[i + l] * (x[i + l] - mean);
-            a[l] += std::abs(wc);                        // w > 0: w |c| = |w c|
-            d[l] += wc * static_cast<double>(died[i + l]);  // a censored row adds 0: no change
-        }
-    for (Eigen::Index l = 0; i < n; ++i, ++l) {
-        const double wc = w[i] * (x[i] - mean);
-        a[l] += std::abs(wc);
-        d[l] += wc * static_cast<double>(died[i]);
-    }
-    return {combine_lanes(a), combine_lanes(d)};
-}
 
 }  // namespace
 
@@ -169,13 +145,6 @@ std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, cons
                                      std::int64_t lo, std::int64_t hi) {
     return counting_order(last.size(), lo, hi, [&](std::size_t k) {
         return last[k] < 0 ? 2 * (hi - lo) : 2 * (last[k] - lo) + (event[k] ? 0 : 1);
-    });
-}
-
-std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& codes, std::int64_t lo, std::int64_t hi) {
-    // exit_code(last, died) - 2 (lo + 1) = 2 (last - lo) + (died ? 0 : 1) for a row at risk.
-    return counting_order(codes.size(), lo, hi, [&](std::size_t k) {
-        return exit_code_bin(codes[k]) < 0 ? 2 * (hi - lo) : codes[k] - 2 * (lo + 1);
     });
 }
 
@@ -320,20 +289,26 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     setup.constant.assign(static_cast<std::size_t>(p), false);
     for (int j = 0; j < p; ++j) setup.constant[static_cast<std::size_t>(j)] = !(hi(j) > lo(j));
 
+    setup.total_weight = sums(p);
+
     // The deviations pass also sums w x over deaths (centred, not yet scaled: the scale needs this
     // pass's totals; it multiplies the sum below). A constant column is exactly 0 once centred, as
-    // R's centring gives, so both its sums are 0.
-    Eigen::VectorXd abs_sums = Eigen::VectorXd::Zero(p), death_x = Eigen::VectorXd::Zero(p);
+    // R's centring gives, so both its sums are 0. Rows that move to other ranks are read once
+    // instead, as they are packed (distribute_by_time): scale and death_x are left to it.
+    Eigen::VectorXd death_x = Eigen::VectorXd::Zero(p);
+    setup.scale = Eigen::VectorXd::Ones(p);
+    if (reorder) {
+        Eigen::VectorXd abs_sums = Eigen::VectorXd::Zero(p);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int j = 0; j < p; ++j) {
-        if (setup.constant[static_cast<std::size_t>(j)]) continue;
-        const ColumnDeviations c = column_deviations(w, event.data(), f.X.col(j).data(), setup.means(j), n);
-        abs_sums(j) = c.absolute;
-        death_x(j) = c.deaths;
+        for (int j = 0; j < p; ++j) {
+            if (setup.constant[static_cast<std::size_t>(j)]) continue;
+            const ColumnDeviations c = column_deviations(w, event.data(), f.X.col(j).data(), setup.means(j), n, [](Eigen::Index, double) {});
+            abs_sums(j) = c.absolute;
+            death_x(j) = c.deaths;
+        }
+        comm.allreduce(abs_sums);
+        for (int j = 0; j < p; ++j) setup.scale(j) = setup.scale_from(abs_sums(j));
     }
-    comm.allreduce(abs_sums);
-    setup.scale.resize(p);
-    for (int j = 0; j < p; ++j) setup.scale(j) = abs_sums(j) > 0 ? sums(p) / abs_sums(j) : 1.0;
 
     // The one global ordering of event times, and each row's at-risk bin range, both through one
     // grid over the rows' whole-number times (event_times.hpp).

@@ -7,6 +7,7 @@
 // the numerics, not the estimates.
 #pragma once
 #include <Eigen/Dense>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -62,6 +63,37 @@ struct StandardiseColumn {
     double operator()(double x) const { return constant ? 0.0 : (x - mean) * scale; }
 };
 
+// Around the global mean: sum of w |x - mean| (for the scale) and sum over deaths of w (x - mean),
+// in one read of the column; visit(i, x) sees each value on the way (distribute_by_time packs it
+// for sending there, so the column is read once for both). The sums run in kDeviationLanes
+// independent lanes, combined in a fixed order: one running sum is a chain of dependent additions
+// (four cycles each) that held such a pass to about one value per cycle, well under the memory's
+// speed. The order is fixed, so the result is the same on every run. w == nullptr: unit weights.
+struct ColumnDeviations {
+    double absolute, deaths;
+};
+constexpr Eigen::Index kDeviationLanes = 8;
+inline double combine_deviation_lanes(const double (&lane)[kDeviationLanes]) {
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+template <typename Visit>
+ColumnDeviations column_deviations(const double* w, const std::int8_t* died, const double* x, double mean,
+                                   Eigen::Index n, Visit visit) {
+    constexpr Eigen::Index L = kDeviationLanes;
+    double a[L] = {}, d[L] = {};
+    auto add = [&](Eigen::Index i, Eigen::Index l) {
+        visit(i, x[i]);
+        const double wc = (w ? w[i] : 1.0) * (x[i] - mean);
+        a[l] += std::abs(wc);                        // w > 0: w |c| = |w c|
+        d[l] += wc * static_cast<double>(died[i]);  // a censored row adds 0: no change
+    };
+    Eigen::Index i = 0;
+    for (; i + L <= n; i += L)
+        for (Eigen::Index l = 0; l < L; ++l) add(i + l, l);
+    for (Eigen::Index l = 0; i < n; ++i, ++l) add(i, l);
+    return {combine_deviation_lanes(a), combine_deviation_lanes(d)};
+}
+
 // Global quantities of a fit that every rank shares after set-up.
 struct CoxSetup {
     EventTimeIndex bins;
@@ -72,6 +104,7 @@ struct CoxSetup {
     Eigen::VectorXd means, scale;        // x_scaled = (x - mean) * scale
     std::vector<bool> constant;          // covariate constant over all used rows
     std::vector<bool> stratum_has_rows;  // some used row lies in the stratum
+    double total_weight = 0;             // sum of the weights over all used rows
     std::int64_t n = 0, events = 0;
     bool has_weights = false;            // some weight != 1
     bool has_offset = false;             // some offset != 0
@@ -79,6 +112,10 @@ struct CoxSetup {
 
     StandardiseColumn standardiser(int j) const {
         return {means(j), scale(j), constant[static_cast<std::size_t>(j)]};
+    }
+    // survival's coxfit6 scale from the global sum of w |x - mean|: sum w / that, 1 when it is 0.
+    double scale_from(double absolute_deviations) const {
+        return absolute_deviations > 0 ? total_weight / absolute_deviations : 1.0;
     }
 };
 
@@ -88,9 +125,10 @@ struct CoxSetup {
 // response_columns are the Surv() column names (for messages). The frame is consumed: X and the
 // per-row vectors move into the result, and stop, start and status are freed.
 // reorder = false leaves the rows in input order without groups and X as the frame's values, for
-// distribute_by_time, which standardises X (CoxSetup::standardiser) as it moves the rows and puts
-// them in exit order itself (one pass over X instead of two); for right-censored data first_bin is
-// then left empty (distribute_by_time derives it).
+// distribute_by_time, which reads each column once to move it: it sums the absolute deviations
+// and the deaths' values there, so setup.scale and setup.death_x are left for it to fill, and it
+// standardises X (CoxSetup::standardiser) and puts the rows in exit order itself; for
+// right-censored data first_bin is then left empty (distribute_by_time derives it).
 CoxRows prepare_cox_rows(ModelFrame& frame, int n_strata, const Comm& comm, const std::string& what,
                          const std::vector<std::string>& response_columns, CoxSetup& setup, bool reorder = true);
 
@@ -103,13 +141,6 @@ void build_groups(CoxRows& rows, const EventTimeIndex& bins);
 // order (and every floating-point sum) is the same on every run.
 std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int8_t>& event,
                                      std::int64_t lo, std::int64_t hi);
-
-// The same order from one code per row, exit_code(last_bin, died) (rows moving between ranks
-// carry their exit bin and event as this one number).
-inline std::int64_t exit_code(std::int64_t last_bin, bool died) { return 2 * (last_bin + 1) + (died ? 0 : 1); }
-inline std::int64_t exit_code_bin(std::int64_t code) { return code / 2 - 1; }
-inline bool exit_code_died(std::int64_t code) { return code % 2 == 0; }
-std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& codes, std::int64_t lo, std::int64_t hi);
 
 // A rank's share of already prepared rows: rows `which` (ascending), regrouped. Lets tests split
 // one data set into "ranks" and check that merging their sums equals one pass over all rows.

@@ -246,7 +246,7 @@ void Comm::broadcast_polling(int& value, int root, int poll_ms) const {
 
 void Comm::alltoallv_raw(const std::vector<const void*>& sendbufs, const std::vector<std::int64_t>& scounts,
                          const std::vector<std::int64_t>& rcounts, void* recv, std::size_t elem_size,
-                         MPI_Datatype type) const {
+                         MPI_Datatype type, const void* within) const {
     const std::size_t p = scounts.size();
     const std::size_t per = per_rank_chunk(static_cast<int>(p));
     // Each rank sees only its own send and receive counts, so the number of rounds is agreed first;
@@ -265,11 +265,22 @@ void Comm::alltoallv_raw(const std::vector<const void*>& sendbufs, const std::ve
             sc[r] = round_count(scounts[r], k, per);
             rc[r] = round_count(rcounts[r], k, per);
         }
-        const std::vector<int> sd = prefix_displs(sc), rd = prefix_displs(rc);
-        // One round from blocks that already lie back to back (the flat alltoallv): send in place.
+        std::vector<int> sd = prefix_displs(sc);
+        const std::vector<int> rd = prefix_displs(rc);
+        // One round from blocks that already lie back to back (the flat alltoallv), or anywhere in
+        // one caller's buffer whose offsets fit MPI's int displacements: send in place.
         bool in_place = rounds == 1;
-        for (std::size_t r = 0; r < p && in_place; ++r)
-            in_place = sc[r] == 0 || sendbufs[r] == at(sendbufs[0], static_cast<std::size_t>(sd[r]), elem_size);
+        if (in_place && within) {
+            for (std::size_t r = 0; r < p && in_place; ++r) {
+                const auto offset = static_cast<std::size_t>(static_cast<const char*>(sendbufs[r]) - static_cast<const char*>(within)) / elem_size;
+                in_place = sc[r] == 0 || offset + static_cast<std::size_t>(sc[r]) <= static_cast<std::size_t>(INT_MAX);
+                sd[r] = sc[r] == 0 ? 0 : static_cast<int>(offset);
+            }
+            if (!in_place) sd = prefix_displs(sc);
+        } else {
+            for (std::size_t r = 0; r < p && in_place; ++r)
+                in_place = sc[r] == 0 || sendbufs[r] == at(sendbufs[0], static_cast<std::size_t>(sd[r]), elem_size);
+        }
         if (!in_place) {
             send_stage.resize(static_cast<std::size_t>(sd.back() + sc.back()) * elem_size);
             for (std::size_t r = 0; r < p; ++r)
@@ -280,7 +291,7 @@ void Comm::alltoallv_raw(const std::vector<const void*>& sendbufs, const std::ve
         if (rounds > 1) recv_stage.resize(static_cast<std::size_t>(rd.back() + rc.back()) * elem_size);
         // One round: receive straight into place (the displacements are then the offsets, all < per*p).
         void* target = rounds == 1 ? recv : static_cast<void*>(recv_stage.data());
-        const void* source = in_place ? sendbufs[0] : static_cast<const void*>(send_stage.data());
+        const void* source = !in_place ? static_cast<const void*>(send_stage.data()) : within ? within : sendbufs[0];
         check(MPI_Alltoallv(source, sc.data(), sd.data(), type, target, rc.data(), rd.data(), type, comm_),
               "MPI_Alltoallv");
         if (rounds == 1) break;

@@ -113,6 +113,16 @@ public:
         }
         alltoallv_raw(bufs, scounts, rcounts, recv, sizeof(T), mpi_type<T>());
     }
+    // The same with each rank's block at its own offset in send (sdispls[r] elements), in any order
+    // and with gaps, so a block can be left out (count 0) without moving the others: a rank's rows
+    // for itself stay where they are while the rest go through MPI.
+    template <typename T>
+    void alltoallv(const T* send, const std::vector<std::int64_t>& sdispls, const std::vector<std::int64_t>& scounts,
+                   T* recv, const std::vector<std::int64_t>& rcounts) const {
+        std::vector<const void*> bufs(static_cast<std::size_t>(size_));
+        for (std::size_t r = 0; r < bufs.size(); ++r) bufs[r] = send + sdispls[r];
+        alltoallv_raw(bufs, scounts, rcounts, recv, sizeof(T), mpi_type<T>(), send);
+    }
     // What each rank sends to this one, given what this one sends to each rank.
     std::vector<std::int64_t> alltoall_counts(const std::vector<std::int64_t>& scounts) const {
         return alltoall_int64(scounts);
@@ -143,9 +153,11 @@ private:
     void bcast_raw(void* data, std::size_t count, std::size_t elem_size, MPI_Datatype type, int root) const;
     std::vector<std::int64_t> alltoall_int64(const std::vector<std::int64_t>& send) const;
     // sendbufs[r] holds scounts[r] elements for rank r; rank r sends rcounts[r] here, into recv.
+    // `within`, when given, is a buffer holding every block (at any offsets): one round then sends
+    // them in place, with their offsets from it as displacements.
     void alltoallv_raw(const std::vector<const void*>& sendbufs, const std::vector<std::int64_t>& scounts,
                        const std::vector<std::int64_t>& rcounts, void* recv, std::size_t elem_size,
-                       MPI_Datatype type) const;
+                       MPI_Datatype type, const void* within = nullptr) const;
 
     MPI_Comm comm_ = MPI_COMM_NULL;
     int rank_ = 0;

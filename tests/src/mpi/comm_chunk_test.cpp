@@ -83,6 +83,33 @@ TEST_P(CommChunkTest, AlltoallvDeliversEveryPiece) {
     EXPECT_EQ(got_flat, want);
 }
 
+// The form with each block at its own offset: blocks laid out in reverse rank order with a gap of
+// 5 elements after each, and the block for this rank itself left out on both sides (count 0), as
+// distribute_by_time keeps a rank's own rows. Every other piece arrives in rank order, back to back.
+TEST_P(CommChunkTest, AlltoallvWithOffsetsSkipsOwnBlockAndGaps) {
+    const int p = comm_.size(), r = comm_.rank();
+    auto count = [](int from, int to) { return static_cast<std::int64_t>((from + 2 * to) * 3 % 11 + to); };
+    auto code = [](int from, int to, std::int64_t i) { return static_cast<double>(from * 10000 + to * 100 + i); };
+    std::vector<double> send;
+    std::vector<std::int64_t> sdispls(static_cast<std::size_t>(p)), scounts(static_cast<std::size_t>(p));
+    for (int d = p - 1; d >= 0; --d) {
+        const auto u = static_cast<std::size_t>(d);
+        sdispls[u] = static_cast<std::int64_t>(send.size());
+        scounts[u] = d == r ? 0 : count(r, d);
+        for (std::int64_t i = 0; i < count(r, d); ++i) send.push_back(d == r ? -7.0 : code(r, d, i));
+        send.insert(send.end(), 5, -9.0);
+    }
+    std::vector<std::int64_t> rcounts(static_cast<std::size_t>(p));
+    std::vector<double> want;
+    for (int s = 0; s < p; ++s) {
+        rcounts[static_cast<std::size_t>(s)] = s == r ? 0 : count(s, r);
+        for (std::int64_t i = 0; s != r && i < count(s, r); ++i) want.push_back(code(s, r, i));
+    }
+    std::vector<double> got(want.size(), -1.0);
+    comm_.alltoallv(send.data(), sdispls, scounts, got.data(), rcounts);
+    EXPECT_EQ(got, want);
+}
+
 TEST_P(CommChunkTest, BroadcastAndStringsSurviveChunking) {
     const int r = comm_.rank();
     std::string s = r == 0 ? std::string(1000, 'x') + "end" : "other";
