@@ -238,7 +238,8 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     const std::int64_t lo = ranges.cut[static_cast<std::size_t>(me)];
     const std::int64_t hi = ranges.cut[static_cast<std::size_t>(me) + 1];
 
-    // Vectors that are one constant on every rank are refilled after the move, not sent: freed
+    // Vectors that are one constant on every rank are not sent: unit weights and a zero offset are
+    // left empty (CoxRows::weight_of, offset_of), one stratum is refilled after the move. Freed
     // first, so that the buffers of the move reuse their pages.
     if (unit_weights) rows.weight = Eigen::VectorXd();
     if (zero_offset) rows.offset = Eigen::VectorXd();
@@ -334,24 +335,17 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     }
 
     // The other per-row vectors, except those that are the same constant on every rank (unit
-    // weights, no offset, one stratum, right-censored entry bins): those are refilled, not sent.
+    // weights, no offset, one stratum, right-censored entry bins), which are not sent.
     auto to_eigen = [](const std::vector<double>& v) { return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))); };
-    if (unit_weights) rows.weight = Eigen::VectorXd::Ones(total_rows);
-    else rows.weight = to_eigen(move_vector<double>(comm, move, replicas, [&](Eigen::Index i) { return rows.weight(i); }));
-    if (zero_offset) rows.offset = Eigen::VectorXd::Zero(total_rows);
-    else rows.offset = to_eigen(move_vector<double>(comm, move, replicas, [&](Eigen::Index i) { return rows.offset(i); }));
+    if (!unit_weights) rows.weight = to_eigen(move_vector<double>(comm, move, replicas, [&](Eigen::Index i) { return rows.weight(i); }));
+    if (!zero_offset) rows.offset = to_eigen(move_vector<double>(comm, move, replicas, [&](Eigen::Index i) { return rows.offset(i); }));
     if (one_stratum) rows.stratum.assign(static_cast<std::size_t>(total_rows), 0);
     else rows.stratum = move_vector<std::int32_t>(comm, move, replicas, [&](Eigen::Index i) { return rows.stratum[static_cast<std::size_t>(i)]; });
     if (rows.counting_process)
         rows.first_bin = move_vector<std::int64_t>(comm, move, replicas, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
     if (rows.has_cluster)  // a global flag: every rank takes part in the exchange
         rows.cluster = move_vector<std::int64_t>(comm, move, nullptr, [&](Eigen::Index i) { return rows.cluster[static_cast<std::size_t>(i)]; });
-    const auto total = static_cast<std::size_t>(rows.X.rows());
-    if (!rows.counting_process) {  // at risk from the stratum's first bin, as prepare_cox_rows set it
-        rows.first_bin.resize(total);
-        for (std::size_t k = 0; k < total; ++k)
-            rows.first_bin[k] = rows.last_bin[k] < 0 ? -1 : bins.begin(rows.stratum[k]);
-    }
+    if (!rows.counting_process) std::vector<std::int64_t>().swap(rows.first_bin);  // at risk from the stratum's first bin
     rows.replicas = rows.X.rows() - m;
     rows.bin_begin = lo;
     rows.bin_end = hi;

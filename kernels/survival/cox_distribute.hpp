@@ -34,9 +34,10 @@ TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, con
 // Collective over comm: moves rows to the ranks owning their exit bins, adds entry replicas,
 // restores the exit order and regroups. X arrives as the frame's values (prepare_cox_rows with
 // reorder = false) and leaves centred and scaled (CoxSetup::standardiser): each column is read
-// once, for the sums behind setup.scale and setup.death_x (filled here) and for sending. Rows never at risk stay where they are. Per-row vectors that the set-up
-// found constant on every rank (unit weights, no offset, one stratum; the entry bins of
-// right-censored rows) are refilled instead of sent.
+// once, for the sums behind setup.scale and setup.death_x (filled here) and for sending. Rows
+// never at risk stay where they are. Per-row vectors that the set-up found constant on every rank
+// are not sent: unit weights and a zero offset are left empty, as are the entry bins of
+// right-censored rows (CoxRows), and one stratum is refilled.
 void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges, const Comm& comm);
 
 }  // namespace kohort

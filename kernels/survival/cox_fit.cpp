@@ -256,7 +256,8 @@ ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, con
         const auto k = static_cast<std::size_t>(i);
         const std::int64_t hi = rows.last_bin[k];
         if (hi >= 0) {
-            const std::int64_t lo = rows.first_bin[k];
+            // Right-censored rows distributed by time have no first_bin: at risk from the start.
+            const std::int64_t lo = rows.first_bin.empty() ? setup.bins.begin(rows.stratum[k]) : rows.first_bin[k];
             const bool from_start = lo <= setup.bins.begin(rows.stratum[k]);
             const double a = rt.cum_a(hi) - (from_start ? 0.0 : rt.cum_a(lo - 1));
             const double* bh = rt.cum_b(hi);
@@ -269,7 +270,7 @@ ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, con
                 const double b = bh[j] - (bl ? bl[j] : 0.0);
                 double r = -e * (x * a - b);
                 if (rows.event[k]) r += x - c[j] + e * (x * rt.ad(hi) - bd[j]);
-                res(static_cast<Eigen::Index>(j)) = r * rows.weight(i);
+                res(static_cast<Eigen::Index>(j)) = r * rows.weight_of(i);
             }
         } else {
             res.setZero();  // never at risk at an event time: score residual 0
@@ -382,7 +383,11 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
     if (opt.iter_max > 1) {
         if (!fit.converged) {
             double max_lp = -std::numeric_limits<double>::infinity();
-            if (rows.n() > 0) max_lp = ((rows.X * nr.beta) + rows.offset).maxCoeff();  // replicas repeat owned rows
+            if (rows.n() > 0) {  // replicas repeat owned rows
+                Eigen::VectorXd lp = rows.X * nr.beta;
+                if (!rows.zero_offset()) lp += rows.offset;
+                max_lp = lp.maxCoeff();
+            }
             max_lp = comm.allreduce(max_lp, ReduceOp::max);
             fit.ran_out_maybe_infinite = max_lp > 500 || !infs.allFinite();
         } else {
@@ -405,7 +410,7 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
         // R's robust score test: score residuals at beta = 0 with a zero linear predictor
         // (coxph sets linear.predictors to 0, which also leaves out any offset).
         Eigen::VectorXd saved_offset = rows.offset;
-        rows.offset.setZero();
+        rows.offset.setZero();  // an empty (zero) offset stays empty
         at(Eigen::VectorXd::Zero(p));
         const ClusterScores cs0 = score_crossproduct(rows, setup, at, comm);
         rows.offset = std::move(saved_offset);

@@ -208,10 +208,10 @@ CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which,
         const Eigen::Index i = which[static_cast<std::size_t>(k)];
         const auto u = static_cast<std::size_t>(i);
         out.X.row(k) = rows.X.row(i);
-        out.weight(k) = rows.weight(i);
-        out.offset(k) = rows.offset(i);
+        out.weight(k) = rows.weight_of(i);
+        out.offset(k) = rows.offset_of(i);
         out.event.push_back(rows.event[u]);
-        out.first_bin.push_back(rows.first_bin[u]);
+        if (!rows.first_bin.empty()) out.first_bin.push_back(rows.first_bin[u]);
         out.last_bin.push_back(rows.last_bin[u]);
         out.stratum.push_back(rows.stratum[u]);
         if (!rows.cluster.empty()) out.cluster.push_back(rows.cluster[u]);

@@ -22,9 +22,13 @@ struct CoxRows {
     int p = 0;
     bool counting_process = false;       // Surv(start, stop, status)
     Eigen::MatrixXd X;                   // n x p, centred and scaled, rows in exit-bin order
+    // Empty once rows are distributed by time when every weight is 1 / every offset 0 (on every
+    // rank): a constant is not written out per row. Read them through weight_of and offset_of.
     Eigen::VectorXd weight, offset;
     std::vector<std::int8_t> event;      // 1 death, 0 censored
-    std::vector<std::int64_t> first_bin; // first bin the row is at risk at; -1 when never at risk
+    // First bin the row is at risk at; -1 when never at risk. Empty for right-censored rows
+    // distributed by time: each is at risk from its stratum's first bin.
+    std::vector<std::int64_t> first_bin;
     std::vector<std::int64_t> last_bin;  // last bin the row is at risk at (its exit bin); -1 never
     std::vector<std::int32_t> stratum;
     std::vector<std::int64_t> cluster;   // empty when no cluster column
@@ -52,6 +56,10 @@ struct CoxRows {
     Eigen::Index replicas = 0;
 
     Eigen::Index n() const { return X.rows(); }
+    bool unit_weights() const { return weight.size() == 0; }
+    bool zero_offset() const { return offset.size() == 0; }
+    double weight_of(Eigen::Index i) const { return unit_weights() ? 1.0 : weight(i); }
+    double offset_of(Eigen::Index i) const { return zero_offset() ? 0.0 : offset(i); }
     Eigen::Index n_owned() const { return X.rows() - replicas; }
 };
 

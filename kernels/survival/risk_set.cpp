@@ -85,9 +85,11 @@ void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eige
             for (Eigen::Index c = a; c < e; c += kChunk) {
                 const Eigen::Index len = std::min(kChunk, e - c);
                 auto xb = rows.X.middleRows(c, len);
-                Eigen::VectorXd r = ((xb * beta) + rows.offset.segment(c, len)).array().exp().matrix();
+                Eigen::VectorXd r = xb * beta;
+                if (!rows.zero_offset()) r += rows.offset.segment(c, len);
+                r = r.array().exp().matrix();
                 risk.segment(c, len) = r;
-                Eigen::VectorXd rw = r.cwiseProduct(rows.weight.segment(c, len));
+                Eigen::VectorXd rw = rows.unit_weights() ? r : r.cwiseProduct(rows.weight.segment(c, len));
                 s0 += rw.sum();
                 v1.noalias() += xb.transpose() * rw;
                 sqrt_rw.head(len) = rw.cwiseSqrt();
@@ -115,7 +117,7 @@ void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eige
         const Eigen::Index first_replica = rows.n() - rows.replicas;
 #pragma omp for schedule(static)
         for (Eigen::Index i = first_replica; i < rows.n(); ++i)
-            risk(i) = std::exp(rows.X.row(i).dot(beta) + rows.offset(i));
+            risk(i) = std::exp(rows.X.row(i).dot(beta) + rows.offset_of(i));
 
         // Counting process: subtract rows at the bin before they enter the risk set. Uses the
         // risk computed above (every entry row is in some exit group or a replica), hence the barrier.
@@ -128,7 +130,7 @@ void RiskSetSums::consume(const CoxRows& rows, const Eigen::VectorXd& beta, Eige
                 const Eigen::Index len = std::min<Eigen::Index>(kChunk, e - c);
                 for (Eigen::Index k = 0; k < len; ++k) {
                     const Eigen::Index i = rows.entry_rows[static_cast<std::size_t>(c + k)];
-                    const double rw = risk(i) * rows.weight(i);
+                    const double rw = risk(i) * rows.weight_of(i);
                     s0 += rw;
                     s1.noalias() += rw * rows.X.row(i).transpose();
                     y.row(k) = std::sqrt(rw) * rows.X.row(i);
