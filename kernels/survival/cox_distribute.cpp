@@ -102,12 +102,18 @@ Move plan_move(const CoxRows& rows, const TimeRanges& ranges, const Comm& comm) 
     const auto n = static_cast<std::size_t>(rows.n_owned());
     Move mv;
     mv.self = me;
+    // A death's slot per bin (a censored row's is the next): 2 bin + the bin's owner, from one walk
+    // over the ranges rather than a search per row.
+    std::vector<std::int64_t> death_slot(static_cast<std::size_t>(cut.back()));
+    for (int d = 0; d < P; ++d)
+        for (std::int64_t b = cut[static_cast<std::size_t>(d)]; b < cut[static_cast<std::size_t>(d) + 1]; ++b)
+            death_slot[static_cast<std::size_t>(b)] = 2 * b + d;
     std::vector<std::int64_t> count(static_cast<std::size_t>(first_slot(P)), 0);
     reserve_prefaulted(mv.place, n);
     mv.place.resize(n);
     for (std::size_t k = 0; k < n; ++k) {
         const std::int64_t last = rows.last_bin[k];
-        const std::int64_t slot = last < 0 ? never_at_risk : 2 * last + (rows.event[k] ? 0 : 1) + ranges.owner(last);
+        const std::int64_t slot = last < 0 ? never_at_risk : death_slot[static_cast<std::size_t>(last)] + 1 - rows.event[k];
         mv.place[k] = slot;
         ++count[static_cast<std::size_t>(slot)];
     }
