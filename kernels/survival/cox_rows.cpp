@@ -334,6 +334,10 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     }
     reserve_prefaulted(last, un);
     last.resize(un);
+    // The same read counts the rows per stratum and sums, per bin, the deaths and their weights,
+    // and the deaths' offsets: fixed for the fit. The deaths' covariate sums follow below.
+    std::vector<double> death_sums(static_cast<std::size_t>(2 * T + p + 1), 0.0);
+    std::vector<std::int64_t> per_stratum(static_cast<std::size_t>(n_strata), 0);
     for (Eigen::Index i = 0; i < n; ++i) {
         const auto k = static_cast<std::size_t>(i);
         const int s = strata[k];
@@ -342,6 +346,13 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         if (l < 0 || l < b) l = b = -1;  // at risk at no event time: contributes nothing
         if (keep_first) first[k] = b;
         last[k] = l;
+        ++per_stratum[static_cast<std::size_t>(s)];
+        if (event[k] && l >= 0) {  // a death is at risk at its own time: l >= 0 always holds
+            const double wi = rows.weight(i);
+            death_sums[static_cast<std::size_t>(l)] += 1;
+            death_sums[static_cast<std::size_t>(T + l)] += wi;
+            death_sums[static_cast<std::size_t>(2 * T + p)] += wi * rows.offset(i);
+        }
     }
 
     if (reorder) {
@@ -385,16 +396,6 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     rows.has_cluster = f.has_cluster;
     if (reorder) build_groups(rows, bins);
 
-    // Per-bin death counts and weights, the deaths' covariate and offset sums: fixed for the fit.
-    std::vector<double> death_sums(static_cast<std::size_t>(2 * T + p + 1), 0.0);
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const auto k = static_cast<std::size_t>(i);
-        if (!rows.event[k]) continue;
-        const double w = rows.weight(i);
-        death_sums[static_cast<std::size_t>(rows.last_bin[k])] += 1;
-        death_sums[static_cast<std::size_t>(T + rows.last_bin[k])] += w;
-        death_sums[static_cast<std::size_t>(2 * T + p)] += w * rows.offset(i);
-    }
     for (int j = 0; j < p; ++j) death_sums[static_cast<std::size_t>(2 * T + j)] = setup.scale(j) * death_x(j);
     comm.allreduce(death_sums);
     setup.deaths.assign(death_sums.begin(), death_sums.begin() + T);
@@ -402,8 +403,6 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     setup.death_x = Eigen::Map<Eigen::VectorXd>(death_sums.data() + 2 * T, p);
     setup.death_offset = death_sums[static_cast<std::size_t>(2 * T + p)];
 
-    std::vector<std::int64_t> per_stratum(static_cast<std::size_t>(n_strata), 0);
-    for (std::int32_t s : rows.stratum) ++per_stratum[static_cast<std::size_t>(s)];
     comm.allreduce(per_stratum);
     setup.stratum_has_rows.resize(static_cast<std::size_t>(n_strata));
     for (int s = 0; s < n_strata; ++s) setup.stratum_has_rows[static_cast<std::size_t>(s)] = per_stratum[static_cast<std::size_t>(s)] > 0;
