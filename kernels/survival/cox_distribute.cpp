@@ -276,22 +276,28 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     // Covariates one column at a time, within the old matrix's memory: the new matrix (total_rows
     // x p) is laid out in the same storage as the old one (n x p), new column j at j x total_rows.
     // Every rank moves the columns in the same order, first to last (each step is one collective
-    // for column j). When total_rows <= n, column j's new place ends before old column j + 1
-    // begins. When it is larger, the storage grows first and the old columns are spread to the
-    // starts of their new places (one copy, last column first). Either way the only old column a
-    // new column overlaps is its own, which is packed for sending before its place is written. So
-    // no second matrix is allocated: on this VM a page the process has not touched lately costs a
-    // fault through the hypervisor (docs/benchmarks-cox.md), and the peak memory stays one matrix.
-
+    // for column j), and packs old column j before new column j is written. When total_rows <= n,
+    // new column j ends before old column j + 1 begins, so the only old column it overlaps is its
+    // own. When it is larger (a rank that receives more rows than it had), the storage grows in
+    // place and new column j also covers the first (j + 1) x growth values of old column j + 1:
+    // those few are kept aside just before it is written, and packed from there at the next step.
+    // Where the growth is too large for that ((p - 1) x growth > n), the old columns are spread to
+    // the starts of their new places first instead (one copy of the matrix, last column first).
+    // So no second matrix is allocated: on this VM a page the process has not touched lately costs
+    // a fault through the hypervisor (docs/benchmarks-cox.md), and the peak memory stays one matrix.
     const Eigen::Index n = rows.X.rows(), p = rows.p;
     const bool grows = total_rows > n;
-    if (grows) {
-        resize_storage(rows.X, total_rows * p);
+    const Eigen::Index growth = grows ? total_rows - n : 0;
+    const bool spread = grows && (p - 1) * growth > n;
+    if (grows) resize_storage(rows.X, total_rows * p);
+    if (spread) {
         double* x = rows.X.data();
         for (Eigen::Index j = p - 1; j > 0; --j)
             std::memmove(x + j * total_rows, x + j * n, static_cast<std::size_t>(n) * sizeof(double));
     }
-    const Eigen::Index old_stride = grows ? total_rows : n;  // where old column j starts: j x old_stride
+    const Eigen::Index old_stride = spread ? total_rows : n;  // where old column j starts: j x old_stride
+    const bool keeps_heads = grows && !spread;
+    std::vector<double> head, next_head;  // the kept first j x growth values of old column j
     // X arrives as the frame's values (prepare_cox_rows with reorder = false). Each column is read
     // once: its values are packed as they are, and the same read sums the absolute deviations and
     // the deaths' values (column_deviations), from which one small allreduce gives the column's
@@ -303,20 +309,35 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     for (Eigen::Index j = 0; j < p; ++j) {
         const auto cj = static_cast<int>(j);
         const double* in = rows.X.data() + j * old_stride;
+        const Eigen::Index kept = keeps_heads ? j * growth : 0;  // values of old column j in `head`
         const std::int64_t* place = move.place.data();
         double* b = buf.data();
-        const ColumnDeviations dev = column_deviations(w, rows.event.data(), in, setup.means(j), n,
-                                                       [&](Eigen::Index i, double x) { b[place[i]] = x; });
+        // Rows [from, from + count) of old column j, whose values start at x.
+        auto pack = [&](const double* x, Eigen::Index from, Eigen::Index count) {
+            return column_deviations(w ? w + from : nullptr, rows.event.data() + from, x, setup.means(j), count,
+                                     [&](Eigen::Index i, double v) { b[place[from + i]] = v; });
+        };
+        ColumnDeviations dev = pack(in + kept, kept, n - kept);
+        if (kept > 0) {
+            const ColumnDeviations first = pack(head.data(), 0, kept);
+            dev.absolute += first.absolute;
+            dev.deaths += first.deaths;
+        }
         local_sums[0] = setup.constant[static_cast<std::size_t>(j)] ? 0.0 : dev.absolute;
         local_sums[1] = setup.constant[static_cast<std::size_t>(j)] ? 0.0 : dev.deaths;
         comm.allreduce(local_sums, 2);
         setup.scale(j) = setup.scale_from(local_sums[0]);
         setup.death_x(j) = setup.scale(j) * local_sums[1];
         const StandardiseColumn z = setup.standardiser(cj);
-        if (replicas) pack_rows(*replicas, replica_buf, [&](Eigen::Index i) { return z(in[i]); });
+        if (replicas) pack_rows(*replicas, replica_buf, [&](Eigen::Index i) { return z(i < kept ? head[static_cast<std::size_t>(i)] : in[i]); });
+        if (keeps_heads && j + 1 < p) {  // new column j is about to cover these values of old column j + 1
+            const double* next = rows.X.data() + (j + 1) * n;
+            next_head.assign(next, next + (j + 1) * growth);
+        }
         double* col = rows.X.data() + j * total_rows;
         exchange_and_lay_out(comm, move, buf, got, col, z);
         if (replicas) comm.alltoallv(replica_buf.data(), replicas->scounts, col + m, replicas->rcounts);
+        head.swap(next_head);
     }
     if (!grows) resize_storage(rows.X, total_rows * p);
     rows.X.resize(total_rows, p);  // the same size: a reshape
