@@ -316,11 +316,11 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     std::vector<std::int32_t> strata = std::move(f.strata);
     if (strata.size() != un) strata.assign(un, 0);
     WholeTimeGrid grid;
-    for (Eigen::Index i = 0; i < n; ++i) grid.add(stop[i]);
-    if (f.has_start)
-        for (Eigen::Index i = 0; i < n; ++i) grid.add(f.start(i));
+    grid.add(stop, un);
+    if (f.has_start) grid.add(f.start.data(), un);
     grid.close(n_strata);
     setup.bins = EventTimeIndex::gather(comm, n_strata, strata.data(), stop, f.status.data(), un, grid);
+    f.status = Eigen::VectorXi();  // read for the last time: its pages serve the bins below
     const EventTimeIndex& bins = setup.bins;
     const std::int64_t T = bins.size();
     RowBinLookup lookup(bins, grid);
@@ -410,7 +410,6 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // fit (and before rows move between ranks), which lowers the peak memory by 12-20 bytes a row.
     f.stop = Eigen::VectorXd();
     f.start = Eigen::VectorXd();
-    f.status = Eigen::VectorXi();
     return rows;
 }
 

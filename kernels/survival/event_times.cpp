@@ -121,6 +121,26 @@ std::uint64_t time_key_hash(std::int32_t stratum, double t, std::uint64_t* bits_
     return z ^ (z >> 31);
 }
 
+void WholeTimeGrid::add(const double* t, std::size_t n) {
+    constexpr std::size_t kLanes = 8;
+    double lo[kLanes], hi[kLanes];
+    std::fill(lo, lo + kLanes, lo_);
+    std::fill(hi, hi + kLanes, hi_);
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (std::size_t l = 0; l < kLanes; ++l) {
+            const double v = t[i + l];
+            const bool whole = v == std::floor(v);  // false for NaN
+            lo[l] = whole ? std::min(lo[l], v) : lo[l];
+            hi[l] = whole ? std::max(hi[l], v) : hi[l];
+        }
+    for (; i < n; ++i) add(t[i]);
+    for (std::size_t l = 0; l < kLanes; ++l) {
+        lo_ = std::min(lo_, lo[l]);
+        hi_ = std::max(hi_, hi[l]);
+    }
+}
+
 void WholeTimeGrid::close(int n_strata) {
     width_ = 0;
     strata_ = n_strata;

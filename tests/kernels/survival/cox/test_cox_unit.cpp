@@ -393,6 +393,29 @@ TEST(CoxEventTimes, WholeTimeTableAgreesWithSearch) {
     EXPECT_EQ(lookup.last_at_or_before(0, std::nan("")), idx.last_at_or_before(0, std::nan("")));
 }
 
+// Adding many times at once (in lanes) must widen the range exactly as adding them one by one:
+// fractions and NaN widen nothing, whatever their place among the lanes and the tail. The range's
+// ends are whole numbers known in advance: 3 .. 17, the 3 at the tail's last place.
+TEST(CoxEventTimes, WholeTimeGridAddsArraysAsOneByOne) {
+    const double nan = std::nan("");
+    const std::vector<double> times{9, 2.5, nan, 17, 12, -1.5, 8, 4, 16.5, 11, nan, 5, 0.25, 10, 6, 20.5, 7, 3};
+    for (std::size_t n : {std::size_t{0}, std::size_t{5}, std::size_t{8}, times.size()}) {
+        WholeTimeGrid one, many;
+        for (std::size_t i = 0; i < n; ++i) one.add(times[i]);
+        many.add(times.data(), n);
+        one.close(2);
+        many.close(2);
+        EXPECT_EQ(many.empty(), one.empty()) << n;
+        EXPECT_EQ(many.width(), one.width()) << n;
+        EXPECT_EQ(many.lo(), one.lo()) << n;
+    }
+    WholeTimeGrid all;
+    all.add(times.data(), times.size());
+    all.close(1);
+    EXPECT_EQ(all.lo(), 3);
+    EXPECT_EQ(all.width(), 15);  // 3 .. 17
+}
+
 TEST(CoxEventTimes, WholeTimeGridStaysEmptyWhenTooWide) {
     WholeTimeGrid wide;
     wide.add(0);
