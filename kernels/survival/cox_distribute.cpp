@@ -69,12 +69,13 @@ void send_rows(const Comm& comm, const Plan& plan, std::vector<T>& buf, T* recv,
 // How the owned rows move, worked out once and the same for every column. The sender lays its rows
 // out in one buffer grouped by destination rank and, within a destination, by the receiver's exit
 // key (2 (bin - lo) for a death, one more for a censored row, 2 (hi - lo) for a row never at risk),
-// in row order within a key: a counting sort over all ranks' keys at once. A receiver then gets each
-// source's rows already in exit order and only interleaves the sources key by key, as runs of
-// contiguous copies: each row is written to its place once, where a scatter of the received rows
-// would read an index per row and write to a cache line per bin. Within a key the sources come in
-// rank order, each in its own row order, so the layout is the same on every run. A rank's rows for
-// itself stay in its send buffer: only other ranks' rows pass through MPI.
+// in row order within a key: a counting sort over all ranks' keys at once. The rows are thus put in
+// order once, as the sender packs them, and a receiver gets each source's rows already in exit
+// order: it only interleaves the sources key by key, as runs of contiguous copies, instead of
+// scattering every received row once more through an index. Within a key the sources come in rank
+// order, each in its own row order, so the layout is the same on every run (and the same as a stable
+// sort of the received rows by key). A rank's rows for itself stay in its send buffer: only other
+// ranks' rows pass through MPI.
 struct Move {
     struct Run {
         int source;

@@ -120,7 +120,6 @@ ColumnRange column_range(const double* w, const double* x, Eigen::Index n) {
     return {combine_lanes(s), *std::min_element(lo, lo + kLanes), *std::max_element(hi, hi + kLanes)};
 }
 
-
 }  // namespace
 
 namespace {
@@ -293,8 +292,9 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
 
     // The deviations pass also sums w x over deaths (centred, not yet scaled: the scale needs this
     // pass's totals; it multiplies the sum below). A constant column is exactly 0 once centred, as
-    // R's centring gives, so both its sums are 0. Rows that move to other ranks are read once
-    // instead, as they are packed (distribute_by_time): scale and death_x are left to it.
+    // R's centring gives, so both its sums are 0. When the rows move to other ranks (reorder =
+    // false) this pass is not run: distribute_by_time takes the same sums in the read that packs
+    // each column, and fills scale and death_x.
     Eigen::VectorXd death_x = Eigen::VectorXd::Zero(p);
     setup.scale = Eigen::VectorXd::Ones(p);
     if (reorder) {
