@@ -371,8 +371,12 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
                 f.X.col(j) = tmp;
             }
         }
-        scatter_vector(rows.weight, dest);
-        scatter_vector(rows.offset, dest);
+        // Unit weights and a zero offset (on every rank) are not written out per row: left empty
+        // (CoxRows::weight_of, offset_of), as distribute_by_time leaves them.
+        if (setup.has_weights) scatter_vector(rows.weight, dest);
+        else rows.weight = Eigen::VectorXd();
+        if (setup.has_offset) scatter_vector(rows.offset, dest);
+        else rows.offset = Eigen::VectorXd();
         scatter_vector(event, dest);
         scatter_vector(strata, dest);
         scatter_vector(first, dest);

@@ -22,8 +22,9 @@ struct CoxRows {
     int p = 0;
     bool counting_process = false;       // Surv(start, stop, status)
     Eigen::MatrixXd X;                   // n x p, centred and scaled, rows in exit-bin order
-    // Empty once rows are distributed by time when every weight is 1 / every offset 0 (on every
-    // rank): a constant is not written out per row. Read them through weight_of and offset_of.
+    // Empty once the rows are laid out (in exit order on one rank, or distributed by time) when
+    // every weight is 1 / every offset 0 on every rank: a constant is not written out per row. Read
+    // them through weight_of and offset_of.
     Eigen::VectorXd weight, offset;
     std::vector<std::int8_t> event;      // 1 death, 0 censored
     // First bin the row is at risk at; -1 when never at risk. Empty for right-censored rows
