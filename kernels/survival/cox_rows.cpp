@@ -88,26 +88,18 @@ void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest) {
     v = std::move(out);
 }
 
-// Sums over a column in kLanes independent partial sums, combined in a fixed order at the end. One
-// running sum is a chain of dependent additions (four cycles each), which held these passes to
-// about one value per cycle, well under the memory's speed; independent lanes let the compiler keep
-// them in one vector register. The order is fixed, so the result is the same on every run.
-constexpr Eigen::Index kLanes = kDeviationLanes;
-
-double combine_lanes(const double (&lane)[kLanes]) { return combine_deviation_lanes(lane); }
-
-// Weighted sum, minimum and maximum of one column, in one read.
+// Weighted sum, minimum and maximum of one column, in one read, in lanes as column_deviations.
 struct ColumnRange {
     double weighted_sum, min, max;
 };
 
 ColumnRange column_range(const double* w, const double* x, Eigen::Index n) {
-    double s[kLanes] = {}, lo[kLanes], hi[kLanes];
-    std::fill(lo, lo + kLanes, std::numeric_limits<double>::infinity());
-    std::fill(hi, hi + kLanes, -std::numeric_limits<double>::infinity());
+    double s[kColumnLanes] = {}, lo[kColumnLanes], hi[kColumnLanes];
+    std::fill(lo, lo + kColumnLanes, std::numeric_limits<double>::infinity());
+    std::fill(hi, hi + kColumnLanes, -std::numeric_limits<double>::infinity());
     Eigen::Index i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (Eigen::Index l = 0; l < kLanes; ++l) {
+    for (; i + kColumnLanes <= n; i += kColumnLanes)
+        for (Eigen::Index l = 0; l < kColumnLanes; ++l) {
             s[l] += w[i + l] * x[i + l];
             lo[l] = std::min(lo[l], x[i + l]);
             hi[l] = std::max(hi[l], x[i + l]);
@@ -117,7 +109,7 @@ ColumnRange column_range(const double* w, const double* x, Eigen::Index n) {
         lo[l] = std::min(lo[l], x[i]);
         hi[l] = std::max(hi[l], x[i]);
     }
-    return {combine_lanes(s), *std::min_element(lo, lo + kLanes), *std::max_element(hi, hi + kLanes)};
+    return {combine_column_lanes(s), *std::min_element(lo, lo + kColumnLanes), *std::max_element(hi, hi + kColumnLanes)};
 }
 
 }  // namespace

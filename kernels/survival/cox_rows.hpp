@@ -74,21 +74,21 @@ struct StandardiseColumn {
 
 // Around the global mean: sum of w |x - mean| (for the scale) and sum over deaths of w (x - mean),
 // in one read of the column; visit(i, x) sees each value on the way (distribute_by_time packs it
-// for sending there, so the column is read once for both). The sums run in kDeviationLanes
+// for sending there, so the column is read once for both). The sums run in kColumnLanes
 // independent lanes, combined in a fixed order: one running sum is a chain of dependent additions
 // (four cycles each) that held such a pass to about one value per cycle, well under the memory's
 // speed. The order is fixed, so the result is the same on every run. w == nullptr: unit weights.
 struct ColumnDeviations {
     double absolute, deaths;
 };
-constexpr Eigen::Index kDeviationLanes = 8;
-inline double combine_deviation_lanes(const double (&lane)[kDeviationLanes]) {
+constexpr Eigen::Index kColumnLanes = 8;
+inline double combine_column_lanes(const double (&lane)[kColumnLanes]) {
     return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 template <typename Visit>
 ColumnDeviations column_deviations(const double* w, const std::int8_t* died, const double* x, double mean,
                                    Eigen::Index n, Visit visit) {
-    constexpr Eigen::Index L = kDeviationLanes;
+    constexpr Eigen::Index L = kColumnLanes;
     double a[L] = {}, d[L] = {};
     auto add = [&](Eigen::Index i, Eigen::Index l) {
         visit(i, x[i]);
@@ -100,7 +100,7 @@ ColumnDeviations column_deviations(const double* w, const std::int8_t* died, con
     for (; i + L <= n; i += L)
         for (Eigen::Index l = 0; l < L; ++l) add(i + l, l);
     for (Eigen::Index l = 0; i < n; ++i, ++l) add(i, l);
-    return {combine_deviation_lanes(a), combine_deviation_lanes(d)};
+    return {combine_column_lanes(a), combine_column_lanes(d)};
 }
 
 // Global quantities of a fit that every rank shares after set-up.

@@ -267,21 +267,29 @@ void Comm::alltoallv_raw(const std::vector<const void*>& sendbufs, const std::ve
         }
         std::vector<int> sd = prefix_displs(sc);
         const std::vector<int> rd = prefix_displs(rc);
-        // One round from blocks that already lie back to back (the flat alltoallv), or anywhere in
-        // one caller's buffer whose offsets fit MPI's int displacements: send in place.
-        bool in_place = rounds == 1;
-        if (in_place && within) {
-            for (std::size_t r = 0; r < p && in_place; ++r) {
-                const auto offset = static_cast<std::size_t>(static_cast<const char*>(sendbufs[r]) - static_cast<const char*>(within)) / elem_size;
-                in_place = sc[r] == 0 || offset + static_cast<std::size_t>(sc[r]) <= static_cast<std::size_t>(INT_MAX);
-                sd[r] = sc[r] == 0 ? 0 : static_cast<int>(offset);
+        // One round is sent in place when every non-empty block lies in one buffer, at an offset
+        // from it that MPI's int displacements hold: the caller's `within`, or, for blocks in
+        // separate buffers, a lone non-empty block (its own buffer). Otherwise through a stage.
+        const void* base = within;
+        if (!base) {
+            int nonempty = 0;
+            for (std::size_t r = 0; r < p; ++r)
+                if (sc[r]) ++nonempty, base = sendbufs[r];
+            if (nonempty > 1) base = nullptr;
+        }
+        bool in_place = rounds == 1 && base != nullptr;  // nothing to send: an empty stage
+        for (std::size_t r = 0; r < p && in_place; ++r) {
+            if (sc[r] == 0) {
+                sd[r] = 0;
+                continue;
             }
-            if (!in_place) sd = prefix_displs(sc);
-        } else {
-            for (std::size_t r = 0; r < p && in_place; ++r)
-                in_place = sc[r] == 0 || sendbufs[r] == at(sendbufs[0], static_cast<std::size_t>(sd[r]), elem_size);
+            const auto bytes = static_cast<const char*>(sendbufs[r]) - static_cast<const char*>(base);
+            const auto offset = static_cast<std::size_t>(bytes) / elem_size;
+            in_place = bytes >= 0 && offset + static_cast<std::size_t>(sc[r]) <= static_cast<std::size_t>(INT_MAX);
+            sd[r] = static_cast<int>(offset);
         }
         if (!in_place) {
+            sd = prefix_displs(sc);
             send_stage.resize(static_cast<std::size_t>(sd.back() + sc.back()) * elem_size);
             for (std::size_t r = 0; r < p; ++r)
                 if (sc[r])
@@ -291,7 +299,7 @@ void Comm::alltoallv_raw(const std::vector<const void*>& sendbufs, const std::ve
         if (rounds > 1) recv_stage.resize(static_cast<std::size_t>(rd.back() + rc.back()) * elem_size);
         // One round: receive straight into place (the displacements are then the offsets, all < per*p).
         void* target = rounds == 1 ? recv : static_cast<void*>(recv_stage.data());
-        const void* source = !in_place ? static_cast<const void*>(send_stage.data()) : within ? within : sendbufs[0];
+        const void* source = in_place ? base : static_cast<const void*>(send_stage.data());
         check(MPI_Alltoallv(source, sc.data(), sd.data(), type, target, rc.data(), rd.data(), type, comm_),
               "MPI_Alltoallv");
         if (rounds == 1) break;

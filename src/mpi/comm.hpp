@@ -105,13 +105,9 @@ public:
     template <typename T>
     void alltoallv(const T* send, const std::vector<std::int64_t>& scounts, T* recv,
                    const std::vector<std::int64_t>& rcounts) const {
-        std::vector<const void*> bufs(static_cast<std::size_t>(size_));
-        std::size_t off = 0;
-        for (std::size_t r = 0; r < bufs.size(); ++r) {
-            bufs[r] = send + off;
-            off += static_cast<std::size_t>(scounts[r]);
-        }
-        alltoallv_raw(bufs, scounts, rcounts, recv, sizeof(T), mpi_type<T>());
+        std::vector<std::int64_t> sdispls(scounts.size(), 0);
+        for (std::size_t r = 1; r < sdispls.size(); ++r) sdispls[r] = sdispls[r - 1] + scounts[r - 1];
+        alltoallv(send, sdispls, scounts, recv, rcounts);
     }
     // The same with each rank's block at its own offset in send (sdispls[r] elements), in any order
     // and with gaps, so a block can be left out (count 0) without moving the others: a rank's rows
@@ -153,8 +149,8 @@ private:
     void bcast_raw(void* data, std::size_t count, std::size_t elem_size, MPI_Datatype type, int root) const;
     std::vector<std::int64_t> alltoall_int64(const std::vector<std::int64_t>& send) const;
     // sendbufs[r] holds scounts[r] elements for rank r; rank r sends rcounts[r] here, into recv.
-    // `within`, when given, is a buffer holding every block (at any offsets): one round then sends
-    // them in place, with their offsets from it as displacements.
+    // `within`, when given, is one buffer holding every block (at any offsets); without it the
+    // blocks are separate buffers.
     void alltoallv_raw(const std::vector<const void*>& sendbufs, const std::vector<std::int64_t>& scounts,
                        const std::vector<std::int64_t>& rcounts, void* recv, std::size_t elem_size,
                        MPI_Datatype type, const void* within = nullptr) const;
