@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include <omp.h>
+
 #include "core/error.hpp"
 #include "store/prefault.hpp"
 
@@ -71,6 +73,24 @@ void validate(const ModelFrame& f, const Eigen::VectorXd& weights, bool x_finite
                          " with an infinite covariate value; expected finite values");
 }
 
+// Below this many rows the per-row loops of the set-up run on one thread (starting a team costs
+// more than the loop).
+constexpr std::int64_t kThreadedRows = 50000;
+
+// Threads for a loop over n rows that keeps a histogram of `keys` counters per thread: at most the
+// team's size, and few enough that the histograms (summed serially) stay small beside the rows.
+int histogram_threads(std::size_t n, std::size_t keys) {
+    if (static_cast<std::int64_t>(n) <= kThreadedRows) return 1;
+    const std::size_t affordable = std::max<std::size_t>(1, n / (8 * std::max<std::size_t>(keys, 1)));
+    return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(omp_get_max_threads()), affordable));
+}
+
+// The [begin, end) share of n rows for thread t of `threads`: contiguous and in order.
+std::pair<std::size_t, std::size_t> thread_share(std::size_t n, int t, int threads) {
+    return {n * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads),
+            n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads)};
+}
+
 // Reorders rows: old row k moves to dest[k]. A scatter rather than a gather: the reads stream
 // and the writes go to one run per bin, a few thousand cache lines that stay in cache, where a
 // gather would miss the cache on almost every row.
@@ -84,7 +104,11 @@ void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest) {
         out.resize(static_cast<Eigen::Index>(dest.size()));
         prefault_bytes(out.data(), dest.size() * sizeof(out[0]));
     }
-    for (std::size_t k = 0; k < dest.size(); ++k) out[static_cast<std::size_t>(dest[k])] = v[k];
+    // A permutation: the same result for any split of the rows among threads. Each thread's rows
+    // land in the front or back part of each run, so threads share only a run's boundary lines.
+    const auto n = static_cast<std::int64_t>(dest.size());
+#pragma omp parallel for schedule(static) if (n > kThreadedRows)
+    for (std::int64_t k = 0; k < n; ++k) out[static_cast<std::size_t>(dest[static_cast<std::size_t>(k)])] = v[static_cast<std::size_t>(k)];
     v = std::move(out);
 }
 
@@ -118,15 +142,37 @@ namespace {
 
 // The stable counting sort behind both exit_order forms; key(k) in [0, 2 (hi - lo)] (deaths at
 // even keys, 2 (hi - lo) for rows never at risk).
+// With threads, each counts its contiguous share of the rows per key; the serial prefix over
+// (key, thread) then starts each thread's rows of a key after the earlier threads' rows of that key,
+// which is the stable order, so dest is the same for any number of threads.
 template <typename Key>
 std::vector<std::int64_t> counting_order(std::size_t n, std::int64_t lo, std::int64_t hi, Key key) {
     std::vector<std::int64_t> dest;
     reserve_prefaulted(dest, n);
     dest.resize(n);
-    std::vector<std::int64_t> start(static_cast<std::size_t>(2 * (hi - lo) + 2), 0);
-    for (std::size_t k = 0; k < n; ++k) ++start[static_cast<std::size_t>(key(k)) + 1];
-    for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-    for (std::size_t k = 0; k < n; ++k) dest[k] = start[static_cast<std::size_t>(key(k))]++;
+    const auto keys = static_cast<std::size_t>(2 * (hi - lo) + 1);
+    const int threads = histogram_threads(n, keys);
+    std::vector<std::int64_t> start(keys * static_cast<std::size_t>(threads), 0);  // [thread][key]
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    {
+        const int t = omp_get_thread_num(), team = omp_get_num_threads();  // the team may be smaller
+        const auto [a, e] = thread_share(n, t, team);
+        std::int64_t* mine = start.data() + keys * static_cast<std::size_t>(t);
+        for (std::size_t k = a; k < e; ++k) ++mine[static_cast<std::size_t>(key(k))];
+#pragma omp barrier
+#pragma omp single
+        {
+            std::int64_t next = 0;
+            for (std::size_t b = 0; b < keys; ++b)
+                for (int u = 0; u < team; ++u) {
+                    std::int64_t& c = start[keys * static_cast<std::size_t>(u) + b];
+                    const std::int64_t rows_here = c;
+                    c = next;
+                    next += rows_here;
+                }
+        }  // the single's barrier: every thread's starts are known
+        for (std::size_t k = a; k < e; ++k) dest[k] = mine[static_cast<std::size_t>(key(k))]++;
+    }
     return dest;
 }
 
@@ -284,12 +330,14 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
 
     // The deviations pass also sums w x over deaths (centred, not yet scaled: the scale needs this
     // pass's totals; it multiplies the sum below). A constant column is exactly 0 once centred, as
-    // R's centring gives, so both its sums are 0. When the rows move to other ranks (reorder =
-    // false) this pass is not run: distribute_by_time takes the same sums in the read that packs
-    // each column, and fills scale and death_x.
+    // R's centring gives, so both its sums are 0. This pass runs only where rows are reordered on
+    // several ranks (communication = allreduce): where the rows move to other ranks (reorder =
+    // false) distribute_by_time takes the same sums in the read that packs each column, and on one
+    // rank the reordering's read of each column takes them (a column's scale needs no other rank).
     Eigen::VectorXd death_x = Eigen::VectorXd::Zero(p);
     setup.scale = Eigen::VectorXd::Ones(p);
-    if (reorder) {
+    const bool scale_while_reordering = reorder && comm.size() == 1;
+    if (reorder && !scale_while_reordering) {
         Eigen::VectorXd abs_sums = Eigen::VectorXd::Zero(p);
 #pragma omp parallel for schedule(dynamic, 1)
         for (int j = 0; j < p; ++j) {
@@ -326,41 +374,79 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     }
     reserve_prefaulted(last, un);
     last.resize(un);
-    // The same read counts the rows per stratum and sums, per bin, the deaths and their weights,
-    // and the deaths' offsets: fixed for the fit. The deaths' covariate sums follow below.
+    // The same read counts the rows per stratum and the deaths per bin (fixed for the fit), in a
+    // histogram per thread: whole numbers, so their sum is the same for any number of threads.
+    const auto counters = static_cast<std::size_t>(T + n_strata);  // deaths per bin, rows per stratum
+    const int threads = histogram_threads(un, counters);
+    std::vector<std::int64_t> counts(counters * static_cast<std::size_t>(threads), 0);  // [thread][counter]
+    const double* start_time = f.has_start ? f.start.data() : nullptr;
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    {
+        const int t = omp_get_thread_num();
+        const auto [a, e] = thread_share(un, t, omp_get_num_threads());
+        std::int64_t* deaths_here = counts.data() + counters * static_cast<std::size_t>(t);
+        std::int64_t* rows_here = deaths_here + T;
+        CachedLastBin cache = lookup.new_cache();
+        for (std::size_t k = a; k < e; ++k) {
+            const int s = strata[k];
+            std::int64_t l = lookup.last_at_or_before(s, stop[k], cache);
+            std::int64_t b = start_time ? lookup.first_after(s, start_time[k], cache) : bins.begin(s);
+            if (l < 0 || l < b) l = b = -1;  // at risk at no event time: contributes nothing
+            if (keep_first) first[k] = b;
+            last[k] = l;
+            ++rows_here[s];
+            if (event[k] && l >= 0) ++deaths_here[l];  // a death is at risk at its own time: l >= 0
+        }
+    }
     std::vector<double> death_sums(static_cast<std::size_t>(2 * T + p + 1), 0.0);
     std::vector<std::int64_t> per_stratum(static_cast<std::size_t>(n_strata), 0);
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const auto k = static_cast<std::size_t>(i);
-        const int s = strata[k];
-        std::int64_t l = lookup.last_at_or_before(s, stop[k]);
-        std::int64_t b = f.has_start ? lookup.first_after(s, f.start(i)) : bins.begin(s);
-        if (l < 0 || l < b) l = b = -1;  // at risk at no event time: contributes nothing
-        if (keep_first) first[k] = b;
-        last[k] = l;
-        ++per_stratum[static_cast<std::size_t>(s)];
-        if (event[k] && l >= 0) {  // a death is at risk at its own time: l >= 0 always holds
+    for (int t = 0; t < threads; ++t) {
+        const std::int64_t* here = counts.data() + counters * static_cast<std::size_t>(t);
+        for (std::int64_t b = 0; b < T; ++b) death_sums[static_cast<std::size_t>(b)] += static_cast<double>(here[b]);
+        for (int s = 0; s < n_strata; ++s) per_stratum[static_cast<std::size_t>(s)] += here[T + s];
+    }
+    // The deaths' weights per bin and their offsets: with unit weights the first is the count of
+    // deaths; otherwise floating-point sums, taken in row order on one thread so that they do not
+    // depend on the number of threads. The deaths' covariate sums follow below.
+    if (setup.has_weights || setup.has_offset) {
+        for (Eigen::Index i = 0; i < n; ++i) {
+            const auto k = static_cast<std::size_t>(i);
+            if (!event[k] || last[k] < 0) continue;
             const double wi = rows.weight(i);
-            death_sums[static_cast<std::size_t>(l)] += 1;
-            death_sums[static_cast<std::size_t>(T + l)] += wi;
+            death_sums[static_cast<std::size_t>(T + last[k])] += wi;
             death_sums[static_cast<std::size_t>(2 * T + p)] += wi * rows.offset(i);
         }
+    } else {
+        std::copy(death_sums.begin(), death_sums.begin() + T, death_sums.begin() + T);
     }
 
     if (reorder) {
         const std::vector<std::int64_t> dest = exit_order(last, event, 0, T);  // new position of row k
         // One column at a time (per thread), so the extra memory is a column per thread rather
-        // than a second X.
+        // than a second X. On one rank the scatter's read also takes the column's deviation sums
+        // (column_deviations), and the values are centred and scaled as they are copied back.
 #pragma omp parallel
         {
             Eigen::VectorXd tmp(n);
             prefault_bytes(tmp.data(), un * sizeof(double));
 #pragma omp for schedule(dynamic, 1)
             for (int j = 0; j < p; ++j) {
-                const double* in = f.X.col(j).data();
-                const StandardiseColumn z = setup.standardiser(j);
-                for (Eigen::Index k = 0; k < n; ++k) tmp(dest[static_cast<std::size_t>(k)]) = z(in[k]);
-                f.X.col(j) = tmp;
+                double* col = f.X.col(j).data();
+                double* out = tmp.data();
+                const bool constant = setup.constant[static_cast<std::size_t>(j)];
+                if (scale_while_reordering && !constant) {
+                    const ColumnDeviations c = column_deviations(
+                        w, event.data(), col, setup.means(j), n,
+                        [&](Eigen::Index k, double x) { out[dest[static_cast<std::size_t>(k)]] = x; });
+                    setup.scale(j) = setup.scale_from(c.absolute);
+                    death_x(j) = c.deaths;
+                    const StandardiseColumn z = setup.standardiser(j);
+                    for (Eigen::Index k = 0; k < n; ++k) col[k] = z(out[k]);
+                } else {
+                    const StandardiseColumn z = setup.standardiser(j);
+                    for (Eigen::Index k = 0; k < n; ++k) out[dest[static_cast<std::size_t>(k)]] = z(col[k]);
+                    std::copy(out, out + n, col);
+                }
             }
         }
         // Unit weights and a zero offset (on every rank) are not written out per row: left empty

@@ -120,19 +120,24 @@ private:
 
 // Bin lookups for many rows: a table over the grid's cells (built in O(cells + bins)) where the
 // rows' times are whole numbers in a bounded range, and CachedLastBin for the other times. Gives
-// exactly EventTimeIndex's answers.
+// exactly EventTimeIndex's answers. The table is only read: threads share it, each with its own
+// cache (new_cache(); the cache is written on every miss).
 class RowBinLookup {
 public:
     RowBinLookup(const EventTimeIndex& index, const WholeTimeGrid& grid);
-    std::int64_t last_at_or_before(int stratum, double t) {
+    CachedLastBin new_cache() const { return CachedLastBin(index_); }
+    std::int64_t last_at_or_before(int stratum, double t, CachedLastBin& cache) const {
         const std::int64_t c = grid_.cell(stratum, t);
-        return c >= 0 ? table_[static_cast<std::size_t>(c)] : cached_(stratum, t);
+        return c >= 0 ? table_[static_cast<std::size_t>(c)] : cache(stratum, t);
     }
     // The first bin after t: the one after the last at or before t, or the stratum's first bin.
-    std::int64_t first_after(int stratum, double t) {
-        const std::int64_t last = last_at_or_before(stratum, t);
+    std::int64_t first_after(int stratum, double t, CachedLastBin& cache) const {
+        const std::int64_t last = last_at_or_before(stratum, t, cache);
         return last < 0 ? index_.begin(stratum) : last + 1;
     }
+    // The same through the lookup's own cache (one thread).
+    std::int64_t last_at_or_before(int stratum, double t) { return last_at_or_before(stratum, t, cached_); }
+    std::int64_t first_after(int stratum, double t) { return first_after(stratum, t, cached_); }
 
 private:
     const EventTimeIndex& index_;

@@ -1,7 +1,9 @@
 // Cox kernel on one rank: closed-form cases derived by hand, algebraic identities (weights as
 // copies, a split counting-process interval, merge of partial sums) and bad input.
 #include <gtest/gtest.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -535,6 +537,78 @@ TEST(CoxBadInput, StratumWithoutEvents) {
     ASSERT_EQ(b.strata_without_events.size(), 1u);
     EXPECT_EQ(b.strata_without_events[0], 1);
     for (int j = 0; j < 2; ++j) EXPECT_NEAR(a.beta(j), b.beta(j), 1e-10);
+}
+
+// The set-up's per-row loops run on threads above 50,000 rows. Exit order is a stable counting
+// sort: with any number of threads it must give std::stable_sort's order of the keys (deaths
+// first within a bin, rows never at risk last).
+TEST(CoxThreads, ExitOrderIsTheStableSortForAnyNumberOfThreads) {
+    const std::int64_t bins = 700;
+    const std::size_t n = 120000;
+    std::mt19937_64 rng(5);
+    std::vector<std::int64_t> last(n);
+    std::vector<std::int8_t> event(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        last[k] = static_cast<std::int64_t>(rng() % (bins + 1)) - 1;  // -1: never at risk
+        event[k] = last[k] >= 0 && rng() % 3 == 0;
+    }
+    auto key = [&](std::size_t k) { return last[k] < 0 ? 2 * bins : 2 * last[k] + (event[k] ? 0 : 1); };
+    std::vector<std::size_t> sorted(n);
+    std::iota(sorted.begin(), sorted.end(), std::size_t{0});
+    std::stable_sort(sorted.begin(), sorted.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    std::vector<std::int64_t> expected(n);
+    for (std::size_t pos = 0; pos < n; ++pos) expected[sorted[pos]] = static_cast<std::int64_t>(pos);
+
+    const int saved = omp_get_max_threads();
+    for (int threads : {1, 2, 3, 5}) {
+        omp_set_num_threads(threads);
+        EXPECT_EQ(exit_order(last, event, 0, bins), expected) << threads << " threads";
+    }
+    omp_set_num_threads(saved);
+}
+
+// The rows' layout and every sum of the set-up must be the same bits for any number of threads:
+// right-censored and counting-process rows, with and without weights and offsets, whole and
+// fractional times (the lookup's table and its per-thread cache).
+TEST(CoxThreads, SetUpIsTheSameForAnyNumberOfThreads) {
+    const int p = 3, n_strata = 2;
+    const int saved = omp_get_max_threads();
+    for (bool counting : {false, true})
+        for (bool weighted : {false, true}) {
+            std::vector<CoxRow> data = test::synthetic_rows(60000, p, 11, counting, n_strata, weighted, weighted);
+            for (std::size_t k = 0; k < data.size(); k += 7) data[k].stop += 0.5;  // off the whole numbers
+            auto prepare = [&](int threads, CoxSetup& setup) {
+                omp_set_num_threads(threads);
+                ModelFrame f = make_frame(data, p, counting, n_strata);
+                return prepare_cox_rows(f, n_strata, self(), "thread test", {"t", "s"}, setup);
+            };
+            CoxSetup s1;
+            const CoxRows r1 = prepare(1, s1);
+            ASSERT_GT(s1.events, 0);
+            for (int threads : {2, 3, 5}) {
+                const std::string where = std::to_string(threads) + " threads, counting " + std::to_string(counting) +
+                                          ", weighted " + std::to_string(weighted);
+                CoxSetup s;
+                const CoxRows r = prepare(threads, s);
+                EXPECT_TRUE((r.X.array() == r1.X.array()).all()) << where;
+                EXPECT_TRUE(r.weight.size() == r1.weight.size() && (r.weight.array() == r1.weight.array()).all()) << where;
+                EXPECT_TRUE(r.offset.size() == r1.offset.size() && (r.offset.array() == r1.offset.array()).all()) << where;
+                EXPECT_EQ(r.event, r1.event) << where;
+                EXPECT_EQ(r.first_bin, r1.first_bin) << where;
+                EXPECT_EQ(r.last_bin, r1.last_bin) << where;
+                EXPECT_EQ(r.stratum, r1.stratum) << where;
+                EXPECT_EQ(r.exit_group_begin, r1.exit_group_begin) << where;
+                EXPECT_EQ(r.exit_group_deaths, r1.exit_group_deaths) << where;
+                EXPECT_EQ(r.entry_rows, r1.entry_rows) << where;
+                EXPECT_EQ(s.deaths, s1.deaths) << where;
+                EXPECT_EQ(s.death_weight, s1.death_weight) << where;
+                EXPECT_TRUE((s.death_x.array() == s1.death_x.array()).all()) << where;
+                EXPECT_EQ(s.death_offset, s1.death_offset) << where;
+                EXPECT_TRUE((s.scale.array() == s1.scale.array()).all()) << where;
+                EXPECT_EQ(s.stratum_has_rows, s1.stratum_has_rows) << where;
+            }
+        }
+    omp_set_num_threads(saved);
 }
 
 }  // namespace
