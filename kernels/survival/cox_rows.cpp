@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <type_traits>
 
 #include <omp.h>
 
@@ -21,6 +23,7 @@ std::string rows_text(double count) {
 // (a rank that threw alone would leave the others waiting in the next collective).
 // x_finite: every covariate value on this rank is finite (from the sums pass, so X is not read
 // once more for this); rows with a non-finite value are counted only when it is false.
+// weights: empty for unit weights.
 void validate(const ModelFrame& f, const Eigen::VectorXd& weights, bool x_finite, const Comm& comm,
               const std::string& what, const std::vector<std::string>& cols) {
     const Eigen::Index n = f.n_local();
@@ -38,8 +41,10 @@ void validate(const ModelFrame& f, const Eigen::VectorXd& weights, bool x_finite
             else if (s < 0) bad[kStartNeg] += 1;
             else if (std::isfinite(t) && !(t > s)) bad[kOrder] += 1;
         }
-        const double w = weights(i);
-        if (!(std::isfinite(w) && w > 0)) bad[kWeight] += 1;
+        if (weights.size()) {
+            const double w = weights(i);
+            if (!(std::isfinite(w) && w > 0)) bad[kWeight] += 1;
+        }
         if (f.offset.size() && !std::isfinite(f.offset(i))) bad[kOffset] += 1;
     }
     // Column-wise first (X is column-major); rows are counted only when something is wrong.
@@ -94,22 +99,22 @@ std::pair<std::size_t, std::size_t> thread_share(std::size_t n, int t, int threa
 // Reorders rows: old row k moves to dest[k]. A scatter rather than a gather: the reads stream
 // and the writes go to one run per bin, a few thousand cache lines that stay in cache, where a
 // gather would miss the cache on almost every row.
+// The scatter goes to `scratch` (room for as many values, 8 bytes each, already faulted in) and
+// is copied back: a new vector per call would be fresh memory each time, whose page faults cost
+// more on a virtual machine than the copy (store/prefault.hpp).
 template <typename Vec>
-void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest) {
-    Vec out;
-    if constexpr (requires { out.reserve(std::size_t{0}); }) {
-        reserve_prefaulted(out, dest.size());  // std::vector: resize writes, so fault in first
-        out.resize(dest.size());
-    } else {
-        out.resize(static_cast<Eigen::Index>(dest.size()));
-        prefault_bytes(out.data(), dest.size() * sizeof(out[0]));
-    }
+void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest, std::byte* scratch) {
+    using Value = std::remove_cvref_t<decltype(v[0])>;
+    static_assert(std::is_trivially_copyable_v<Value> && sizeof(Value) <= sizeof(double));
+    auto* out = reinterpret_cast<Value*>(scratch);
     // A permutation: the same result for any split of the rows among threads. Each thread's rows
     // land in the front or back part of each run, so threads share only a run's boundary lines.
     const auto n = static_cast<std::int64_t>(dest.size());
 #pragma omp parallel for schedule(static) if (n > kThreadedRows)
-    for (std::int64_t k = 0; k < n; ++k) out[static_cast<std::size_t>(dest[static_cast<std::size_t>(k)])] = v[static_cast<std::size_t>(k)];
-    v = std::move(out);
+    for (std::int64_t k = 0; k < n; ++k) out[dest[static_cast<std::size_t>(k)]] = v[static_cast<std::size_t>(k)];
+    Value* back = v.data();
+#pragma omp parallel for schedule(static) if (n > kThreadedRows)
+    for (std::int64_t k = 0; k < n; ++k) back[k] = out[k];
 }
 
 // Weighted sum, minimum and maximum of one column, in one read, in lanes as column_deviations.
@@ -117,23 +122,30 @@ struct ColumnRange {
     double weighted_sum, min, max;
 };
 
-ColumnRange column_range(const double* w, const double* x, Eigen::Index n) {
+template <typename Weight>
+ColumnRange column_range_of(const double* x, Eigen::Index n, Weight w) {
     double s[kColumnLanes] = {}, lo[kColumnLanes], hi[kColumnLanes];
     std::fill(lo, lo + kColumnLanes, std::numeric_limits<double>::infinity());
     std::fill(hi, hi + kColumnLanes, -std::numeric_limits<double>::infinity());
     Eigen::Index i = 0;
     for (; i + kColumnLanes <= n; i += kColumnLanes)
         for (Eigen::Index l = 0; l < kColumnLanes; ++l) {
-            s[l] += w[i + l] * x[i + l];
+            s[l] += w(i + l) * x[i + l];
             lo[l] = std::min(lo[l], x[i + l]);
             hi[l] = std::max(hi[l], x[i + l]);
         }
     for (Eigen::Index l = 0; i < n; ++i, ++l) {
-        s[l] += w[i] * x[i];
+        s[l] += w(i) * x[i];
         lo[l] = std::min(lo[l], x[i]);
         hi[l] = std::max(hi[l], x[i]);
     }
     return {combine_column_lanes(s), *std::min_element(lo, lo + kColumnLanes), *std::max_element(hi, hi + kColumnLanes)};
+}
+
+// w == nullptr: unit weights (1 x is x exactly, so the sums are those of a vector of ones).
+ColumnRange column_range(const double* w, const double* x, Eigen::Index n) {
+    if (w == nullptr) return column_range_of(x, n, [](Eigen::Index) { return 1.0; });
+    return column_range_of(x, n, [w](Eigen::Index i) { return w[i]; });
 }
 
 }  // namespace
@@ -264,9 +276,10 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     CoxRows rows;
     rows.p = p;
     rows.counting_process = f.has_start;
-    // The frame is consumed: its vectors move rather than copy.
-    rows.weight = f.weights.size() ? std::move(f.weights) : Eigen::VectorXd::Ones(n);
-    rows.offset = f.offset.size() ? std::move(f.offset) : Eigen::VectorXd::Zero(n);
+    // The frame is consumed: its vectors move rather than copy. A frame without weights or offset
+    // leaves them empty: unit weights and a zero offset (CoxRows::weight_of, offset_of).
+    rows.weight = std::move(f.weights);
+    rows.offset = std::move(f.offset);
 
     // Two reading passes over X (each column 16 MB at 2M rows does not stay in cache): weighted
     // sums with the range, then the absolute deviations and the deaths' sums around the global
@@ -274,7 +287,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // or the packing of rows that move to other ranks in distribute_by_time). The first pass also
     // tells validate whether any value is not finite: a non-finite value makes the column's sum or
     // range non-finite (NaN through the sum).
-    const double* w = rows.weight.data();
+    const double* w = rows.unit_weights() ? nullptr : rows.weight.data();
     Eigen::VectorXd sums(p + 1);
     Eigen::VectorXd lo(p), hi(p);
     bool x_finite = true;
@@ -301,13 +314,14 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // Counts, weights and the global means (survival's coxfit6 centres by the weighted mean).
     // rows, events, any weight != 1, any fractional weight, any offset != 0
     double totals[5] = {static_cast<double>(n), 0, 0, 0, 0};
-    for (Eigen::Index i = 0; i < n; ++i) {
-        totals[1] += event[static_cast<std::size_t>(i)];
+    for (Eigen::Index i = 0; i < n; ++i) totals[1] += event[static_cast<std::size_t>(i)];
+    for (Eigen::Index i = 0; i < rows.weight.size(); ++i) {
         const double wi = rows.weight(i);
         if (wi != 1.0) totals[2] = 1;
         if (wi != std::floor(wi)) totals[3] = 1;
-        if (rows.offset(i) != 0.0) totals[4] = 1;
     }
+    for (Eigen::Index i = 0; i < rows.offset.size(); ++i)
+        if (rows.offset(i) != 0.0) totals[4] = 1;
     comm.allreduce(totals, 5);
     setup.n = static_cast<std::int64_t>(totals[0]);
     setup.events = static_cast<std::int64_t>(totals[1]);
@@ -318,7 +332,12 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         throw UsageError(what + ": no events among the " + std::to_string(setup.n) +
                          " rows used (every row is censored); a Cox model needs at least one event");
 
-    sums(p) = rows.weight.sum();
+    // Weights or an offset another rank has but this one's frame lacks (it has no rows) are written
+    // out, so the per-row code below can read them wherever the flags say they exist.
+    if (setup.has_weights && rows.unit_weights()) rows.weight = Eigen::VectorXd::Ones(n);
+    if (setup.has_offset && rows.zero_offset()) rows.offset = Eigen::VectorXd::Zero(n);
+
+    sums(p) = rows.unit_weights() ? static_cast<double>(n) : rows.weight.sum();
     comm.allreduce(sums);
     setup.means = sums.head(p) / sums(p);
     comm.allreduce(lo, ReduceOp::min);
@@ -412,9 +431,9 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         for (Eigen::Index i = 0; i < n; ++i) {
             const auto k = static_cast<std::size_t>(i);
             if (!event[k] || last[k] < 0) continue;
-            const double wi = rows.weight(i);
+            const double wi = rows.weight_of(i);
             death_sums[static_cast<std::size_t>(T + last[k])] += wi;
-            death_sums[static_cast<std::size_t>(2 * T + p)] += wi * rows.offset(i);
+            death_sums[static_cast<std::size_t>(2 * T + p)] += wi * rows.offset_of(i);
         }
     } else {
         std::copy(death_sums.begin(), death_sums.begin() + T, death_sums.begin() + T);
@@ -423,16 +442,18 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     if (reorder) {
         const std::vector<std::int64_t> dest = exit_order(last, event, 0, T);  // new position of row k
         // One column at a time (per thread), so the extra memory is a column per thread rather
-        // than a second X. On one rank the scatter's read also takes the column's deviation sums
-        // (column_deviations), and the values are centred and scaled as they are copied back.
+        // than a second X; the per-row vectors reuse the first thread's column afterwards. On one
+        // rank the scatter's read also takes the column's deviation sums (column_deviations), and
+        // the values are centred and scaled as they are copied back.
+        std::vector<std::unique_ptr<std::byte[]>> scratch(static_cast<std::size_t>(omp_get_max_threads()));
+        for (auto& column : scratch) column = std::make_unique_for_overwrite<std::byte[]>(un * sizeof(double));
 #pragma omp parallel
         {
-            Eigen::VectorXd tmp(n);
-            prefault_bytes(tmp.data(), un * sizeof(double));
+            double* out = reinterpret_cast<double*>(scratch[static_cast<std::size_t>(omp_get_thread_num())].get());
+            prefault_bytes(out, un * sizeof(double));
 #pragma omp for schedule(dynamic, 1)
             for (int j = 0; j < p; ++j) {
                 double* col = f.X.col(j).data();
-                double* out = tmp.data();
                 const bool constant = setup.constant[static_cast<std::size_t>(j)];
                 if (scale_while_reordering && !constant) {
                     const ColumnDeviations c = column_deviations(
@@ -451,17 +472,18 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         }
         // Unit weights and a zero offset (on every rank) are not written out per row: left empty
         // (CoxRows::weight_of, offset_of), as distribute_by_time leaves them.
-        if (setup.has_weights) scatter_vector(rows.weight, dest);
+        std::byte* spare = scratch.front().get();
+        if (setup.has_weights) scatter_vector(rows.weight, dest, spare);
         else rows.weight = Eigen::VectorXd();
-        if (setup.has_offset) scatter_vector(rows.offset, dest);
+        if (setup.has_offset) scatter_vector(rows.offset, dest, spare);
         else rows.offset = Eigen::VectorXd();
-        scatter_vector(event, dest);
-        scatter_vector(strata, dest);
-        scatter_vector(first, dest);
-        scatter_vector(last, dest);
+        scatter_vector(event, dest, spare);
+        scatter_vector(strata, dest, spare);
+        scatter_vector(first, dest, spare);
+        scatter_vector(last, dest, spare);
         if (f.has_cluster) {
             rows.cluster = std::move(f.cluster);
-            scatter_vector(rows.cluster, dest);
+            scatter_vector(rows.cluster, dest, spare);
         }
     } else {
         // The rows move to other ranks next (cox_distribute.hpp), which puts them in exit order
