@@ -9,6 +9,10 @@ namespace kohort {
 namespace {
 
 constexpr Eigen::Index kChunk = 256;  // rows per rank-k update: bounds the scratch matrix
+// partial_derivatives walks its window in chunks of at least this many bins, and in at most
+// kWalkChunks chunks (which bounds the chunks' parts): enough to share among threads.
+constexpr std::int64_t kWalkChunkBins = 64;
+constexpr std::int64_t kWalkChunks = 2048;
 
 inline std::size_t packed(int i, int j) { return static_cast<std::size_t>(i * (i + 1) / 2 + j); }
 
@@ -44,15 +48,18 @@ TieSums tie_sums(double r0, double d0, double deaths, double death_weight, CoxTi
     const long long terms = efron ? d : 1;
     t.m = efron ? death_weight / deaths : death_weight;
     t.c_weight = efron ? 1.0 / deaths : 1.0;
+    // One division per term: with hundreds of deaths at a time (Efron loops over each) the
+    // divisions and the log are most of a pass's serial part.
     for (long long k = 0; k < terms; ++k) {
         const double f = efron ? static_cast<double>(k) / deaths : 0.0;
         const double den = r0 - f * d0;
+        const double inv = 1 / den, inv2 = inv * inv;
         t.log_den += std::log(den);
-        t.inv += 1 / den;
-        t.f_inv += f / den;
-        t.inv2 += 1 / (den * den);
-        t.f_inv2 += f / (den * den);
-        t.ff_inv2 += f * f / (den * den);
+        t.inv += inv;
+        t.f_inv += f * inv;
+        t.inv2 += inv2;
+        t.f_inv2 += f * inv2;
+        t.ff_inv2 += f * f * inv2;
     }
     return t;
 }
@@ -151,12 +158,19 @@ void RiskSetSums::allreduce(const Comm& comm) { comm.allreduce(buf_); }
 
 template <typename F>
 void RiskSetSums::walk_risk_sets(const CoxSetup& setup, const RiskSetCarry& carry, F&& f) const {
+    std::vector<double> r(block());
+    walk_risk_sets(setup, carry, begin_, begin_ + bins_, r, f);
+}
+
+template <typename F>
+void RiskSetSums::walk_risk_sets(const CoxSetup& setup, const RiskSetCarry& carry, std::int64_t lo, std::int64_t hi,
+                                 std::vector<double>& r, F&& f) const {
     const std::size_t nb = block();
     const EventTimeIndex& bins = setup.bins;
-    std::vector<double> r(nb, 0.0);
-    const std::int64_t last = begin_ + bins_ - 1;
-    if (bins_ > 0 && !carry.sums.empty()) std::copy(carry.sums.begin(), carry.sums.end(), r.begin());
-    for (std::int64_t b = last; b >= begin_; --b) {
+    std::fill(r.begin(), r.end(), 0.0);
+    const std::int64_t last = hi - 1;
+    if (hi > lo && !carry.sums.empty()) std::copy(carry.sums.begin(), carry.sums.end(), r.begin());
+    for (std::int64_t b = last; b >= lo; --b) {
         if (b < last && bins.stratum_of(b) != bins.stratum_of(b + 1)) std::fill(r.begin(), r.end(), 0.0);
         const double* blk = risk_block(b);
         for (std::size_t k = 0; k < nb; ++k) r[k] += blk[k];
@@ -165,33 +179,96 @@ void RiskSetSums::walk_risk_sets(const CoxSetup& setup, const RiskSetCarry& carr
     }
 }
 
+// The window's bins are walked in chunks of a fixed number of bins (set by the window, not by the
+// number of threads), each chunk on one thread from the suffix sums above it; the chunks' parts
+// are added in a fixed order, so the result is the same for any number of threads. The suffix
+// sums where each chunk starts come from the same segmented scan the ranks' windows use
+// (carry_block, combine_carry), over the chunks.
 CoxDerivatives RiskSetSums::partial_derivatives(const CoxSetup& setup, CoxTies ties, const RiskSetCarry& carry) const {
     const int p = p_;
+    const std::size_t nb = block();
+    const EventTimeIndex& bins = setup.bins;
+    const std::int64_t width = std::max<std::int64_t>(kWalkChunkBins, (bins_ + kWalkChunks - 1) / kWalkChunks);
+    const std::int64_t chunks = (bins_ + width - 1) / width;
+    auto chunk_lo = [&](std::int64_t c) { return begin_ + c * width; };
+    auto chunk_hi = [&](std::int64_t c) { return std::min(begin_ + bins_, begin_ + (c + 1) * width); };
+
+    // Each chunk's carry block, then the carry into each chunk from the chunks above it (and the
+    // window's own carry above them all).
+    std::vector<double> chunk_blocks(static_cast<std::size_t>(chunks) * (nb + 1));
+#pragma omp parallel for schedule(static)
+    for (std::int64_t c = 0; c < chunks; ++c) {
+        const std::vector<double> blk = carry_block(bins, chunk_lo(c), chunk_hi(c));
+        std::copy(blk.begin(), blk.end(), chunk_blocks.begin() + c * static_cast<std::int64_t>(nb + 1));
+    }
+    std::vector<RiskSetCarry> carry_into(static_cast<std::size_t>(chunks));
+    std::vector<double> above(nb + 1, 0.0), combined(nb + 1);
+    above[0] = -1;  // empty
+    if (bins_ > 0 && !carry.sums.empty()) {
+        above[0] = bins.stratum_of(begin_ + bins_ - 1);
+        std::copy(carry.sums.begin(), carry.sums.end(), above.begin() + 1);
+    }
+    for (std::int64_t c = chunks - 1; c >= 0; --c) {
+        if (above[0] >= 0 && above[0] == bins.stratum_of(chunk_hi(c) - 1))
+            carry_into[static_cast<std::size_t>(c)].sums.assign(above.begin() + 1, above.end());
+        combine_carry(nb, chunk_blocks.data() + c * static_cast<std::int64_t>(nb + 1), above.data(), combined.data());
+        std::swap(above, combined);
+    }
+
+    // Each chunk's part: loglik, U, lower(I).
+    const std::size_t part_size = 1 + static_cast<std::size_t>(p) + static_cast<std::size_t>(p * (p + 1) / 2);
+    std::vector<double> parts(static_cast<std::size_t>(chunks) * part_size, 0.0);
+    OmpExceptions errors;
+#pragma omp parallel
+    {
+        Eigen::VectorXd r1, d1;
+        Eigen::MatrixXd r2, d2;
+        std::vector<double> r;
+        errors.run([&] {
+            r1.resize(p), d1.resize(p);
+            r2.resize(p, p), d2.resize(p, p);
+            r.resize(nb);
+        });
+#pragma omp for schedule(dynamic, 1)
+        for (std::int64_t c = 0; c < chunks; ++c) errors.run([&] {
+            double* part = parts.data() + static_cast<std::size_t>(c) * part_size;
+            double* u = part + 1;
+            double* lower = part + 1 + p;
+            walk_risk_sets(setup, carry_into[static_cast<std::size_t>(c)], chunk_lo(c), chunk_hi(c), r,
+                           [&](std::int64_t b, const double* rs, const double* dblk) {
+                const double d0 = dblk ? dblk[0] : 0.0;
+                const auto ub = static_cast<std::size_t>(b);
+                const TieSums t = tie_sums(rs[0], d0, setup.deaths[ub], setup.death_weight[ub], ties);
+                for (int i = 0; i < p; ++i) {
+                    r1(i) = rs[1 + i];
+                    d1(i) = dblk ? dblk[1 + i] : 0.0;
+                    for (int j = 0; j <= i; ++j) {
+                        r2(i, j) = rs[1 + p + packed(i, j)];
+                        d2(i, j) = dblk ? dblk[1 + p + packed(i, j)] : 0.0;
+                    }
+                }
+                part[0] -= t.m * t.log_den;
+                for (int i = 0; i < p; ++i) u[i] -= t.m * (t.inv * r1(i) - t.f_inv * d1(i));
+                for (int i = 0; i < p; ++i)
+                    for (int j = 0; j <= i; ++j)
+                        lower[packed(i, j)] += t.m * (t.inv * r2(i, j) - t.f_inv * d2(i, j) -
+                                                      (t.inv2 * r1(i) * r1(j) - t.f_inv2 * (r1(i) * d1(j) + d1(i) * r1(j)) +
+                                                       t.ff_inv2 * d1(i) * d1(j)));
+            });
+        });
+    }
+    errors.rethrow();
+
     CoxDerivatives out;
     out.u = Eigen::VectorXd::Zero(p);
     out.imat = Eigen::MatrixXd::Zero(p, p);
-    Eigen::VectorXd r1(p), d1(p);
-    Eigen::MatrixXd r2(p, p), d2(p, p);
-    walk_risk_sets(setup, carry, [&](std::int64_t b, const double* r, const double* dblk) {
-        const double d0 = dblk ? dblk[0] : 0.0;
-        const auto ub = static_cast<std::size_t>(b);
-        const TieSums t = tie_sums(r[0], d0, setup.deaths[ub], setup.death_weight[ub], ties);
-        for (int i = 0; i < p; ++i) {
-            r1(i) = r[1 + i];
-            d1(i) = dblk ? dblk[1 + i] : 0.0;
-            for (int j = 0; j <= i; ++j) {
-                r2(i, j) = r[1 + p + packed(i, j)];
-                d2(i, j) = dblk ? dblk[1 + p + packed(i, j)] : 0.0;
-            }
-        }
-        out.loglik -= t.m * t.log_den;
-        out.u.noalias() -= t.m * (t.inv * r1 - t.f_inv * d1);
+    for (std::int64_t c = chunks - 1; c >= 0; --c) {  // the walk's order: from the last bin down
+        const double* part = parts.data() + static_cast<std::size_t>(c) * part_size;
+        out.loglik += part[0];
+        for (int i = 0; i < p; ++i) out.u(i) += part[1 + i];
         for (int i = 0; i < p; ++i)
-            for (int j = 0; j <= i; ++j)
-                out.imat(i, j) += t.m * (t.inv * r2(i, j) - t.f_inv * d2(i, j) -
-                                         (t.inv2 * r1(i) * r1(j) - t.f_inv2 * (r1(i) * d1(j) + d1(i) * r1(j)) +
-                                          t.ff_inv2 * d1(i) * d1(j)));
-    });
+            for (int j = 0; j <= i; ++j) out.imat(i, j) += part[1 + p + packed(i, j)];
+    }
     for (int i = 0; i < p; ++i)
         for (int j = 0; j < i; ++j) out.imat(j, i) = out.imat(i, j);
     return out;
@@ -244,15 +321,19 @@ void ResidualTerms::cumulate(const EventTimeIndex& bins) {
 }
 
 std::vector<double> RiskSetSums::carry_block(const EventTimeIndex& bins) const {
+    return carry_block(bins, begin_, begin_ + bins_);
+}
+
+std::vector<double> RiskSetSums::carry_block(const EventTimeIndex& bins, std::int64_t lo, std::int64_t hi) const {
     const std::size_t nb = block();
     std::vector<double> out(nb + 1, 0.0);
-    if (bins_ == 0) {
+    if (hi <= lo) {
         out[0] = -1;
         return out;
     }
-    const std::int32_t s = bins.stratum_of(begin_);
+    const std::int32_t s = bins.stratum_of(lo);
     out[0] = s;
-    for (std::int64_t b = begin_; b < begin_ + bins_ && bins.stratum_of(b) == s; ++b) {
+    for (std::int64_t b = lo; b < hi && bins.stratum_of(b) == s; ++b) {
         const double* blk = risk_block(b);
         for (std::size_t k = 0; k < nb; ++k) out[1 + k] += blk[k];
     }

@@ -126,6 +126,13 @@ private:
     // the window's last bin down, the running sums restarting at each stratum boundary.
     template <typename F>
     void walk_risk_sets(const CoxSetup& setup, const RiskSetCarry& carry, F&& f) const;
+    // The same over the bins [lo, hi) of the window, the running sums in r (block() values) and
+    // starting from `carry`, the sums above hi within hi - 1's stratum.
+    template <typename F>
+    void walk_risk_sets(const CoxSetup& setup, const RiskSetCarry& carry, std::int64_t lo, std::int64_t hi,
+                        std::vector<double>& r, F&& f) const;
+    // carry_block of the bins [lo, hi) of the window.
+    std::vector<double> carry_block(const EventTimeIndex& bins, std::int64_t lo, std::int64_t hi) const;
 
     std::int64_t begin_;
     std::int64_t bins_;

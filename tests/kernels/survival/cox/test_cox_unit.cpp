@@ -611,5 +611,68 @@ TEST(CoxThreads, SetUpIsTheSameForAnyNumberOfThreads) {
     omp_set_num_threads(saved);
 }
 
+// A window of many bins is walked in chunks of 64 bins, each from the sums above it. Against a
+// direct sum over each bin's risk set (Breslow: loglik and U from their definitions), with
+// strata and about two thousand bins; and the same bits for any number of threads (Efron too).
+TEST(CoxThreads, DerivativesOfManyBinsMatchTheDefinitionForAnyNumberOfThreads) {
+    const int p = 2, n_strata = 3;
+    std::vector<CoxRow> data = test::synthetic_rows(4000, p, 23, false, n_strata, true, true);
+    std::mt19937_64 rng(7);
+    for (CoxRow& r : data) r.stop += static_cast<double>(rng() % 1000) / 1000.0;  // mostly distinct times
+    ModelFrame f = make_frame(data, p, false, n_strata);
+    CoxSetup setup;
+    const CoxRows rows = prepare_cox_rows(f, n_strata, self(), "chunk test", {"t", "s"}, setup);
+    const std::int64_t T = setup.bins.size();
+    ASSERT_GT(T, 1000);  // many chunks of 64 bins
+    Eigen::VectorXd beta(p);
+    beta << 0.3, -0.2;
+
+    // The definition: every death at bin b against every row at risk at b (same stratum, exit bin
+    // at or after b), Breslow.
+    double loglik = 0;
+    Eigen::VectorXd u = Eigen::VectorXd::Zero(p);
+    for (std::int64_t b = 0; b < T; ++b) {
+        double s0 = 0, dw = 0;
+        Eigen::VectorXd s1 = Eigen::VectorXd::Zero(p);
+        for (Eigen::Index i = 0; i < rows.n(); ++i) {
+            const auto k = static_cast<std::size_t>(i);
+            if (rows.last_bin[k] < b || rows.first_bin[k] > b || rows.first_bin[k] < 0) continue;
+            const double eta = rows.X.row(i).dot(beta) + rows.offset_of(i);
+            s0 += rows.weight_of(i) * std::exp(eta);
+            s1 += rows.weight_of(i) * std::exp(eta) * rows.X.row(i).transpose();
+            if (rows.last_bin[k] == b && rows.event[k]) {
+                dw += rows.weight_of(i);
+                loglik += rows.weight_of(i) * eta;
+                u += rows.weight_of(i) * rows.X.row(i).transpose();
+            }
+        }
+        if (dw == 0) continue;
+        loglik -= dw * std::log(s0);
+        u -= dw * s1 / s0;
+    }
+
+    const int saved = omp_get_max_threads();
+    for (CoxTies ties : {CoxTies::breslow, CoxTies::efron}) {
+        std::vector<CoxDerivatives> by_threads;
+        for (int threads : {1, 2, 3, 5}) {
+            omp_set_num_threads(threads);
+            Eigen::VectorXd risk;
+            RiskSetSums sums(T, p, ties == CoxTies::efron);
+            sums.consume(rows, beta, risk);
+            by_threads.push_back(sums.finalize(setup, ties, beta));
+        }
+        for (std::size_t k = 1; k < by_threads.size(); ++k) {
+            EXPECT_EQ(by_threads[k].loglik, by_threads[0].loglik) << k;
+            EXPECT_TRUE((by_threads[k].u.array() == by_threads[0].u.array()).all()) << k;
+            EXPECT_TRUE((by_threads[k].imat.array() == by_threads[0].imat.array()).all()) << k;
+        }
+        if (ties == CoxTies::breslow) {
+            EXPECT_NEAR(by_threads[0].loglik, loglik, 1e-10 * std::fabs(loglik));
+            EXPECT_LT((by_threads[0].u - u).norm(), 1e-9 * (1 + u.norm()));
+        }
+    }
+    omp_set_num_threads(saved);
+}
+
 }  // namespace
 }  // namespace kohort
