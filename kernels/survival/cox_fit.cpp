@@ -256,7 +256,7 @@ ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, con
         const auto k = static_cast<std::size_t>(i);
         const std::int64_t hi = rows.last_bin[k];
         if (hi >= 0) {
-            // Right-censored rows distributed by time have no first_bin: at risk from the start.
+            // Right-censored rows have no first_bin: at risk from the start.
             const std::int64_t lo = rows.first_bin.empty() ? setup.bins.begin(rows.stratum[k]) : rows.first_bin[k];
             const bool from_start = lo <= setup.bins.begin(rows.stratum[k]);
             const double a = rt.cum_a(hi) - (from_start ? 0.0 : rt.cum_a(lo - 1));

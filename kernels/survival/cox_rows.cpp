@@ -383,9 +383,9 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     const EventTimeIndex& bins = setup.bins;
     const std::int64_t T = bins.size();
     RowBinLookup lookup(bins, grid);
-    // Entry bins are kept where the rows stay on this rank or enter late; right-censored rows that
-    // move are at risk from their stratum's first bin, which distribute_by_time fills in itself.
-    const bool keep_first = reorder || f.has_start;
+    // Entry bins are kept for counting-process rows only: a right-censored row is at risk from its
+    // stratum's first bin (CoxRows::first_bin).
+    const bool keep_first = f.has_start;
     std::vector<std::int64_t> first, last;
     if (keep_first) {
         reserve_prefaulted(first, un);
@@ -479,7 +479,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         else rows.offset = Eigen::VectorXd();
         scatter_vector(event, dest, spare);
         scatter_vector(strata, dest, spare);
-        scatter_vector(first, dest, spare);
+        if (keep_first) scatter_vector(first, dest, spare);
         scatter_vector(last, dest, spare);
         if (f.has_cluster) {
             rows.cluster = std::move(f.cluster);

@@ -27,8 +27,8 @@ struct CoxRows {
     // them through weight_of and offset_of.
     Eigen::VectorXd weight, offset;
     std::vector<std::int8_t> event;      // 1 death, 0 censored
-    // First bin the row is at risk at; -1 when never at risk. Empty for right-censored rows
-    // distributed by time: each is at risk from its stratum's first bin.
+    // First bin the row is at risk at; -1 when never at risk. Empty for right-censored data: each
+    // row is at risk from its stratum's first bin.
     std::vector<std::int64_t> first_bin;
     std::vector<std::int64_t> last_bin;  // last bin the row is at risk at (its exit bin); -1 never
     std::vector<std::int32_t> stratum;
@@ -136,8 +136,8 @@ struct CoxSetup {
 // reorder = false leaves the rows in input order without groups and X as the frame's values, for
 // distribute_by_time, which reads each column once to move it: it sums the absolute deviations
 // and the deaths' values there, so setup.scale and setup.death_x are left for it to fill, and it
-// standardises X (CoxSetup::standardiser) and puts the rows in exit order itself; for
-// right-censored data first_bin is then left empty (distribute_by_time derives it).
+// standardises X (CoxSetup::standardiser) and puts the rows in exit order itself. For
+// right-censored data first_bin is left empty either way.
 CoxRows prepare_cox_rows(ModelFrame& frame, int n_strata, const Comm& comm, const std::string& what,
                          const std::vector<std::string>& response_columns, CoxSetup& setup, bool reorder = true);
 

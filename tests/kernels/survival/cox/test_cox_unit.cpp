@@ -247,6 +247,7 @@ TEST(CoxTimeWindows, WindowsWithCarryEqualOnePass) {
                 std::vector<Eigen::Index> others;
                 for (Eigen::Index i = 0; i < all.n(); ++i) {
                     const auto k = static_cast<std::size_t>(i);
+                    if (!counting) break;  // right-censored rows enter at their stratum's first bin
                     const std::int64_t e = all.first_bin[k] - 1;
                     if (all.last_bin[k] >= 0 && (all.last_bin[k] < mine.bin_begin || all.last_bin[k] >= mine.bin_end) &&
                         all.first_bin[k] > setup.bins.begin(all.stratum[k]) && e >= mine.bin_begin && e < mine.bin_end)
@@ -636,7 +637,8 @@ TEST(CoxThreads, DerivativesOfManyBinsMatchTheDefinitionForAnyNumberOfThreads) {
         Eigen::VectorXd s1 = Eigen::VectorXd::Zero(p);
         for (Eigen::Index i = 0; i < rows.n(); ++i) {
             const auto k = static_cast<std::size_t>(i);
-            if (rows.last_bin[k] < b || rows.first_bin[k] > b || rows.first_bin[k] < 0) continue;
+            // Right-censored: at risk from the stratum's first bin (no first_bin kept).
+            if (rows.last_bin[k] < b || b < setup.bins.begin(rows.stratum[k])) continue;
             const double eta = rows.X.row(i).dot(beta) + rows.offset_of(i);
             s0 += rows.weight_of(i) * std::exp(eta);
             s1 += rows.weight_of(i) * std::exp(eta) * rows.X.row(i).transpose();
