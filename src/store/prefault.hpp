@@ -5,9 +5,18 @@
 // buffer that will be written whole is first advised for huge pages and then populated with
 // MADV_POPULATE_WRITE (Linux 5.14), which maps every page in one call. Advice only: on an older
 // kernel, or without THP, both calls fail harmlessly and the pages fault in as usual.
+//
+// The kernel zeroes each new page in the faulting thread, so a large buffer is populated by the
+// rank's threads together, each a contiguous share of whole huge pages: one rank with several
+// threads then faults about as fast as as many ranks (on the project VM, 704 MiB took 0.69-1.19 s
+// on one thread and 0.42 s on two). Inside a parallel region the calling thread does it alone.
 #pragma once
 #include <sys/mman.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -28,7 +37,25 @@ inline void prefault_bytes(void* data, std::size_t bytes) {
 #define KOHORT_MADV_POPULATE_WRITE MADV_POPULATE_WRITE
 #endif
     const std::uintptr_t first = (begin + page - 1) & ~(page - 1), last = end & ~(page - 1);
-    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, KOHORT_MADV_POPULATE_WRITE);
+    if (last <= first) return;
+    const auto populate = [](std::uintptr_t a, std::uintptr_t e) {
+        if (e > a) madvise(reinterpret_cast<void*>(a), e - a, KOHORT_MADV_POPULATE_WRITE);
+    };
+#ifdef _OPENMP
+    // Shares of at least 4 huge pages (a thread's start costs microseconds; 8 MiB of faults, ms).
+    const auto pieces = static_cast<int>(std::min<std::uintptr_t>(
+        omp_in_parallel() ? 1 : static_cast<std::uintptr_t>(omp_get_max_threads()), (last - first) / (4 * huge)));
+    if (pieces > 1) {
+        const std::uintptr_t share = ((last - first) / static_cast<std::uintptr_t>(pieces) + huge - 1) & ~(huge - 1);
+#pragma omp parallel for num_threads(pieces) schedule(static, 1)
+        for (int k = 0; k < pieces; ++k) {
+            const std::uintptr_t a = first + static_cast<std::uintptr_t>(k) * share;
+            populate(std::min(a, last), std::min(a + share, last));
+        }
+        return;
+    }
+#endif
+    populate(first, last);
 #endif
 }
 
