@@ -14,6 +14,24 @@
 namespace kohort {
 namespace {
 
+// Below this many rows the per-row loops of the set-up run on one thread (starting a team costs
+// more than the loop).
+constexpr std::int64_t kThreadedRows = 50000;
+
+// Threads for a loop over n rows that keeps a histogram of `keys` counters per thread: at most the
+// team's size, and few enough that the histograms (summed serially) stay small beside the rows.
+int histogram_threads(std::size_t n, std::size_t keys) {
+    if (static_cast<std::int64_t>(n) <= kThreadedRows) return 1;
+    const std::size_t affordable = std::max<std::size_t>(1, n / (8 * std::max<std::size_t>(keys, 1)));
+    return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(omp_get_max_threads()), affordable));
+}
+
+// The [begin, end) share of n rows for thread t of `threads`: contiguous and in order.
+std::pair<std::size_t, std::size_t> thread_share(std::size_t n, int t, int threads) {
+    return {n * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads),
+            n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads)};
+}
+
 std::string rows_text(double count) {
     const auto n = static_cast<long long>(count);
     return std::to_string(n) + (n == 1 ? " row" : " rows");
@@ -31,22 +49,33 @@ void validate(const ModelFrame& f, const Eigen::VectorXd& weights, bool x_finite
     const std::string start_col = f.has_start && !cols.empty() ? cols[0] : "start";
     enum { kTimeInf, kTimeNeg, kStartInf, kStartNeg, kOrder, kWeight, kOffset, kCovariate, kCount };
     std::vector<double> bad(kCount, 0.0);
+    // Counts of rows: whole numbers, the same for any number of threads.
+    std::int64_t time_inf = 0, time_neg = 0, start_inf = 0, start_neg = 0, order = 0, weight = 0, offset = 0;
+#pragma omp parallel for schedule(static) if (n > kThreadedRows) \
+    reduction(+ : time_inf, time_neg, start_inf, start_neg, order, weight, offset)
     for (Eigen::Index i = 0; i < n; ++i) {
         const double t = f.stop(i);
-        if (!std::isfinite(t)) bad[kTimeInf] += 1;
-        else if (t < 0) bad[kTimeNeg] += 1;
+        if (!std::isfinite(t)) ++time_inf;
+        else if (t < 0) ++time_neg;
         if (f.has_start) {
             const double s = f.start(i);
-            if (!std::isfinite(s)) bad[kStartInf] += 1;
-            else if (s < 0) bad[kStartNeg] += 1;
-            else if (std::isfinite(t) && !(t > s)) bad[kOrder] += 1;
+            if (!std::isfinite(s)) ++start_inf;
+            else if (s < 0) ++start_neg;
+            else if (std::isfinite(t) && !(t > s)) ++order;
         }
         if (weights.size()) {
             const double w = weights(i);
-            if (!(std::isfinite(w) && w > 0)) bad[kWeight] += 1;
+            if (!(std::isfinite(w) && w > 0)) ++weight;
         }
-        if (f.offset.size() && !std::isfinite(f.offset(i))) bad[kOffset] += 1;
+        if (f.offset.size() && !std::isfinite(f.offset(i))) ++offset;
     }
+    bad[kTimeInf] = static_cast<double>(time_inf);
+    bad[kTimeNeg] = static_cast<double>(time_neg);
+    bad[kStartInf] = static_cast<double>(start_inf);
+    bad[kStartNeg] = static_cast<double>(start_neg);
+    bad[kOrder] = static_cast<double>(order);
+    bad[kWeight] = static_cast<double>(weight);
+    bad[kOffset] = static_cast<double>(offset);
     // Column-wise first (X is column-major); rows are counted only when something is wrong.
     if (!x_finite)
         for (Eigen::Index i = 0; i < n; ++i)
@@ -76,24 +105,6 @@ void validate(const ModelFrame& f, const Eigen::VectorXd& weights, bool x_finite
     if (bad[kCovariate] > 0)
         throw UsageError(pre + rows_text(bad[kCovariate]) +
                          " with an infinite covariate value; expected finite values");
-}
-
-// Below this many rows the per-row loops of the set-up run on one thread (starting a team costs
-// more than the loop).
-constexpr std::int64_t kThreadedRows = 50000;
-
-// Threads for a loop over n rows that keeps a histogram of `keys` counters per thread: at most the
-// team's size, and few enough that the histograms (summed serially) stay small beside the rows.
-int histogram_threads(std::size_t n, std::size_t keys) {
-    if (static_cast<std::int64_t>(n) <= kThreadedRows) return 1;
-    const std::size_t affordable = std::max<std::size_t>(1, n / (8 * std::max<std::size_t>(keys, 1)));
-    return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(omp_get_max_threads()), affordable));
-}
-
-// The [begin, end) share of n rows for thread t of `threads`: contiguous and in order.
-std::pair<std::size_t, std::size_t> thread_share(std::size_t n, int t, int threads) {
-    return {n * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads),
-            n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads)};
 }
 
 // Reorders rows: old row k moves to dest[k]. A scatter rather than a gather: the reads stream
@@ -309,12 +320,17 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // deaths' weights beside the weights did not, which made that pass three times as slow).
     const auto un = static_cast<std::size_t>(n);
     std::vector<std::int8_t> event(un);
-    for (Eigen::Index i = 0; i < n; ++i) event[static_cast<std::size_t>(i)] = f.status(i) != 0 ? 1 : 0;
+    std::int64_t events = 0;
+#pragma omp parallel for schedule(static) if (n > kThreadedRows) reduction(+ : events)
+    for (Eigen::Index i = 0; i < n; ++i) {
+        event[static_cast<std::size_t>(i)] = f.status(i) != 0 ? 1 : 0;
+        events += event[static_cast<std::size_t>(i)];
+    }
 
     // Counts, weights and the global means (survival's coxfit6 centres by the weighted mean).
     // rows, events, any weight != 1, any fractional weight, any offset != 0
     double totals[5] = {static_cast<double>(n), 0, 0, 0, 0};
-    for (Eigen::Index i = 0; i < n; ++i) totals[1] += event[static_cast<std::size_t>(i)];
+    totals[1] = static_cast<double>(events);
     for (Eigen::Index i = 0; i < rows.weight.size(); ++i) {
         const double wi = rows.weight(i);
         if (wi != 1.0) totals[2] = 1;
@@ -375,8 +391,17 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     std::vector<std::int32_t> strata = std::move(f.strata);
     if (strata.size() != un) strata.assign(un, 0);
     WholeTimeGrid grid;
-    grid.add(stop, un);
-    if (f.has_start) grid.add(f.start.data(), un);
+    // Each thread widens its own grid over its share; the minimum and maximum do not depend on how
+    // the rows are shared out.
+#pragma omp parallel if (n > kThreadedRows)
+    {
+        const auto [a, e] = thread_share(un, omp_get_thread_num(), omp_get_num_threads());
+        WholeTimeGrid mine;
+        mine.add(stop + a, e - a);
+        if (f.has_start) mine.add(f.start.data() + a, e - a);
+#pragma omp critical(kohort_cox_grid)
+        grid.widen(mine);
+    }
     grid.close(n_strata);
     setup.bins = EventTimeIndex::gather(comm, n_strata, strata.data(), stop, f.status.data(), un, grid);
     f.status = Eigen::VectorXi();  // read for the last time: its pages serve the bins below

@@ -36,6 +36,12 @@ public:
     // The same for each of t[0 .. n), with the range kept in independent lanes (one running minimum
     // and maximum are chains of dependent steps, which held this loop to a few cycles per time).
     void add(const double* t, std::size_t n);
+    // Widens the range to cover another grid's (before close): grids over parts of the times
+    // combine to the grid over all of them, in any order.
+    void widen(const WholeTimeGrid& other) {
+        lo_ = std::min(lo_, other.lo_);
+        hi_ = std::max(hi_, other.hi_);
+    }
     // Fixes the grid for n_strata strata; it stays empty when the range holds no time or strata x
     // range exceeds kMaxCells.
     void close(int n_strata);
