@@ -418,9 +418,12 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     }
     reserve_prefaulted(last, un);
     last.resize(un);
-    // The same read counts the rows per stratum and the deaths per bin (fixed for the fit), in a
-    // histogram per thread: whole numbers, so their sum is the same for any number of threads.
-    const auto counters = static_cast<std::size_t>(T + n_strata);  // deaths per bin, rows per stratum
+    // The same read counts the deaths per bin (fixed for the fit) and marks the strata that have
+    // rows, in a histogram per thread: whole numbers, so their sum is the same for any number of
+    // threads. Both are stores without a branch: a mark rather than a count per stratum (one
+    // stratum would make every row's increment wait for the last), and every row adds its event
+    // (0 or 1) to its bin's count, rows never at risk to a spare counter at the end.
+    const auto counters = static_cast<std::size_t>(T + n_strata + 1);  // deaths per bin, strata, spare
     const int threads = histogram_threads(un, counters);
     std::vector<std::int64_t> counts(counters * static_cast<std::size_t>(threads), 0);  // [thread][counter]
     const double* start_time = f.has_start ? f.start.data() : nullptr;
@@ -429,7 +432,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         const int t = omp_get_thread_num();
         const auto [a, e] = thread_share(un, t, omp_get_num_threads());
         std::int64_t* deaths_here = counts.data() + counters * static_cast<std::size_t>(t);
-        std::int64_t* rows_here = deaths_here + T;
+        std::int64_t* stratum_marks = deaths_here + T;
+        const std::int64_t spare = T + n_strata;
         CachedLastBin cache = lookup.new_cache();
         for (std::size_t k = a; k < e; ++k) {
             const int s = strata[k];
@@ -438,8 +442,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
             if (l < 0 || l < b) l = b = -1;  // at risk at no event time: contributes nothing
             if (keep_first) first[k] = b;
             last[k] = l;
-            ++rows_here[s];
-            if (event[k] && l >= 0) ++deaths_here[l];  // a death is at risk at its own time: l >= 0
+            stratum_marks[s] = 1;
+            deaths_here[l >= 0 ? l : spare] += event[k];  // a death is at risk at its own time: l >= 0
         }
     }
     std::vector<double> death_sums(static_cast<std::size_t>(2 * T + p + 1), 0.0);
@@ -447,7 +451,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     for (int t = 0; t < threads; ++t) {
         const std::int64_t* here = counts.data() + counters * static_cast<std::size_t>(t);
         for (std::int64_t b = 0; b < T; ++b) death_sums[static_cast<std::size_t>(b)] += static_cast<double>(here[b]);
-        for (int s = 0; s < n_strata; ++s) per_stratum[static_cast<std::size_t>(s)] += here[T + s];
+        for (int s = 0; s < n_strata; ++s) per_stratum[static_cast<std::size_t>(s)] += here[T + s];  // threads marking
     }
     // The deaths' weights per bin and their offsets: with unit weights the first is the count of
     // deaths; otherwise floating-point sums, taken in row order on one thread so that they do not
