@@ -292,13 +292,27 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     rows.weight = std::move(f.weights);
     rows.offset = std::move(f.offset);
 
-    // Two reading passes over X (each column 16 MB at 2M rows does not stay in cache): weighted
-    // sums with the range, then the absolute deviations and the deaths' sums around the global
-    // means. X is written once, centred and scaled, by the layout pass below (the reordering here,
-    // or the packing of rows that move to other ranks in distribute_by_time). The first pass also
-    // tells validate whether any value is not finite: a non-finite value makes the column's sum or
-    // range non-finite (NaN through the sum).
-    const double* w = rows.unit_weights() ? nullptr : rows.weight.data();
+    // Any weight other than 1, any fractional weight on this rank (NaN counts as other than 1).
+    bool weight_not_one = false, fractional = false;
+    for (Eigen::Index i = 0; i < rows.weight.size(); ++i) {
+        const double wi = rows.weight(i);
+        if (wi != 1.0) weight_not_one = true;
+        if (wi != std::floor(wi)) fractional = true;
+    }
+
+    // Two reads of X (each column 16 MB at 2M rows does not stay in cache): weighted sums with the
+    // range, then the absolute deviations and the deaths' sums around the global means. X is
+    // written once, centred and scaled, by the layout pass below (the reordering here, or the
+    // packing of rows that move to other ranks in distribute_by_time). The first read also tells
+    // validate whether any value is not finite: a non-finite value makes the column's sum or range
+    // non-finite (NaN through the sum). With unit weights on this rank the weighted sum is the sum
+    // (1 x is x), and the first read is not needed where the frame took the column's sum and range
+    // as it copied it (ModelFrame::x_summary).
+    const double* w = weight_not_one ? rows.weight.data() : nullptr;
+    auto summary_of = [&](int j) -> const ModelFrame::ColumnSummary* {
+        const auto k = static_cast<std::size_t>(j);
+        return w == nullptr && k < f.x_summary.size() && f.x_summary[k].known ? &f.x_summary[k] : nullptr;
+    };
     Eigen::VectorXd sums(p + 1);
     Eigen::VectorXd lo(p), hi(p);
     bool x_finite = true;
@@ -306,7 +320,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // number of threads).
 #pragma omp parallel for schedule(dynamic, 1) reduction(&& : x_finite)
     for (int j = 0; j < p; ++j) {
-        const ColumnRange r = column_range(w, f.X.col(j).data(), n);
+        const ModelFrame::ColumnSummary* known = summary_of(j);
+        const ColumnRange r = known ? ColumnRange{known->sum, known->min, known->max} : column_range(w, f.X.col(j).data(), n);
         sums(j) = r.weighted_sum;
         lo(j) = r.min;
         hi(j) = r.max;
@@ -331,11 +346,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // rows, events, any weight != 1, any fractional weight, any offset != 0
     double totals[5] = {static_cast<double>(n), 0, 0, 0, 0};
     totals[1] = static_cast<double>(events);
-    for (Eigen::Index i = 0; i < rows.weight.size(); ++i) {
-        const double wi = rows.weight(i);
-        if (wi != 1.0) totals[2] = 1;
-        if (wi != std::floor(wi)) totals[3] = 1;
-    }
+    totals[2] = weight_not_one ? 1 : 0;
+    totals[3] = fractional ? 1 : 0;
     for (Eigen::Index i = 0; i < rows.offset.size(); ++i)
         if (rows.offset(i) != 0.0) totals[4] = 1;
     comm.allreduce(totals, 5);

@@ -232,6 +232,65 @@ private:
         combine(c, out, [](double, double v) { return v; });
     }
 
+    // copy_values, also summing the values and taking their minimum and maximum on the way
+    // (ModelFrame::ColumnSummary): blocks of kSummaryRows rows, each in 8 lanes combined in a fixed
+    // order, the blocks added in order, so the summary is the same for any number of threads.
+    static constexpr std::ptrdiff_t kSummaryRows = 1 << 16;
+    ModelFrame::ColumnSummary copy_values_summarised(const Column& c, double* out) const {
+        constexpr int L = 8;
+        const auto n = static_cast<std::ptrdiff_t>(rows_.size());
+        const std::ptrdiff_t blocks = (n + kSummaryRows - 1) / kSummaryRows;
+        std::vector<ModelFrame::ColumnSummary> part(static_cast<std::size_t>(blocks));
+        const bool all = rows_.size() == table_rows_;
+        const std::size_t* rows = rows_.data();
+        c.visit_buffer([&](const auto& buf) {
+            const auto* in = buf.data();
+            auto copy_block = [&](std::ptrdiff_t b, auto value) {
+                const std::ptrdiff_t a = b * kSummaryRows, e = std::min(n, a + kSummaryRows);
+                double s[L] = {}, lo[L], hi[L];
+                std::fill(lo, lo + L, std::numeric_limits<double>::infinity());
+                std::fill(hi, hi + L, -std::numeric_limits<double>::infinity());
+                std::ptrdiff_t i = a;
+                for (; i + L <= e; i += L)
+                    for (int l = 0; l < L; ++l) {
+                        const double v = value(i + l);
+                        out[i + l] = v;
+                        s[l] += v;
+                        lo[l] = std::min(lo[l], v);
+                        hi[l] = std::max(hi[l], v);
+                    }
+                for (int l = 0; i < e; ++i, ++l) {
+                    const double v = value(i);
+                    out[i] = v;
+                    s[l] += v;
+                    lo[l] = std::min(lo[l], v);
+                    hi[l] = std::max(hi[l], v);
+                }
+                ModelFrame::ColumnSummary& r = part[static_cast<std::size_t>(b)];
+                r.sum = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+                r.min = *std::min_element(lo, lo + L);
+                r.max = *std::max_element(hi, hi + L);
+            };
+            if (all) {
+#pragma omp parallel for schedule(static) if (n > 50000)
+                for (std::ptrdiff_t b = 0; b < blocks; ++b)
+                    copy_block(b, [in](std::ptrdiff_t i) { return static_cast<double>(in[i]); });
+            } else {
+#pragma omp parallel for schedule(static) if (n > 50000)
+                for (std::ptrdiff_t b = 0; b < blocks; ++b)
+                    copy_block(b, [in, rows](std::ptrdiff_t i) { return static_cast<double>(in[rows[i]]); });
+            }
+        });
+        ModelFrame::ColumnSummary total;
+        total.known = true;
+        for (const ModelFrame::ColumnSummary& r : part) {
+            total.sum += r.sum;
+            total.min = std::min(total.min, r.min);
+            total.max = std::max(total.max, r.max);
+        }
+        return total;
+    }
+
     // Values of the used rows (none missing) as doubles.
     Eigen::VectorXd values(const Column& c) const {
         Eigen::VectorXd v = fresh_vector(static_cast<Eigen::Index>(rows_.size()));
@@ -455,6 +514,7 @@ private:
         const Eigen::Index n = static_cast<Eigen::Index>(rows_.size());
         const Eigen::Index p = static_cast<Eigen::Index>(specs.size());
         mf_.X.resize(n, p);
+        mf_.x_summary.assign(static_cast<std::size_t>(p), ModelFrame::ColumnSummary{});
         mf_.terms = std::move(labels);
 
         // A factor's column is done once its levels are agreed; a numeric one after the last
@@ -488,7 +548,8 @@ private:
                 const auto level = parts[k].second;
                 // The first part writes the column, later ones multiply into it (one pass each).
                 if (level < 0) {
-                    if (k == 0) copy_values(*d->column, out);
+                    if (k == 0 && parts.size() == 1) mf_.x_summary[static_cast<std::size_t>(c)] = copy_values_summarised(*d->column, out);
+                    else if (k == 0) copy_values(*d->column, out);
                     else combine(*d->column, out, [](double acc, double v) { return acc * v; });
                 } else {
                     const std::int32_t* idx = d->levels.index.data();

@@ -4,6 +4,7 @@
 #pragma once
 #include <Eigen/Dense>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,20 @@ struct ModelFrame {
 
     std::int64_t n_total = 0;                  // rows used, all ranks
     std::int64_t n_dropped_missing = 0;        // rows dropped, all ranks
+
+    // Per column of X, taken while the frame copies a plain numeric column from the table, so that
+    // a model that needs them (the Cox set-up's means and constant columns) does not read X once
+    // more: the sum, minimum and maximum of this rank's values. In a fixed order (blocks of rows,
+    // lanes within a block), so they do not depend on the number of threads. `known` is false for
+    // the other columns (a factor level, a product) and the vector is empty in a frame made
+    // elsewhere. It describes X as built: code that changes X must clear it.
+    struct ColumnSummary {
+        double sum = 0;
+        double min = std::numeric_limits<double>::infinity();
+        double max = -std::numeric_limits<double>::infinity();
+        bool known = false;
+    };
+    std::vector<ColumnSummary> x_summary;
 
     Eigen::Index n_local() const { return X.rows(); }
 };

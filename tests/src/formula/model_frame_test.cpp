@@ -1,8 +1,10 @@
 // Model frame on small tables, with expected matrices derived by hand from R's rules
 // (treatment contrasts, relevel, na.omit, Surv status codings, strata ordering).
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
+#include <random>
 
 #include "formula/level_labels.hpp"
 #include "formula/model_frame.hpp"
@@ -411,5 +413,55 @@ TEST(ModelFrame, ConsumingTheTableGivesTheSameFrame) {
         EXPECT_EQ(took.cluster, read.cluster);
         EXPECT_EQ(took.n_total, read.n_total);
         EXPECT_EQ(took.n_dropped_missing, read.n_dropped_missing);
+    }
+}
+
+// The frame sums a plain numeric column and takes its range as it copies it (the Cox set-up then
+// does not read X for them); a factor's indicator and a product are not summarised. Rows with a
+// missing value are not in the sums (age's NA row is dropped, so its column is copied through the
+// row index).
+TEST(ModelFrame, SummaryOfPlainColumnsAsCopied) {
+    const ModelFrame mf = frame("y ~ age + grp + sex + age:grp", base_table(), glm());
+    ASSERT_EQ(mf.terms, (L{"(Intercept)", "age", "grp", "sex=M", "age:grp"}));
+    ASSERT_EQ(mf.x_summary.size(), 5u);
+    const std::vector<bool> known{false, true, true, false, false};
+    for (std::size_t j = 0; j < known.size(); ++j) EXPECT_EQ(mf.x_summary[j].known, known[j]) << mf.terms[j];
+    EXPECT_EQ(mf.x_summary[1].sum, 50 + 60 + 70 + 40 + 55 + 65 + 45);  // whole numbers: exact
+    EXPECT_EQ(mf.x_summary[1].min, 40);
+    EXPECT_EQ(mf.x_summary[1].max, 70);
+    EXPECT_EQ(mf.x_summary[2].sum, 1 + 2 + 3 + 1 + 2 + 3 + 2);
+    EXPECT_EQ(mf.x_summary[2].min, 1);
+    EXPECT_EQ(mf.x_summary[2].max, 3);
+}
+
+// Above 65,536 rows the summary is taken in blocks of rows on threads: the same bits for any
+// number of threads, and the sum of the copied values to rounding.
+TEST(ModelFrame, SummaryIsTheSameForAnyNumberOfThreads) {
+    const std::size_t n = 300000;
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> z(10.0, 3.0);
+    std::vector<double> x(n), y(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = z(rng), y[i] = static_cast<double>(i % 2);
+    x[123457] = -1e3;
+    x[299999] = 1e3;
+    Table t;
+    t.name = "big";
+    t.add(dbl("y", y));
+    t.add(dbl("x", x));
+    const int saved = omp_get_max_threads();
+    std::vector<ModelFrame::ColumnSummary> by_threads;
+    for (int threads : {1, 2, 3}) {
+        omp_set_num_threads(threads);
+        const ModelFrame mf = frame("y ~ x", t, cox());
+        ASSERT_EQ(mf.x_summary.size(), 1u);
+        ASSERT_TRUE(mf.x_summary[0].known);
+        by_threads.push_back(mf.x_summary[0]);
+        EXPECT_NEAR(mf.x_summary[0].sum, mf.X.col(0).sum(), 1e-12 * mf.X.col(0).cwiseAbs().sum());
+    }
+    omp_set_num_threads(saved);
+    for (const ModelFrame::ColumnSummary& s : by_threads) {
+        EXPECT_EQ(s.sum, by_threads[0].sum);
+        EXPECT_EQ(s.min, -1e3);
+        EXPECT_EQ(s.max, 1e3);
     }
 }

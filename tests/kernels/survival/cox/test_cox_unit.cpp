@@ -708,5 +708,29 @@ TEST(CoxThreads, BadRowsAreCountedForAnyNumberOfThreads) {
     omp_set_num_threads(saved);
 }
 
+// The set-up takes a column's sum and range from the frame's summary (ModelFrame::x_summary) where
+// the rank's weights are all 1, and reads X where they are not or where the frame has none. A
+// planted summary (column 1 "constant", with a made-up sum) shows which one was used.
+TEST(CoxSetUp, TakesTheFrameSummaryOnlyWithUnitWeights) {
+    for (bool weighted : {false, true}) {
+        const std::vector<CoxRow> data = test::synthetic_rows(500, 2, 3, false, 1, weighted, false);
+        ModelFrame f = make_frame(data, 2, false);
+        const Eigen::VectorXd x2 = f.X.col(1), w = f.weights;
+        f.x_summary.resize(2);
+        f.x_summary[0] = {1234.5, 7.0, 7.0, true};
+        CoxSetup setup;
+        prepare_cox_rows(f, 1, self(), "summary test", {"t", "s"}, setup);
+        const double weighted_mean = w.dot(x2) / w.sum();
+        EXPECT_NEAR(setup.means(1), weighted_mean, 1e-13 * std::fabs(weighted_mean)) << weighted;  // read from X
+        if (!weighted) {
+            EXPECT_TRUE(setup.constant[0]);
+            EXPECT_EQ(setup.means(0), 1234.5 / 500);
+        } else {
+            EXPECT_FALSE(setup.constant[0]);
+            EXPECT_NE(setup.means(0), 1234.5 / 500);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace kohort
