@@ -80,6 +80,7 @@ ModelOutput run_cox(const ModelContext& ctx) {
     fo.weights_column = spec.get("weights");
     fo.cluster_column = spec.get("cluster");
     fo.source = spec.where();
+    fo.summarise_columns = true;  // the set-up's means and constant columns (ModelFrame::x_summary)
     ModelFrame frame = model_frame(ctx, formula, fo);
     check_model_frame(frame, ctx.disclosure, ctx.comm, spec.where());
     const std::vector<std::string> terms = frame.terms;

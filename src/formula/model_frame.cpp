@@ -514,7 +514,7 @@ private:
         const Eigen::Index n = static_cast<Eigen::Index>(rows_.size());
         const Eigen::Index p = static_cast<Eigen::Index>(specs.size());
         mf_.X.resize(n, p);
-        mf_.x_summary.assign(static_cast<std::size_t>(p), ModelFrame::ColumnSummary{});
+        if (opt_.summarise_columns) mf_.x_summary.assign(static_cast<std::size_t>(p), ModelFrame::ColumnSummary{});
         mf_.terms = std::move(labels);
 
         // A factor's column is done once its levels are agreed; a numeric one after the last
@@ -548,7 +548,8 @@ private:
                 const auto level = parts[k].second;
                 // The first part writes the column, later ones multiply into it (one pass each).
                 if (level < 0) {
-                    if (k == 0 && parts.size() == 1) mf_.x_summary[static_cast<std::size_t>(c)] = copy_values_summarised(*d->column, out);
+                    if (k == 0 && parts.size() == 1 && opt_.summarise_columns)
+                        mf_.x_summary[static_cast<std::size_t>(c)] = copy_values_summarised(*d->column, out);
                     else if (k == 0) copy_values(*d->column, out);
                     else combine(*d->column, out, [](double acc, double v) { return acc * v; });
                 } else {

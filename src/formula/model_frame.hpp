@@ -24,6 +24,9 @@ struct FrameOptions {
     bool competing_risks = false;
     // Per row of the table: its record key (cell key perturbation, jobs/cell_key.hpp), or null.
     const std::vector<std::uint64_t>* record_keys = nullptr;
+    // Take ModelFrame::x_summary as X is copied (the Cox set-up reads it; other models would only
+    // pay for it).
+    bool summarise_columns = false;
 };
 
 struct ModelFrame {
@@ -53,9 +56,10 @@ struct ModelFrame {
     // Per column of X, taken while the frame copies a plain numeric column from the table, so that
     // a model that needs them (the Cox set-up's means and constant columns) does not read X once
     // more: the sum, minimum and maximum of this rank's values. In a fixed order (blocks of rows,
-    // lanes within a block), so they do not depend on the number of threads. `known` is false for
-    // the other columns (a factor level, a product) and the vector is empty in a frame made
-    // elsewhere. It describes X as built: code that changes X must clear it.
+    // lanes within a block), so they do not depend on the number of threads. Taken only with
+    // FrameOptions::summarise_columns; `known` is false for the other columns (a factor level, a
+    // product) and the vector is empty in a frame made without it or elsewhere. It describes X as
+    // built: code that changes X must clear it.
     struct ColumnSummary {
         double sum = 0;
         double min = std::numeric_limits<double>::infinity();

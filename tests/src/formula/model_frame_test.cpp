@@ -421,7 +421,10 @@ TEST(ModelFrame, ConsumingTheTableGivesTheSameFrame) {
 // missing value are not in the sums (age's NA row is dropped, so its column is copied through the
 // row index).
 TEST(ModelFrame, SummaryOfPlainColumnsAsCopied) {
-    const ModelFrame mf = frame("y ~ age + grp + sex + age:grp", base_table(), glm());
+    FrameOptions o = glm();
+    EXPECT_TRUE(frame("y ~ age", base_table(), o).x_summary.empty());  // not asked for
+    o.summarise_columns = true;
+    const ModelFrame mf = frame("y ~ age + grp + sex + age:grp", base_table(), o);
     ASSERT_EQ(mf.terms, (L{"(Intercept)", "age", "grp", "sex=M", "age:grp"}));
     ASSERT_EQ(mf.x_summary.size(), 5u);
     const std::vector<bool> known{false, true, true, false, false};
@@ -450,9 +453,11 @@ TEST(ModelFrame, SummaryIsTheSameForAnyNumberOfThreads) {
     t.add(dbl("x", x));
     const int saved = omp_get_max_threads();
     std::vector<ModelFrame::ColumnSummary> by_threads;
+    FrameOptions o = cox();
+    o.summarise_columns = true;
     for (int threads : {1, 2, 3}) {
         omp_set_num_threads(threads);
-        const ModelFrame mf = frame("y ~ x", t, cox());
+        const ModelFrame mf = frame("y ~ x", t, o);
         ASSERT_EQ(mf.x_summary.size(), 1u);
         ASSERT_TRUE(mf.x_summary[0].known);
         by_threads.push_back(mf.x_summary[0]);
