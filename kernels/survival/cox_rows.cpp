@@ -41,9 +41,10 @@ std::string rows_text(double count) {
 // (a rank that threw alone would leave the others waiting in the next collective).
 // x_finite: every covariate value on this rank is finite (from the sums pass, so X is not read
 // once more for this); rows with a non-finite value are counted only when it is false.
-// weights: empty for unit weights.
-void validate(const ModelFrame& f, const Eigen::VectorXd& weights, bool x_finite, const Comm& comm,
-              const std::string& what, const std::vector<std::string>& cols) {
+// weights and offset: the rows' (the frame's have moved into CoxRows), empty for unit weights and
+// a zero offset.
+void validate(const ModelFrame& f, const Eigen::VectorXd& weights, const Eigen::VectorXd& offsets, bool x_finite,
+              const Comm& comm, const std::string& what, const std::vector<std::string>& cols) {
     const Eigen::Index n = f.n_local();
     const std::string time_col = f.has_start ? (cols.size() > 1 ? cols[1] : "stop") : (cols.empty() ? "time" : cols[0]);
     const std::string start_col = f.has_start && !cols.empty() ? cols[0] : "start";
@@ -67,7 +68,7 @@ void validate(const ModelFrame& f, const Eigen::VectorXd& weights, bool x_finite
             const double w = weights(i);
             if (!(std::isfinite(w) && w > 0)) ++weight;
         }
-        if (f.offset.size() && !std::isfinite(f.offset(i))) ++offset;
+        if (offsets.size() && !std::isfinite(offsets(i))) ++offset;
     }
     bad[kTimeInf] = static_cast<double>(time_inf);
     bad[kTimeNeg] = static_cast<double>(time_neg);
@@ -328,7 +329,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         // A false alarm (finite values whose weighted sum overflows) only makes validate count rows.
         if (!std::isfinite(r.weighted_sum) || !std::isfinite(r.min) || !std::isfinite(r.max)) x_finite = false;
     }
-    validate(f, rows.weight, x_finite, comm, what, response_columns);
+    validate(f, rows.weight, rows.offset, x_finite, comm, what, response_columns);
 
     // Each row's event as one byte: the row's `event` in the result, and what the deviations pass
     // reads (with the weights it stays in cache while the columns stream past; a vector of the
