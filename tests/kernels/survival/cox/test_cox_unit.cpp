@@ -479,6 +479,12 @@ void expect_usage_error(const std::vector<CoxRow>& rows, bool counting, const st
     }
 }
 
+TEST(CoxBadInput, InfiniteOffset) {
+    CoxRow bad{0, 2, 1, {1}};
+    bad.offset = INFINITY;
+    expect_usage_error({bad, {0, 3, 1, {0}}, {0, 1, 0, {1}}}, false, "1 row with an infinite offset");
+}
+
 TEST(CoxBadInput, NegativeTime) { expect_usage_error({{0, -1, 1, {1}}, {0, 2, 1, {0}}}, false, "negative time"); }
 
 TEST(CoxBadInput, InfiniteTime) {
@@ -729,6 +735,22 @@ TEST(CoxSetUp, TakesTheFrameSummaryOnlyWithUnitWeights) {
             EXPECT_FALSE(setup.constant[0]);
             EXPECT_NE(setup.means(0), 1234.5 / 500);
         }
+    }
+}
+
+// Empty weights and offset (a frame made with FrameOptions::constants_left_empty) are read as ones
+// and zeros: the same fit, bit for bit, as with the vectors written out.
+TEST(CoxSetUp, EmptyWeightsAndOffsetAreOnesAndZeros) {
+    for (bool counting : {false, true}) {
+        const std::vector<CoxRow> data = test::synthetic_rows(400, 2, 9, counting, 2, false, false);
+        ModelFrame written = make_frame(data, 2, counting, 2), empty = make_frame(data, 2, counting, 2);
+        empty.weights = Eigen::VectorXd();
+        empty.offset = Eigen::VectorXd();
+        const CoxFit a = fit_cox(written, 2, CoxOptions{}, self(), "written", {"t", "s"});
+        const CoxFit b = fit_cox(empty, 2, CoxOptions{}, self(), "empty", {"t", "s"});
+        EXPECT_TRUE((a.beta.array() == b.beta.array()).all()) << counting;
+        EXPECT_TRUE((a.var.array() == b.var.array()).all()) << counting;
+        EXPECT_EQ(a.loglik, b.loglik) << counting;
     }
 }
 
