@@ -80,7 +80,8 @@ ModelOutput run_cox(const ModelContext& ctx) {
     fo.weights_column = spec.get("weights");
     fo.cluster_column = spec.get("cluster");
     fo.source = spec.where();
-    fo.summarise_columns = true;  // the set-up's means and constant columns (ModelFrame::x_summary)
+    fo.summarise_columns = true;     // the set-up's means and constant columns (ModelFrame::x_summary)
+    fo.constants_left_empty = true;  // no vector of ones or zeros to write and read per row
     ModelFrame frame = model_frame(ctx, formula, fo);
     check_model_frame(frame, ctx.disclosure, ctx.comm, spec.where());
     const std::vector<std::string> terms = frame.terms;

@@ -49,8 +49,10 @@ EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std:
         std::size_t operator()(const Key& k) const { return time_key_hash(k.stratum, k.time, nullptr); }
     };
     // Whole-number event times on the grid are marked instead (one store per row, no hash); the
-    // set takes only the others.
-    std::vector<std::uint8_t> marked(static_cast<std::size_t>(grid.cells()), 0);
+    // set takes only the others. A censored row on the grid marks the spare last cell: a store
+    // rather than a branch on the status, which is as likely one as the other.
+    const auto spare = static_cast<std::size_t>(grid.cells());
+    std::vector<std::uint8_t> marked(spare + 1, 0);
     std::unordered_set<Key, Hash> seen;
     seen.reserve(4096);
     // Most event rows repeat a time already seen: a small direct-mapped table of keys already in
@@ -62,11 +64,11 @@ EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std:
     constexpr std::size_t kRecent = 4096;
     std::vector<Recent> recent(kRecent);
     for (std::size_t i = 0; i < n; ++i) {
-        if (status[i] == 0) continue;
         if (const std::int64_t c = grid.cell(strata[i], stop[i]); c >= 0) {
-            marked[static_cast<std::size_t>(c)] = 1;
+            marked[status[i] != 0 ? static_cast<std::size_t>(c) : spare] = 1;
             continue;
         }
+        if (status[i] == 0) continue;
         std::uint64_t bits;
         Recent& slot = recent[time_key_hash(strata[i], stop[i], &bits) & (kRecent - 1)];
         if (slot.stratum == strata[i] && slot.bits == bits) continue;

@@ -576,10 +576,11 @@ private:
             if (negative > 0)
                 fail("weights column '" + weights_->name + "' has " + std::to_string(negative) +
                      " negative values among the rows used; expected weights >= 0");
-        } else {
+        } else if (!opt_.constants_left_empty) {
             mf_.weights = fresh_vector(n);
             mf_.weights.setOnes();
         }
+        if (f_.offsets.empty() && opt_.constants_left_empty) return;
         mf_.offset = fresh_vector(n);
         mf_.offset.setZero();
         for (std::size_t k = 0; k < f_.offsets.size(); ++k) {

@@ -27,6 +27,10 @@ struct FrameOptions {
     // Take ModelFrame::x_summary as X is copied (the Cox set-up reads it; other models would only
     // pay for it).
     bool summarise_columns = false;
+    // Leave ModelFrame::weights and offset empty where the job gives no weights and the formula no
+    // offset, instead of a vector of ones and one of zeros (the Cox set-up reads an empty vector as
+    // that constant; other models index them row by row).
+    bool constants_left_empty = false;
 };
 
 struct ModelFrame {
@@ -40,8 +44,8 @@ struct ModelFrame {
     Eigen::VectorXi status;                    // 0 censored, 1 event (or 1..K causes, see options)
     bool has_start = false;
 
-    Eigen::VectorXd weights;                   // all 1 when none
-    Eigen::VectorXd offset;                    // all 0 when none
+    Eigen::VectorXd weights;                   // all 1 when none (empty: FrameOptions::constants_left_empty)
+    Eigen::VectorXd offset;                    // all 0 when none (empty: FrameOptions::constants_left_empty)
     std::vector<std::int32_t> strata;          // global stratum index per row (0 when no strata)
     std::vector<std::string> strata_labels;    // e.g. "sex=1" or "sex=1, inst=3"; {"all"} when none
     std::vector<std::int64_t> cluster;         // cluster id per row when has_cluster

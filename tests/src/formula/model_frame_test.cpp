@@ -470,3 +470,21 @@ TEST(ModelFrame, SummaryIsTheSameForAnyNumberOfThreads) {
         EXPECT_EQ(s.max, 1e3);
     }
 }
+
+// Asked to, the frame leaves weights and offset empty where none are given, and builds them where
+// they are.
+TEST(ModelFrame, ConstantsLeftEmptyWhenNoneGiven) {
+    FrameOptions o = glm();
+    o.constants_left_empty = true;
+    const ModelFrame none = frame("y ~ age", base_table(), o);
+    EXPECT_EQ(none.weights.size(), 0);
+    EXPECT_EQ(none.offset.size(), 0);
+    EXPECT_EQ(none.X.rows(), 7);
+    o.weights_column = "time";
+    const ModelFrame both = frame("y ~ age + offset(grp)", base_table(), o);
+    ASSERT_EQ(both.weights.size(), 7);
+    ASSERT_EQ(both.offset.size(), 7);
+    EXPECT_EQ(both.weights[0], 5);
+    EXPECT_EQ(both.offset[2], 3);
+    EXPECT_EQ(frame("y ~ age", base_table(), glm()).weights.size(), 7);  // not asked: ones
+}
