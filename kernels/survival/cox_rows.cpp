@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "core/error.hpp"
+#include "core/thread_share.hpp"
 #include "store/prefault.hpp"
 
 namespace kohort {
@@ -24,12 +25,6 @@ int histogram_threads(std::size_t n, std::size_t keys) {
     if (static_cast<std::int64_t>(n) <= kThreadedRows) return 1;
     const std::size_t affordable = std::max<std::size_t>(1, n / (8 * std::max<std::size_t>(keys, 1)));
     return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(omp_get_max_threads()), affordable));
-}
-
-// The [begin, end) share of n rows for thread t of `threads`: contiguous and in order.
-std::pair<std::size_t, std::size_t> thread_share(std::size_t n, int t, int threads) {
-    return {n * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads),
-            n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads)};
 }
 
 std::string rows_text(double count) {
@@ -49,34 +44,26 @@ void validate(const ModelFrame& f, const Eigen::VectorXd& weights, const Eigen::
     const std::string time_col = f.has_start ? (cols.size() > 1 ? cols[1] : "stop") : (cols.empty() ? "time" : cols[0]);
     const std::string start_col = f.has_start && !cols.empty() ? cols[0] : "start";
     enum { kTimeInf, kTimeNeg, kStartInf, kStartNeg, kOrder, kWeight, kOffset, kCovariate, kCount };
-    std::vector<double> bad(kCount, 0.0);
     // Counts of rows: whole numbers, the same for any number of threads.
-    std::int64_t time_inf = 0, time_neg = 0, start_inf = 0, start_neg = 0, order = 0, weight = 0, offset = 0;
-#pragma omp parallel for schedule(static) if (n > kThreadedRows) \
-    reduction(+ : time_inf, time_neg, start_inf, start_neg, order, weight, offset)
+    std::int64_t count[kCount] = {};
+#pragma omp parallel for schedule(static) if (n > kThreadedRows) reduction(+ : count[:kCount])
     for (Eigen::Index i = 0; i < n; ++i) {
         const double t = f.stop(i);
-        if (!std::isfinite(t)) ++time_inf;
-        else if (t < 0) ++time_neg;
+        if (!std::isfinite(t)) ++count[kTimeInf];
+        else if (t < 0) ++count[kTimeNeg];
         if (f.has_start) {
             const double s = f.start(i);
-            if (!std::isfinite(s)) ++start_inf;
-            else if (s < 0) ++start_neg;
-            else if (std::isfinite(t) && !(t > s)) ++order;
+            if (!std::isfinite(s)) ++count[kStartInf];
+            else if (s < 0) ++count[kStartNeg];
+            else if (std::isfinite(t) && !(t > s)) ++count[kOrder];
         }
         if (weights.size()) {
             const double w = weights(i);
-            if (!(std::isfinite(w) && w > 0)) ++weight;
+            if (!(std::isfinite(w) && w > 0)) ++count[kWeight];
         }
-        if (offsets.size() && !std::isfinite(offsets(i))) ++offset;
+        if (offsets.size() && !std::isfinite(offsets(i))) ++count[kOffset];
     }
-    bad[kTimeInf] = static_cast<double>(time_inf);
-    bad[kTimeNeg] = static_cast<double>(time_neg);
-    bad[kStartInf] = static_cast<double>(start_inf);
-    bad[kStartNeg] = static_cast<double>(start_neg);
-    bad[kOrder] = static_cast<double>(order);
-    bad[kWeight] = static_cast<double>(weight);
-    bad[kOffset] = static_cast<double>(offset);
+    std::vector<double> bad(count, count + kCount);
     // Column-wise first (X is column-major); rows are counted only when something is wrong.
     if (!x_finite)
         for (Eigen::Index i = 0; i < n; ++i)
@@ -129,35 +116,10 @@ void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest, std::byte* sc
     for (std::int64_t k = 0; k < n; ++k) back[k] = out[k];
 }
 
-// Weighted sum, minimum and maximum of one column, in one read, in lanes as column_deviations.
-struct ColumnRange {
-    double weighted_sum, min, max;
-};
-
-template <typename Weight>
-ColumnRange column_range_of(const double* x, Eigen::Index n, Weight w) {
-    double s[kColumnLanes] = {}, lo[kColumnLanes], hi[kColumnLanes];
-    std::fill(lo, lo + kColumnLanes, std::numeric_limits<double>::infinity());
-    std::fill(hi, hi + kColumnLanes, -std::numeric_limits<double>::infinity());
-    Eigen::Index i = 0;
-    for (; i + kColumnLanes <= n; i += kColumnLanes)
-        for (Eigen::Index l = 0; l < kColumnLanes; ++l) {
-            s[l] += w(i + l) * x[i + l];
-            lo[l] = std::min(lo[l], x[i + l]);
-            hi[l] = std::max(hi[l], x[i + l]);
-        }
-    for (Eigen::Index l = 0; i < n; ++i, ++l) {
-        s[l] += w(i) * x[i];
-        lo[l] = std::min(lo[l], x[i]);
-        hi[l] = std::max(hi[l], x[i]);
-    }
-    return {combine_column_lanes(s), *std::min_element(lo, lo + kColumnLanes), *std::max_element(hi, hi + kColumnLanes)};
-}
-
-// w == nullptr: unit weights (1 x is x exactly, so the sums are those of a vector of ones).
-ColumnRange column_range(const double* w, const double* x, Eigen::Index n) {
-    if (w == nullptr) return column_range_of(x, n, [](Eigen::Index) { return 1.0; });
-    return column_range_of(x, n, [w](Eigen::Index i) { return w[i]; });
+// Weighted sum, minimum and maximum of one column in one read; w == nullptr: unit weights.
+ColumnRange weighted_column_range(const double* w, const double* x, Eigen::Index n) {
+    if (w == nullptr) return column_range(x, n);
+    return column_range(x, n, [w](Eigen::Index i) { return w[i]; });
 }
 
 }  // namespace
@@ -322,7 +284,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
 #pragma omp parallel for schedule(dynamic, 1) reduction(&& : x_finite)
     for (int j = 0; j < p; ++j) {
         const ModelFrame::ColumnSummary* known = summary_of(j);
-        const ColumnRange r = known ? ColumnRange{known->sum, known->min, known->max} : column_range(w, f.X.col(j).data(), n);
+        const ColumnRange r = known ? ColumnRange{known->sum, known->min, known->max} : weighted_column_range(w, f.X.col(j).data(), n);
         sums(j) = r.weighted_sum;
         lo(j) = r.min;
         hi(j) = r.max;
@@ -464,7 +426,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     for (int t = 0; t < threads; ++t) {
         const std::int64_t* here = counts.data() + counters * static_cast<std::size_t>(t);
         for (std::int64_t b = 0; b < T; ++b) death_sums[static_cast<std::size_t>(b)] += static_cast<double>(here[b]);
-        for (int s = 0; s < n_strata; ++s) per_stratum[static_cast<std::size_t>(s)] += here[T + s];  // threads marking
+        for (int s = 0; s < n_strata; ++s) per_stratum[static_cast<std::size_t>(s)] += here[T + s];  // > 0: has rows
     }
     // The deaths' weights per bin and their offsets: with unit weights the first is the count of
     // deaths; otherwise floating-point sums, taken in row order on one thread so that they do not

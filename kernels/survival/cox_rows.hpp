@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/column_sums.hpp"
 #include "formula/model_frame.hpp"
 #include "kernels/survival/event_times.hpp"
 #include "mpi/comm.hpp"
@@ -75,16 +76,10 @@ struct StandardiseColumn {
 // Around the global mean: sum of w |x - mean| (for the scale) and sum over deaths of w (x - mean),
 // in one read of the column; visit(i, x) sees each value on the way (distribute_by_time packs it
 // for sending there, so the column is read once for both). The sums run in kColumnLanes
-// independent lanes, combined in a fixed order: one running sum is a chain of dependent additions
-// (four cycles each) that held such a pass to about one value per cycle, well under the memory's
-// speed. The order is fixed, so the result is the same on every run. w == nullptr: unit weights.
+// independent lanes (core/column_sums.hpp). w == nullptr: unit weights.
 struct ColumnDeviations {
     double absolute, deaths;
 };
-constexpr Eigen::Index kColumnLanes = 8;
-inline double combine_column_lanes(const double (&lane)[kColumnLanes]) {
-    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
-}
 template <typename Visit>
 ColumnDeviations column_deviations(const double* w, const std::int8_t* died, const double* x, double mean,
                                    Eigen::Index n, Visit visit) {

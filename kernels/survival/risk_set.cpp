@@ -201,7 +201,7 @@ CoxDerivatives RiskSetSums::partial_derivatives(const CoxSetup& setup, CoxTies t
         const std::vector<double> blk = carry_block(bins, chunk_lo(c), chunk_hi(c));
         std::copy(blk.begin(), blk.end(), chunk_blocks.begin() + c * static_cast<std::int64_t>(nb + 1));
     }
-    std::vector<RiskSetCarry> carry_into(static_cast<std::size_t>(chunks));
+    std::vector<RiskSetCarry> chunk_carry(static_cast<std::size_t>(chunks));
     std::vector<double> above(nb + 1, 0.0), combined(nb + 1);
     above[0] = -1;  // empty
     if (bins_ > 0 && !carry.sums.empty()) {
@@ -209,8 +209,7 @@ CoxDerivatives RiskSetSums::partial_derivatives(const CoxSetup& setup, CoxTies t
         std::copy(carry.sums.begin(), carry.sums.end(), above.begin() + 1);
     }
     for (std::int64_t c = chunks - 1; c >= 0; --c) {
-        if (above[0] >= 0 && above[0] == bins.stratum_of(chunk_hi(c) - 1))
-            carry_into[static_cast<std::size_t>(c)].sums.assign(above.begin() + 1, above.end());
+        chunk_carry[static_cast<std::size_t>(c)] = carry_into(bins, above.data(), chunk_lo(c), chunk_hi(c));
         combine_carry(nb, chunk_blocks.data() + c * static_cast<std::int64_t>(nb + 1), above.data(), combined.data());
         std::swap(above, combined);
     }
@@ -234,7 +233,7 @@ CoxDerivatives RiskSetSums::partial_derivatives(const CoxSetup& setup, CoxTies t
             double* part = parts.data() + static_cast<std::size_t>(c) * part_size;
             double* u = part + 1;
             double* lower = part + 1 + p;
-            walk_risk_sets(setup, carry_into[static_cast<std::size_t>(c)], chunk_lo(c), chunk_hi(c), r,
+            walk_risk_sets(setup, chunk_carry[static_cast<std::size_t>(c)], chunk_lo(c), chunk_hi(c), r,
                            [&](std::int64_t b, const double* rs, const double* dblk) {
                 const double d0 = dblk ? dblk[0] : 0.0;
                 const auto ub = static_cast<std::size_t>(b);
@@ -351,9 +350,14 @@ void RiskSetSums::combine_carry(std::size_t block_size, const double* low, const
 
 RiskSetCarry RiskSetSums::carry_from(const EventTimeIndex& bins, const std::vector<double>& scanned,
                                      bool has_value) const {
+    return has_value ? carry_into(bins, scanned.data(), begin_, begin_ + bins_) : RiskSetCarry{};
+}
+
+RiskSetCarry RiskSetSums::carry_into(const EventTimeIndex& bins, const double* above, std::int64_t lo,
+                                     std::int64_t hi) const {
     RiskSetCarry c;
-    if (!has_value || bins_ == 0 || scanned[0] != bins.stratum_of(begin_ + bins_ - 1)) return c;
-    c.sums.assign(scanned.begin() + 1, scanned.end());
+    if (hi <= lo || above[0] != bins.stratum_of(hi - 1)) return c;  // a tag of -1 (empty) matches no stratum
+    c.sums.assign(above + 1, above + 1 + block());
     return c;
 }
 

@@ -133,6 +133,9 @@ private:
                         std::vector<double>& r, F&& f) const;
     // carry_block of the bins [lo, hi) of the window.
     std::vector<double> carry_block(const EventTimeIndex& bins, std::int64_t lo, std::int64_t hi) const;
+    // The carry into the bins [lo, hi) from `above`, a combined carry block [tag, sums] of the bins
+    // after hi: its sums where its tag is hi - 1's stratum, else none (zero).
+    RiskSetCarry carry_into(const EventTimeIndex& bins, const double* above, std::int64_t lo, std::int64_t hi) const;
 
     std::int64_t begin_;
     std::int64_t bins_;

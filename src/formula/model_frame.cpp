@@ -10,6 +10,7 @@
 #include <map>
 #include <type_traits>
 
+#include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "formula/agreed_levels.hpp"
 #include "formula/limits.hpp"
@@ -201,23 +202,27 @@ private:
         }
     }
 
-    // out[i] = op(out[i], value of used row i as a double), for every used row (none missing).
-    // The type switch stays outside the row loop; when no row was dropped (the usual case) the
-    // column is streamed directly instead of through the row index.
-    template <typename Op>
-    void combine(const Column& c, double* out, Op op) const {
-        const auto n = static_cast<std::ptrdiff_t>(rows_.size());
+    // Calls f(value) once, value(i) being used row i's value of c as a double (none missing). The
+    // type switch stays outside the row loops; when no row was dropped (the usual case) the column
+    // is read directly instead of through the row index.
+    template <typename F>
+    void with_used_values(const Column& c, F f) const {
         const bool all = rows_.size() == table_rows_;
         const std::size_t* rows = rows_.data();
         c.visit_buffer([&](const auto& buf) {
             const auto* in = buf.data();
-            if (all) {
+            if (all) f([in](std::ptrdiff_t i) { return static_cast<double>(in[i]); });
+            else f([in, rows](std::ptrdiff_t i) { return static_cast<double>(in[rows[i]]); });
+        });
+    }
+
+    // out[i] = op(out[i], value of used row i as a double), for every used row.
+    template <typename Op>
+    void combine(const Column& c, double* out, Op op) const {
+        const auto n = static_cast<std::ptrdiff_t>(rows_.size());
+        with_used_values(c, [&](auto value) {
 #pragma omp parallel for schedule(static) if (n > 50000)
-                for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = op(out[i], static_cast<double>(in[i]));
-            } else {
-#pragma omp parallel for schedule(static) if (n > 50000)
-                for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = op(out[i], static_cast<double>(in[rows[i]]));
-            }
+            for (std::ptrdiff_t i = 0; i < n; ++i) out[i] = op(out[i], value(i));
         });
     }
 
@@ -233,58 +238,26 @@ private:
     }
 
     // copy_values, also summing the values and taking their minimum and maximum on the way
-    // (ModelFrame::ColumnSummary): blocks of kSummaryRows rows, each in 8 lanes combined in a fixed
-    // order, the blocks added in order, so the summary is the same for any number of threads.
+    // (ModelFrame::ColumnSummary): in blocks of kSummaryRows rows, each summarised in lanes
+    // (core/column_sums.hpp) as soon as it is written, while it is still in cache; the blocks are
+    // added in order, so the summary is the same for any number of threads.
     static constexpr std::ptrdiff_t kSummaryRows = 1 << 16;
     ModelFrame::ColumnSummary copy_values_summarised(const Column& c, double* out) const {
-        constexpr int L = 8;
         const auto n = static_cast<std::ptrdiff_t>(rows_.size());
         const std::ptrdiff_t blocks = (n + kSummaryRows - 1) / kSummaryRows;
-        std::vector<ModelFrame::ColumnSummary> part(static_cast<std::size_t>(blocks));
-        const bool all = rows_.size() == table_rows_;
-        const std::size_t* rows = rows_.data();
-        c.visit_buffer([&](const auto& buf) {
-            const auto* in = buf.data();
-            auto copy_block = [&](std::ptrdiff_t b, auto value) {
+        std::vector<ColumnRange> part(static_cast<std::size_t>(blocks));
+        with_used_values(c, [&](auto value) {
+#pragma omp parallel for schedule(static) if (n > 50000)
+            for (std::ptrdiff_t b = 0; b < blocks; ++b) {
                 const std::ptrdiff_t a = b * kSummaryRows, e = std::min(n, a + kSummaryRows);
-                double s[L] = {}, lo[L], hi[L];
-                std::fill(lo, lo + L, std::numeric_limits<double>::infinity());
-                std::fill(hi, hi + L, -std::numeric_limits<double>::infinity());
-                std::ptrdiff_t i = a;
-                for (; i + L <= e; i += L)
-                    for (int l = 0; l < L; ++l) {
-                        const double v = value(i + l);
-                        out[i + l] = v;
-                        s[l] += v;
-                        lo[l] = std::min(lo[l], v);
-                        hi[l] = std::max(hi[l], v);
-                    }
-                for (int l = 0; i < e; ++i, ++l) {
-                    const double v = value(i);
-                    out[i] = v;
-                    s[l] += v;
-                    lo[l] = std::min(lo[l], v);
-                    hi[l] = std::max(hi[l], v);
-                }
-                ModelFrame::ColumnSummary& r = part[static_cast<std::size_t>(b)];
-                r.sum = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-                r.min = *std::min_element(lo, lo + L);
-                r.max = *std::max_element(hi, hi + L);
-            };
-            if (all) {
-#pragma omp parallel for schedule(static) if (n > 50000)
-                for (std::ptrdiff_t b = 0; b < blocks; ++b)
-                    copy_block(b, [in](std::ptrdiff_t i) { return static_cast<double>(in[i]); });
-            } else {
-#pragma omp parallel for schedule(static) if (n > 50000)
-                for (std::ptrdiff_t b = 0; b < blocks; ++b)
-                    copy_block(b, [in, rows](std::ptrdiff_t i) { return static_cast<double>(in[rows[i]]); });
+                for (std::ptrdiff_t i = a; i < e; ++i) out[i] = value(i);
+                part[static_cast<std::size_t>(b)] = column_range(out + a, e - a);
             }
         });
         ModelFrame::ColumnSummary total;
         total.known = true;
-        for (const ModelFrame::ColumnSummary& r : part) {
-            total.sum += r.sum;
+        for (const ColumnRange& r : part) {
+            total.sum += r.weighted_sum;
             total.min = std::min(total.min, r.min);
             total.max = std::max(total.max, r.max);
         }

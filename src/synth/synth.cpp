@@ -15,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "core/omp_exceptions.hpp"
+#include "core/thread_share.hpp"
 #include "synth/codes.hpp"
 #include "synth/genotype_synth.hpp"
 #include "synth/person.hpp"
@@ -46,12 +47,6 @@ private:
     bool on_;
     Clock::time_point start_;
 };
-
-// The [begin, end) share of `n` items for thread t of T (contiguous, in order).
-std::pair<std::size_t, std::size_t> share(std::size_t n, int t, int T) {
-    return {n * static_cast<std::size_t>(t) / static_cast<std::size_t>(T),
-            n * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(T)};
-}
 
 Column make_column(const char* name, ColumnType type, std::size_t n, std::vector<std::string> dict = {}) {
     Column c(name, type);
@@ -121,7 +116,7 @@ Table event_table(const char* name, const char* code_column, const std::vector<s
 #pragma omp parallel num_threads(static_cast<int>(parts.size()))
     errors.run([&] {
         const int t = omp_get_thread_num();
-        const auto [lo, hi] = share(lives.size(), t, omp_get_num_threads());
+        const auto [lo, hi] = thread_share(lives.size(), t, omp_get_num_threads());
         EventRows& part = parts[static_cast<std::size_t>(t)];
         part.reserve((hi - lo) * rows_per_person, kDose);
         std::vector<Row> rows;
@@ -225,7 +220,7 @@ std::vector<std::int64_t> local_persons(const SynthConfig& config, int rank, int
 #pragma omp parallel num_threads(T)
     errors.run([&] {
         const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        const auto [lo, hi] = share(static_cast<std::size_t>(config.persons), t, nt);
+        const auto [lo, hi] = thread_share(static_cast<std::size_t>(config.persons), t, nt);
         auto& mine = parts[static_cast<std::size_t>(t)];
         mine.reserve((hi - lo) / static_cast<std::size_t>(ranks) + 64);
         for (std::size_t i = lo; i < hi; ++i) {
