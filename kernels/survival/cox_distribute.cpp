@@ -237,7 +237,7 @@ TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, con
 
 void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges, const Comm& comm) {
     const EventTimeIndex& bins = setup.bins;
-    const bool unit_weights = !setup.has_weights, zero_offset = !setup.has_offset, one_stratum = bins.n_strata() == 1;
+    const bool unit_weights = !setup.has_weights, zero_offset = !setup.has_offset;
     const auto P = static_cast<std::size_t>(comm.size());
     const int me = comm.rank();
     // One rank owns every bin: the rows are already in exit order for [0, T), nothing moves.
@@ -246,12 +246,11 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     const std::int64_t hi = ranges.cut[static_cast<std::size_t>(me) + 1];
 
     // Vectors that are one constant on every rank are not sent: unit weights and a zero offset are
-    // left empty (CoxRows::weight_of, offset_of), one stratum is refilled after the move. Freed
-    // first, so that the buffers of the move reuse their pages.
+    // left empty (CoxRows::weight_of, offset_of). Nor are the strata: a row's stratum is that of
+    // its bins. Freed first, so that the buffers of the move reuse their pages.
     if (unit_weights) rows.weight = Eigen::VectorXd();
     if (zero_offset) rows.offset = Eigen::VectorXd();
-    if (one_stratum) std::vector<std::int32_t>().swap(rows.stratum);
-    auto stratum_of = [&](std::size_t k) { return one_stratum ? 0 : rows.stratum[k]; };
+    std::vector<std::int32_t>().swap(rows.stratum);
 
     // Where each row goes: its exit bin's owner (rows never at risk stay), and for a late entry
     // whose entry bin another rank owns, a replica to that rank.
@@ -261,7 +260,8 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     };
     auto replica_destination = [&](Eigen::Index i) {
         const auto k = static_cast<std::size_t>(i);
-        if (rows.last_bin[k] < 0 || rows.first_bin[k] <= bins.begin(stratum_of(k))) return -1;
+        // An at-risk row has first_bin >= 0, in its stratum.
+        if (rows.last_bin[k] < 0 || rows.first_bin[k] <= bins.begin(bins.stratum_of(rows.first_bin[k]))) return -1;
         const int entry = ranges.owner(rows.first_bin[k] - 1);
         return entry != destination(i) ? entry : -1;
     };
@@ -346,29 +346,18 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     std::vector<double>().swap(replica_buf);
     std::vector<double>().swap(got);
 
-    // The exit bins and events in their new order follow from the runs' keys, so they are not sent.
+    // The rows' exit bins and events in their new order are the runs' keys: the groups, from the
+    // rows under each key, replace them (entry replicas, after the owned rows, are in none).
     std::vector<std::int8_t>().swap(rows.event);
-    rows.last_bin.assign(static_cast<std::size_t>(total_rows), -1);  // replicas: in no exit group
-    rows.event.assign(static_cast<std::size_t>(total_rows), 0);
-    {
-        std::size_t at = 0;
-        for (const Move::Run& run : move.runs) {
-            const auto len = static_cast<std::size_t>(run.length);
-            if (run.key < move.keys - 1) {  // the last key: rows never at risk (bin -1, no event)
-                std::fill_n(rows.last_bin.begin() + static_cast<std::ptrdiff_t>(at), len, lo + run.key / 2);
-                std::fill_n(rows.event.begin() + static_cast<std::ptrdiff_t>(at), len, static_cast<std::int8_t>(run.key % 2 == 0));
-            }
-            at += len;
-        }
-    }
+    std::vector<std::int64_t> per_key(static_cast<std::size_t>(move.keys), 0);
+    for (const Move::Run& run : move.runs) per_key[static_cast<std::size_t>(run.key)] += run.length;
 
     // The other per-row vectors, except those that are the same constant on every rank (unit
-    // weights, no offset, one stratum, right-censored entry bins), which are not sent.
+    // weights, no offset, right-censored entry bins), which are not sent. The strata are not sent
+    // either: a row's stratum is its exit (or entry) bin's.
     auto to_eigen = [](const std::vector<double>& v) { return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()))); };
     if (!unit_weights) rows.weight = to_eigen(move_vector<double>(comm, move, replicas, [&](Eigen::Index i) { return rows.weight(i); }));
     if (!zero_offset) rows.offset = to_eigen(move_vector<double>(comm, move, replicas, [&](Eigen::Index i) { return rows.offset(i); }));
-    if (one_stratum) rows.stratum.assign(static_cast<std::size_t>(total_rows), 0);
-    else rows.stratum = move_vector<std::int32_t>(comm, move, replicas, [&](Eigen::Index i) { return rows.stratum[static_cast<std::size_t>(i)]; });
     if (rows.counting_process)
         rows.first_bin = move_vector<std::int64_t>(comm, move, replicas, [&](Eigen::Index i) { return rows.first_bin[static_cast<std::size_t>(i)]; });
     if (rows.has_cluster)  // a global flag: every rank takes part in the exchange
@@ -377,7 +366,7 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     rows.replicas = rows.X.rows() - m;
     rows.bin_begin = lo;
     rows.bin_end = hi;
-    build_groups(rows, bins);
+    set_groups_from_key_counts(rows, per_key, lo, bins);
 }
 
 }  // namespace kohort

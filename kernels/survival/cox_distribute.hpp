@@ -37,7 +37,8 @@ TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, con
 // once, for the sums behind setup.scale and setup.death_x (filled here) and for sending. Rows
 // never at risk stay where they are. Per-row vectors that the set-up found constant on every rank
 // are not sent: unit weights and a zero offset are left empty, as are the entry bins of
-// right-censored rows (CoxRows), and one stratum is refilled.
+// right-censored rows (CoxRows). Nor are the rows' labels (event, exit bin, stratum): the exit
+// groups replace them (set_groups_from_key_counts).
 void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges, const Comm& comm);
 
 }  // namespace kohort

@@ -252,13 +252,15 @@ ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, con
     std::vector<std::int64_t> ids;
     std::vector<double> local_sums;
     Eigen::VectorXd res(p);
+    const RowLabels labels = row_labels(rows, setup.bins);  // residuals need each row's exit bin and event
     for (Eigen::Index i = 0; i < rows.n_owned(); ++i) {  // entry replicas are other ranks' rows
         const auto k = static_cast<std::size_t>(i);
-        const std::int64_t hi = rows.last_bin[k];
+        const std::int64_t hi = labels.last_bin[k];
         if (hi >= 0) {
             // Right-censored rows have no first_bin: at risk from the start.
-            const std::int64_t lo = rows.first_bin.empty() ? setup.bins.begin(rows.stratum[k]) : rows.first_bin[k];
-            const bool from_start = lo <= setup.bins.begin(rows.stratum[k]);
+            const std::int64_t stratum_begin = setup.bins.begin(labels.stratum[k]);
+            const std::int64_t lo = rows.first_bin.empty() ? stratum_begin : rows.first_bin[k];
+            const bool from_start = lo <= stratum_begin;
             const double a = rt.cum_a(hi) - (from_start ? 0.0 : rt.cum_a(lo - 1));
             const double* bh = rt.cum_b(hi);
             const double* bl = from_start ? nullptr : rt.cum_b(lo - 1);
@@ -269,7 +271,7 @@ ClusterScores score_crossproduct(const CoxRows& rows, const CoxSetup& setup, con
                 const double x = rows.X(i, static_cast<Eigen::Index>(j));
                 const double b = bh[j] - (bl ? bl[j] : 0.0);
                 double r = -e * (x * a - b);
-                if (rows.event[k]) r += x - c[j] + e * (x * rt.ad(hi) - bd[j]);
+                if (labels.event[k]) r += x - c[j] + e * (x * rt.ad(hi) - bd[j]);
                 res(static_cast<Eigen::Index>(j)) = r * rows.weight_of(i);
             }
         } else {

@@ -131,8 +131,10 @@ namespace {
 // With threads, each counts its contiguous share of the rows per key; the serial prefix over
 // (key, thread) then starts each thread's rows of a key after the earlier threads' rows of that key,
 // which is the stable order, so dest is the same for any number of threads.
+// per_key, if given, receives each key's number of rows.
 template <typename Key>
-std::vector<std::int64_t> counting_order(std::size_t n, std::int64_t lo, std::int64_t hi, Key key) {
+std::vector<std::int64_t> counting_order(std::size_t n, std::int64_t lo, std::int64_t hi, Key key,
+                                         std::vector<std::int64_t>* per_key) {
     std::vector<std::int64_t> dest;
     reserve_prefaulted(dest, n);
     dest.resize(n);
@@ -148,11 +150,13 @@ std::vector<std::int64_t> counting_order(std::size_t n, std::int64_t lo, std::in
 #pragma omp barrier
 #pragma omp single
         {
+            if (per_key) per_key->assign(keys, 0);
             std::int64_t next = 0;
             for (std::size_t b = 0; b < keys; ++b)
                 for (int u = 0; u < team; ++u) {
                     std::int64_t& c = start[keys * static_cast<std::size_t>(u) + b];
                     const std::int64_t rows_here = c;
+                    if (per_key) (*per_key)[b] += rows_here;
                     c = next;
                     next += rows_here;
                 }
@@ -165,20 +169,53 @@ std::vector<std::int64_t> counting_order(std::size_t n, std::int64_t lo, std::in
 }  // namespace
 
 std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int8_t>& event,
-                                     std::int64_t lo, std::int64_t hi) {
-    return counting_order(last.size(), lo, hi, [&](std::size_t k) {
-        return last[k] < 0 ? 2 * (hi - lo) : 2 * (last[k] - lo) + (event[k] ? 0 : 1);
-    });
+                                     std::int64_t lo, std::int64_t hi, std::vector<std::int64_t>* per_key) {
+    return counting_order(
+        last.size(), lo, hi,
+        [&](std::size_t k) { return last[k] < 0 ? 2 * (hi - lo) : 2 * (last[k] - lo) + (event[k] ? 0 : 1); }, per_key);
 }
 
-void build_groups(CoxRows& r, const EventTimeIndex& bins) {
-    const Eigen::Index n = r.n();
+namespace {
+
+void clear_groups(CoxRows& r) {
     r.exit_group_begin.clear();
     r.exit_group_bin.clear();
     r.exit_group_deaths.clear();
     r.entry_rows.clear();
     r.entry_group_begin.clear();
     r.entry_group_bin.clear();
+}
+
+// Counting process: the rows whose risk interval starts after their stratum's first bin and whose
+// entry bin (first_bin - 1) lies in [bin_begin, bin_end), by entry bin. A row's stratum is its
+// entry bin's: first_bin is -1 only for rows never at risk, which enter nowhere.
+void build_entry_groups(CoxRows& r, const EventTimeIndex& bins) {
+    if (!r.counting_process) return;
+    const Eigen::Index n = r.n();
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const std::int64_t first = r.first_bin[static_cast<std::size_t>(i)];
+        const std::int64_t entry = first - 1;
+        if (first >= 0 && first > bins.begin(bins.stratum_of(first)) && entry >= r.bin_begin && entry < r.bin_end)
+            r.entry_rows.push_back(i);
+    }
+    std::stable_sort(r.entry_rows.begin(), r.entry_rows.end(), [&](std::int64_t a, std::int64_t b) {
+        return r.first_bin[static_cast<std::size_t>(a)] < r.first_bin[static_cast<std::size_t>(b)];
+    });
+    for (std::size_t k = 0; k < r.entry_rows.size(); ++k) {
+        const std::int64_t b = r.first_bin[static_cast<std::size_t>(r.entry_rows[k])] - 1;
+        if (r.entry_group_bin.empty() || r.entry_group_bin.back() != b) {
+            r.entry_group_begin.push_back(static_cast<std::int64_t>(k));
+            r.entry_group_bin.push_back(b);
+        }
+    }
+    r.entry_group_begin.push_back(static_cast<std::int64_t>(r.entry_rows.size()));
+}
+
+}  // namespace
+
+void build_groups(CoxRows& r, const EventTimeIndex& bins) {
+    const Eigen::Index n = r.n();
+    clear_groups(r);
     for (Eigen::Index i = 0; i < n; ++i) {
         const std::int64_t b = r.last_bin[static_cast<std::size_t>(i)];
         if (b < 0) break;
@@ -194,26 +231,43 @@ void build_groups(CoxRows& r, const EventTimeIndex& bins) {
         while (end < n && r.last_bin[static_cast<std::size_t>(end)] >= 0) ++end;
         r.exit_group_begin.push_back(end);
     }
+    build_entry_groups(r, bins);
+}
 
-    if (r.counting_process) {
-        for (Eigen::Index i = 0; i < n; ++i) {
-            const auto k = static_cast<std::size_t>(i);
-            const std::int64_t entry = r.first_bin[k] - 1;  // first_bin is -1 for rows never at risk
-            if (r.first_bin[k] > bins.begin(r.stratum[k]) && entry >= r.bin_begin && entry < r.bin_end)
-                r.entry_rows.push_back(i);
-        }
-        std::stable_sort(r.entry_rows.begin(), r.entry_rows.end(), [&](std::int64_t a, std::int64_t b) {
-            return r.first_bin[static_cast<std::size_t>(a)] < r.first_bin[static_cast<std::size_t>(b)];
-        });
-        for (std::size_t k = 0; k < r.entry_rows.size(); ++k) {
-            const std::int64_t b = r.first_bin[static_cast<std::size_t>(r.entry_rows[k])] - 1;
-            if (r.entry_group_bin.empty() || r.entry_group_bin.back() != b) {
-                r.entry_group_begin.push_back(static_cast<std::int64_t>(k));
-                r.entry_group_bin.push_back(b);
-            }
-        }
-        r.entry_group_begin.push_back(static_cast<std::int64_t>(r.entry_rows.size()));
+void set_groups_from_key_counts(CoxRows& r, const std::vector<std::int64_t>& per_key, std::int64_t lo,
+                                const EventTimeIndex& bins) {
+    clear_groups(r);
+    std::int64_t at = 0;
+    for (std::size_t k = 0; k + 2 < per_key.size(); k += 2) {  // the last key: rows never at risk
+        const std::int64_t deaths = per_key[k], rows = deaths + per_key[k + 1];
+        if (rows == 0) continue;
+        r.exit_group_begin.push_back(at);
+        r.exit_group_bin.push_back(lo + static_cast<std::int64_t>(k / 2));
+        r.exit_group_deaths.push_back(deaths);
+        at += rows;
     }
+    r.exit_group_begin.push_back(at);
+    build_entry_groups(r, bins);
+}
+
+RowLabels row_labels(const CoxRows& r, const EventTimeIndex& bins) {
+    const auto n = static_cast<std::size_t>(r.n());
+    RowLabels out;
+    out.event.assign(n, 0);
+    out.last_bin.assign(n, -1);
+    out.stratum.assign(n, 0);
+    for (std::size_t g = 0; g + 1 < r.exit_group_begin.size(); ++g) {
+        const auto begin = static_cast<std::size_t>(r.exit_group_begin[g]);
+        const auto end = static_cast<std::size_t>(r.exit_group_begin[g + 1]);
+        const std::int64_t bin = r.exit_group_bin[g];
+        std::fill(out.last_bin.begin() + static_cast<std::ptrdiff_t>(begin), out.last_bin.begin() + static_cast<std::ptrdiff_t>(end), bin);
+        std::fill_n(out.event.begin() + static_cast<std::ptrdiff_t>(begin), r.exit_group_deaths[g], std::int8_t{1});
+        std::fill(out.stratum.begin() + static_cast<std::ptrdiff_t>(begin), out.stratum.begin() + static_cast<std::ptrdiff_t>(end), bins.stratum_of(bin));
+    }
+    const std::size_t exits = r.exit_group_begin.empty() ? 0 : static_cast<std::size_t>(r.exit_group_begin.back());
+    for (std::size_t k = exits; k < n && !r.first_bin.empty(); ++k)
+        if (r.first_bin[k] >= 0) out.stratum[k] = bins.stratum_of(r.first_bin[k]);
+    return out;
 }
 
 CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which, const EventTimeIndex& bins) {
@@ -227,16 +281,17 @@ CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which,
     out.X.resize(m, rows.p);
     out.weight.resize(m);
     out.offset.resize(m);
+    const RowLabels labels = row_labels(rows, bins);
     for (Eigen::Index k = 0; k < m; ++k) {
         const Eigen::Index i = which[static_cast<std::size_t>(k)];
         const auto u = static_cast<std::size_t>(i);
         out.X.row(k) = rows.X.row(i);
         out.weight(k) = rows.weight_of(i);
         out.offset(k) = rows.offset_of(i);
-        out.event.push_back(rows.event[u]);
+        out.event.push_back(labels.event[u]);
         if (!rows.first_bin.empty()) out.first_bin.push_back(rows.first_bin[u]);
-        out.last_bin.push_back(rows.last_bin[u]);
-        out.stratum.push_back(rows.stratum[u]);
+        out.last_bin.push_back(labels.last_bin[u]);
+        out.stratum.push_back(labels.stratum[u]);
         if (!rows.cluster.empty()) out.cluster.push_back(rows.cluster[u]);
     }
     build_groups(out, bins);
@@ -443,8 +498,9 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         std::copy(death_sums.begin(), death_sums.begin() + T, death_sums.begin() + T);
     }
 
+    std::vector<std::int64_t> per_key;  // rows under each exit key: the groups, once laid out
     if (reorder) {
-        const std::vector<std::int64_t> dest = exit_order(last, event, 0, T);  // new position of row k
+        const std::vector<std::int64_t> dest = exit_order(last, event, 0, T, &per_key);  // new position of row k
         // One column at a time (per thread), so the extra memory is a column per thread rather
         // than a second X; the per-row vectors reuse the first thread's column afterwards. On one
         // rank the scatter's read also takes the column's deviation sums (column_deviations), and
@@ -481,10 +537,9 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         else rows.weight = Eigen::VectorXd();
         if (setup.has_offset) scatter_vector(rows.offset, dest, spare);
         else rows.offset = Eigen::VectorXd();
-        scatter_vector(event, dest, spare);
-        scatter_vector(strata, dest, spare);
+        // The rows' events, exit bins and strata are not reordered: in exit order they are the
+        // groups (set_groups_from_key_counts below).
         if (keep_first) scatter_vector(first, dest, spare);
-        scatter_vector(last, dest, spare);
         if (f.has_cluster) {
             rows.cluster = std::move(f.cluster);
             scatter_vector(rows.cluster, dest, spare);
@@ -495,14 +550,17 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         if (f.has_cluster) rows.cluster = std::move(f.cluster);
     }
     rows.X = std::move(f.X);
-    rows.event = std::move(event);
-    rows.stratum = std::move(strata);
     rows.first_bin = std::move(first);
-    rows.last_bin = std::move(last);
     rows.bin_begin = 0;
     rows.bin_end = T;
     rows.has_cluster = f.has_cluster;
-    if (reorder) build_groups(rows, bins);
+    if (reorder) {
+        set_groups_from_key_counts(rows, per_key, 0, bins);
+    } else {  // distribute_by_time reads the labels
+        rows.event = std::move(event);
+        rows.stratum = std::move(strata);
+        rows.last_bin = std::move(last);
+    }
 
     for (int j = 0; j < p; ++j) death_sums[static_cast<std::size_t>(2 * T + j)] = setup.scale(j) * death_x(j);
     comm.allreduce(death_sums);

@@ -27,12 +27,17 @@ struct CoxRows {
     // every weight is 1 / every offset 0 on every rank: a constant is not written out per row. Read
     // them through weight_of and offset_of.
     Eigen::VectorXd weight, offset;
+    // Each row's labels while the rows are in input order (prepare_cox_rows with reorder = false,
+    // until distribute_by_time moves them). Once the rows are laid out in exit order these are
+    // empty: the exit groups below say the same with a few numbers per bin instead of 13 bytes per
+    // row, and row_labels recovers them where a row's own are needed.
     std::vector<std::int8_t> event;      // 1 death, 0 censored
-    // First bin the row is at risk at; -1 when never at risk. Empty for right-censored data: each
-    // row is at risk from its stratum's first bin.
-    std::vector<std::int64_t> first_bin;
     std::vector<std::int64_t> last_bin;  // last bin the row is at risk at (its exit bin); -1 never
     std::vector<std::int32_t> stratum;
+    // First bin the row is at risk at; -1 when never at risk. Empty for right-censored data: each
+    // row is at risk from its stratum's first bin. Kept after the layout (the entry groups and
+    // residuals read it).
+    std::vector<std::int64_t> first_bin;
     std::vector<std::int64_t> cluster;   // empty when no cluster column
     bool has_cluster = false;            // the fit uses a cluster column (the same on every rank,
                                          // also where this rank holds no rows)
@@ -136,18 +141,36 @@ struct CoxSetup {
 CoxRows prepare_cox_rows(ModelFrame& frame, int n_strata, const Comm& comm, const std::string& what,
                          const std::vector<std::string>& response_columns, CoxSetup& setup, bool reorder = true);
 
-// Builds the exit and entry groups from first_bin/last_bin/event of rows already in exit order,
-// for the bins in [rows.bin_begin, rows.bin_end).
+// Builds the exit and entry groups from the labels (last_bin, event) and first_bin of rows
+// already in exit order, for the bins in [rows.bin_begin, rows.bin_end). The labels stay.
 void build_groups(CoxRows& rows, const EventTimeIndex& bins);
+
+// The exit groups of rows laid out in exit order, from the number of rows under each exit key
+// (per_key[2 (bin - lo)]: deaths at bin, per_key[2 (bin - lo) + 1]: censored at bin, the last key:
+// rows never at risk); then the entry groups from first_bin. No per-row labels are read or kept.
+void set_groups_from_key_counts(CoxRows& rows, const std::vector<std::int64_t>& per_key, std::int64_t lo,
+                                const EventTimeIndex& bins);
+
+// Each laid-out row's labels, recovered from the exit groups (and first_bin): for residuals,
+// subsets and tests. A row's stratum is that of its exit bin, else of its entry bin (entry
+// replicas), else 0 (a row never at risk, which no sum reads).
+struct RowLabels {
+    std::vector<std::int8_t> event;
+    std::vector<std::int64_t> last_bin;
+    std::vector<std::int32_t> stratum;
+};
+RowLabels row_labels(const CoxRows& rows, const EventTimeIndex& bins);
 
 // Exit order of rows: old row k moves to dest[k]. At-risk rows by last_bin (all within [lo, hi)),
 // deaths first within a bin, then rows never at risk. A stable counting sort (O(n + bins)), so the
-// order (and every floating-point sum) is the same on every run.
+// order (and every floating-point sum) is the same on every run. per_key, if given, receives the
+// number of rows under each key (set_groups_from_key_counts).
 std::vector<std::int64_t> exit_order(const std::vector<std::int64_t>& last, const std::vector<std::int8_t>& event,
-                                     std::int64_t lo, std::int64_t hi);
+                                     std::int64_t lo, std::int64_t hi, std::vector<std::int64_t>* per_key = nullptr);
 
-// A rank's share of already prepared rows: rows `which` (ascending), regrouped. Lets tests split
-// one data set into "ranks" and check that merging their sums equals one pass over all rows.
+// A rank's share of already laid-out rows: rows `which` (ascending), regrouped. Lets tests split
+// one data set into "ranks" and check that merging their sums equals one pass over all rows. The
+// result keeps its labels (row_labels of the input), so a test can relabel it and build_groups.
 CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which, const EventTimeIndex& bins);
 
 }  // namespace kohort

@@ -219,6 +219,7 @@ TEST(CoxTimeWindows, WindowsWithCarryEqualOnePass) {
         ModelFrame f = make_frame(rows, 3, counting, 2);
         CoxSetup setup;
         CoxRows all = prepare_cox_rows(f, 2, self(), "window test", {"t", "s"}, setup);
+        const RowLabels labels = row_labels(all, setup.bins);
         const std::int64_t T = setup.bins.size();
         const std::vector<std::int64_t> cut = {0, setup.bins.begin(1) / 2, setup.bins.begin(1) + 3, T};
         Eigen::VectorXd beta(3);
@@ -234,8 +235,8 @@ TEST(CoxTimeWindows, WindowsWithCarryEqualOnePass) {
             for (int w = 2; w >= 0; --w) {
                 std::vector<Eigen::Index> exit;
                 for (Eigen::Index i = 0; i < all.n(); ++i)
-                    if (all.last_bin[static_cast<std::size_t>(i)] >= cut[static_cast<std::size_t>(w)] &&
-                        all.last_bin[static_cast<std::size_t>(i)] < cut[static_cast<std::size_t>(w) + 1])
+                    if (labels.last_bin[static_cast<std::size_t>(i)] >= cut[static_cast<std::size_t>(w)] &&
+                        labels.last_bin[static_cast<std::size_t>(i)] < cut[static_cast<std::size_t>(w) + 1])
                         exit.push_back(i);
                 CoxRows mine = all;
                 mine.bin_begin = cut[static_cast<std::size_t>(w)];
@@ -249,8 +250,8 @@ TEST(CoxTimeWindows, WindowsWithCarryEqualOnePass) {
                     const auto k = static_cast<std::size_t>(i);
                     if (!counting) break;  // right-censored rows enter at their stratum's first bin
                     const std::int64_t e = all.first_bin[k] - 1;
-                    if (all.last_bin[k] >= 0 && (all.last_bin[k] < mine.bin_begin || all.last_bin[k] >= mine.bin_end) &&
-                        all.first_bin[k] > setup.bins.begin(all.stratum[k]) && e >= mine.bin_begin && e < mine.bin_end)
+                    if (labels.last_bin[k] >= 0 && (labels.last_bin[k] < mine.bin_begin || labels.last_bin[k] >= mine.bin_end) &&
+                        all.first_bin[k] > setup.bins.begin(labels.stratum[k]) && e >= mine.bin_begin && e < mine.bin_end)
                         others.push_back(i);
                 }
                 if (!others.empty()) {
@@ -600,13 +601,13 @@ TEST(CoxThreads, SetUpIsTheSameForAnyNumberOfThreads) {
                 EXPECT_TRUE((r.X.array() == r1.X.array()).all()) << where;
                 EXPECT_TRUE(r.weight.size() == r1.weight.size() && (r.weight.array() == r1.weight.array()).all()) << where;
                 EXPECT_TRUE(r.offset.size() == r1.offset.size() && (r.offset.array() == r1.offset.array()).all()) << where;
-                EXPECT_EQ(r.event, r1.event) << where;
                 EXPECT_EQ(r.first_bin, r1.first_bin) << where;
-                EXPECT_EQ(r.last_bin, r1.last_bin) << where;
-                EXPECT_EQ(r.stratum, r1.stratum) << where;
                 EXPECT_EQ(r.exit_group_begin, r1.exit_group_begin) << where;
+                EXPECT_EQ(r.exit_group_bin, r1.exit_group_bin) << where;
                 EXPECT_EQ(r.exit_group_deaths, r1.exit_group_deaths) << where;
                 EXPECT_EQ(r.entry_rows, r1.entry_rows) << where;
+                EXPECT_EQ(r.entry_group_begin, r1.entry_group_begin) << where;
+                EXPECT_EQ(r.entry_group_bin, r1.entry_group_bin) << where;
                 EXPECT_EQ(s.deaths, s1.deaths) << where;
                 EXPECT_EQ(s.death_weight, s1.death_weight) << where;
                 EXPECT_TRUE((s.death_x.array() == s1.death_x.array()).all()) << where;
@@ -629,6 +630,7 @@ TEST(CoxThreads, DerivativesOfManyBinsMatchTheDefinitionForAnyNumberOfThreads) {
     ModelFrame f = make_frame(data, p, false, n_strata);
     CoxSetup setup;
     const CoxRows rows = prepare_cox_rows(f, n_strata, self(), "chunk test", {"t", "s"}, setup);
+    const RowLabels labels = row_labels(rows, setup.bins);
     const std::int64_t T = setup.bins.size();
     ASSERT_GT(T, 1000);  // many chunks of 64 bins
     Eigen::VectorXd beta(p);
@@ -644,11 +646,11 @@ TEST(CoxThreads, DerivativesOfManyBinsMatchTheDefinitionForAnyNumberOfThreads) {
         for (Eigen::Index i = 0; i < rows.n(); ++i) {
             const auto k = static_cast<std::size_t>(i);
             // Right-censored: at risk from the stratum's first bin (no first_bin kept).
-            if (rows.last_bin[k] < b || b < setup.bins.begin(rows.stratum[k])) continue;
+            if (labels.last_bin[k] < b || b < setup.bins.begin(labels.stratum[k])) continue;
             const double eta = rows.X.row(i).dot(beta) + rows.offset_of(i);
             s0 += rows.weight_of(i) * std::exp(eta);
             s1 += rows.weight_of(i) * std::exp(eta) * rows.X.row(i).transpose();
-            if (rows.last_bin[k] == b && rows.event[k]) {
+            if (labels.last_bin[k] == b && labels.event[k]) {
                 dw += rows.weight_of(i);
                 loglik += rows.weight_of(i) * eta;
                 u += rows.weight_of(i) * rows.X.row(i).transpose();
@@ -747,6 +749,35 @@ TEST(CoxSetUp, EmptyWeightsAndOffsetAreOnesAndZeros) {
         EXPECT_TRUE((a.var.array() == b.var.array()).all()) << counting;
         EXPECT_EQ(a.loglik, b.loglik) << counting;
     }
+}
+
+// Laid out in exit order, the rows keep no labels: the exit groups (from the rows under each exit
+// key) must say for each row what its own labels said in input order. The labels in input order
+// come from prepare_cox_rows without the reorder; the exit order moves row k to dest[k].
+TEST(CoxSetUp, GroupsGiveEachRowItsLabels) {
+    for (bool counting : {false, true})
+        for (int n_strata : {1, 3}) {
+            const std::string where = "counting " + std::to_string(counting) + ", strata " + std::to_string(n_strata);
+            std::vector<CoxRow> data = test::synthetic_rows(3000, 2, 5, counting, n_strata, false, false);
+            data[7].status = 0;
+            data[7].start = 0;
+            data[7].stop = 1e-3;  // before every event time: never at risk
+            CoxSetup s_in, s_out;
+            ModelFrame f_in = make_frame(data, 2, counting, n_strata), f_out = make_frame(data, 2, counting, n_strata);
+            const CoxRows in = prepare_cox_rows(f_in, n_strata, self(), "labels", {"t", "s"}, s_in, false);
+            const CoxRows out = prepare_cox_rows(f_out, n_strata, self(), "labels", {"t", "s"}, s_out);
+            EXPECT_TRUE(out.last_bin.empty() && out.event.empty() && out.stratum.empty()) << where;
+            ASSERT_EQ(in.last_bin[7], -1) << where;
+            const std::vector<std::int64_t> dest = exit_order(in.last_bin, in.event, 0, s_in.bins.size());
+            const RowLabels labels = row_labels(out, s_out.bins);
+            ASSERT_EQ(labels.last_bin.size(), in.last_bin.size()) << where;
+            for (std::size_t k = 0; k < dest.size(); ++k) {
+                const auto d = static_cast<std::size_t>(dest[k]);
+                ASSERT_EQ(labels.last_bin[d], in.last_bin[k]) << where << ", row " << k;
+                ASSERT_EQ(labels.event[d], in.last_bin[k] >= 0 ? in.event[k] : 0) << where << ", row " << k;
+                if (in.last_bin[k] >= 0) ASSERT_EQ(labels.stratum[d], in.stratum[k]) << where << ", row " << k;
+            }
+        }
 }
 
 }  // namespace
