@@ -92,7 +92,9 @@ struct Move {
     std::int64_t remote() const { return recv_begin.empty() ? 0 : recv_begin.back() + rcounts.back(); }
 };
 
-Move plan_move(const CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
+// Consumes rows.last_bin: each row's slot, then its place, is written over its exit bin (the
+// vector becomes Move::place), so the plan takes no fresh memory.
+Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
     const int P = comm.size(), me = comm.rank();
     const auto up = static_cast<std::size_t>(P);
     const auto& cut = ranges.cut;
@@ -110,10 +112,9 @@ Move plan_move(const CoxRows& rows, const TimeRanges& ranges, const Comm& comm) 
         for (std::int64_t b = cut[static_cast<std::size_t>(d)]; b < cut[static_cast<std::size_t>(d) + 1]; ++b)
             death_slot[static_cast<std::size_t>(b)] = 2 * b + d;
     std::vector<std::int64_t> count(static_cast<std::size_t>(first_slot(P)), 0);
-    reserve_prefaulted(mv.place, n);
-    mv.place.resize(n);
+    mv.place.swap(rows.last_bin);  // rows.last_bin is left empty
     for (std::size_t k = 0; k < n; ++k) {
-        const std::int64_t last = rows.last_bin[k];
+        const std::int64_t last = mv.place[k];
         const std::int64_t slot = last < 0 ? never_at_risk : death_slot[static_cast<std::size_t>(last)] + 1 - rows.event[k];
         mv.place[k] = slot;
         ++count[static_cast<std::size_t>(slot)];
@@ -265,14 +266,12 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
         const int entry = ranges.owner(rows.first_bin[k] - 1);
         return entry != destination(i) ? entry : -1;
     };
-    const Move move = plan_move(rows, ranges, comm);
     const Plan replica_plan = rows.counting_process ? make_plan(comm, rows.n_owned(), replica_destination) : Plan{};
     const Plan* replicas = rows.counting_process ? &replica_plan : nullptr;
+    const Move move = plan_move(rows, ranges, comm);  // the exit bins become the places
+
     const Eigen::Index m = move.received;
     const Eigen::Index total_rows = m + (replicas ? static_cast<Eigen::Index>(replicas->received()) : 0);
-
-    // The old exit bins are no longer needed; the events are, for the deaths' sums below.
-    std::vector<std::int64_t>().swap(rows.last_bin);
 
     // Covariates one column at a time, within the old matrix's memory: the new matrix (total_rows
     // x p) is laid out in the same storage as the old one (n x p), new column j at j x total_rows.
