@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <stdexcept>
 #include <utility>
 
 #include "store/prefault.hpp"
@@ -224,14 +225,9 @@ TimeRanges cut_by_rows(const std::vector<std::int64_t>& count_per_bin, int ranks
 
 TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, const Comm& comm) {
     if (comm.size() == 1) return TimeRanges{{0, bins.size()}};
-    std::vector<std::int64_t> count(static_cast<std::size_t>(bins.size()), 0);
-    for (Eigen::Index i = 0; i < rows.n_owned(); ++i) {
-        const auto k = static_cast<std::size_t>(i);
-        if (rows.last_bin[k] < 0) continue;
-        ++count[static_cast<std::size_t>(rows.last_bin[k])];
-        if (rows.counting_process && rows.first_bin[k] > bins.begin(rows.stratum[k]))
-            ++count[static_cast<std::size_t>(rows.first_bin[k] - 1)];
-    }
+    std::vector<std::int64_t> count = rows.terms_per_bin;  // counted by prepare_cox_rows
+    if (count.size() != static_cast<std::size_t>(bins.size()))
+        throw std::logic_error("plan_time_ranges: rows without their terms per bin (prepare_cox_rows with reorder = false)");
     comm.allreduce(count);
     return cut_by_rows(count, comm.size());
 }
@@ -365,6 +361,7 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     rows.replicas = rows.X.rows() - m;
     rows.bin_begin = lo;
     rows.bin_end = hi;
+    std::vector<std::int64_t>().swap(rows.terms_per_bin);  // input order only
     set_groups_from_key_counts(rows, per_key, lo, bins);
 }
 

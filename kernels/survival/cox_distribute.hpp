@@ -28,7 +28,8 @@ struct TimeRanges {
 // of the global counts, so every rank computes the same cut.
 TimeRanges cut_by_rows(const std::vector<std::int64_t>& count_per_bin, int ranks);
 
-// Collective over comm: the global per-bin counts of rows, then cut_by_rows.
+// Collective over comm: the global per-bin counts of row terms (CoxRows::terms_per_bin, counted by
+// prepare_cox_rows with reorder = false), then cut_by_rows.
 TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, const Comm& comm);
 
 // Collective over comm: moves rows to the ranks owning their exit bins, adds entry replicas,

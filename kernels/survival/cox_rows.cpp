@@ -452,8 +452,12 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // rows, in a histogram per thread: whole numbers, so their sum is the same for any number of
     // threads. Both are stores without a branch: a mark rather than a count per stratum (one
     // stratum would make every row's increment wait for the last), and every row adds its event
-    // (0 or 1) to its bin's count, rows never at risk to a spare counter at the end.
-    const auto counters = static_cast<std::size_t>(T + n_strata + 1);  // deaths per bin, strata, spare
+    // (0 or 1) to its bin's count, rows never at risk to a spare counter at the end. Where the rows
+    // move to other ranks next, it also counts the row terms per bin that cut the bins into ranks
+    // (plan_time_ranges): a row at its exit bin and, entering late, once more at its entry bin.
+    const bool count_terms = !reorder;
+    const auto terms_at = static_cast<std::size_t>(T + n_strata + 1);  // per bin, then a spare
+    const auto counters = terms_at + (count_terms ? static_cast<std::size_t>(T + 1) : 0);  // deaths per bin, strata, spare, terms
     const int threads = histogram_threads(un, counters);
     std::vector<std::int64_t> counts(counters * static_cast<std::size_t>(threads), 0);  // [thread][counter]
     const double* start_time = f.has_start ? f.start.data() : nullptr;
@@ -463,6 +467,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         const auto [a, e] = thread_share(un, t, omp_get_num_threads());
         std::int64_t* deaths_here = counts.data() + counters * static_cast<std::size_t>(t);
         std::int64_t* stratum_marks = deaths_here + T;
+        std::int64_t* terms_here = deaths_here + terms_at;
         const std::int64_t spare = T + n_strata;
         CachedLastBin cache = lookup.new_cache();
         for (std::size_t k = a; k < e; ++k) {
@@ -474,14 +479,21 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
             last[k] = l;
             stratum_marks[s] = 1;
             deaths_here[l >= 0 ? l : spare] += event[k];  // a death is at risk at its own time: l >= 0
+            if (count_terms) {
+                ++terms_here[l >= 0 ? l : T];
+                if (start_time) ++terms_here[l >= 0 && b > bins.begin(s) ? b - 1 : T];
+            }
         }
     }
     std::vector<double> death_sums(static_cast<std::size_t>(2 * T + p + 1), 0.0);
     std::vector<std::int64_t> per_stratum(static_cast<std::size_t>(n_strata), 0);
+    if (count_terms) rows.terms_per_bin.assign(static_cast<std::size_t>(T), 0);
     for (int t = 0; t < threads; ++t) {
         const std::int64_t* here = counts.data() + counters * static_cast<std::size_t>(t);
         for (std::int64_t b = 0; b < T; ++b) death_sums[static_cast<std::size_t>(b)] += static_cast<double>(here[b]);
         for (int s = 0; s < n_strata; ++s) per_stratum[static_cast<std::size_t>(s)] += here[T + s];  // > 0: has rows
+        if (count_terms)
+            for (std::int64_t b = 0; b < T; ++b) rows.terms_per_bin[static_cast<std::size_t>(b)] += here[terms_at + static_cast<std::size_t>(b)];
     }
     // The deaths' weights per bin and their offsets: with unit weights the first is the count of
     // deaths; otherwise floating-point sums, taken in row order on one thread so that they do not

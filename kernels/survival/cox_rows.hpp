@@ -34,6 +34,9 @@ struct CoxRows {
     std::vector<std::int8_t> event;      // 1 death, 0 censored
     std::vector<std::int64_t> last_bin;  // last bin the row is at risk at (its exit bin); -1 never
     std::vector<std::int32_t> stratum;
+    // In input order only: this rank's row terms per bin, each row at its exit bin and a late
+    // entry once more at its entry bin (first_bin - 1), for plan_time_ranges.
+    std::vector<std::int64_t> terms_per_bin;
     // First bin the row is at risk at; -1 when never at risk. Empty for right-censored data: each
     // row is at risk from its stratum's first bin. Kept after the layout (the entry groups and
     // residuals read it).

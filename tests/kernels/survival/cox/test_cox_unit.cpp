@@ -753,7 +753,8 @@ TEST(CoxSetUp, EmptyWeightsAndOffsetAreOnesAndZeros) {
 
 // Laid out in exit order, the rows keep no labels: the exit groups (from the rows under each exit
 // key) must say for each row what its own labels said in input order. The labels in input order
-// come from prepare_cox_rows without the reorder; the exit order moves row k to dest[k].
+// come from prepare_cox_rows without the reorder; the exit order moves row k to dest[k]. In input
+// order the set-up also counts the row terms per bin that plan_time_ranges cuts by.
 TEST(CoxSetUp, GroupsGiveEachRowItsLabels) {
     for (bool counting : {false, true})
         for (int n_strata : {1, 3}) {
@@ -768,6 +769,15 @@ TEST(CoxSetUp, GroupsGiveEachRowItsLabels) {
             const CoxRows out = prepare_cox_rows(f_out, n_strata, self(), "labels", {"t", "s"}, s_out);
             EXPECT_TRUE(out.last_bin.empty() && out.event.empty() && out.stratum.empty()) << where;
             ASSERT_EQ(in.last_bin[7], -1) << where;
+            // The row terms per bin that cut the bins into ranks: each at-risk row at its exit bin
+            // and, entering after its stratum's first bin, once more at its entry bin.
+            std::vector<std::int64_t> terms(static_cast<std::size_t>(s_in.bins.size()), 0);
+            for (std::size_t k = 0; k < in.last_bin.size(); ++k) {
+                if (in.last_bin[k] < 0) continue;
+                ++terms[static_cast<std::size_t>(in.last_bin[k])];
+                if (counting && in.first_bin[k] > s_in.bins.begin(in.stratum[k])) ++terms[static_cast<std::size_t>(in.first_bin[k] - 1)];
+            }
+            EXPECT_EQ(in.terms_per_bin, terms) << where;
             const std::vector<std::int64_t> dest = exit_order(in.last_bin, in.event, 0, s_in.bins.size());
             const RowLabels labels = row_labels(out, s_out.bins);
             ASSERT_EQ(labels.last_bin.size(), in.last_bin.size()) << where;
