@@ -243,11 +243,10 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     const std::int64_t hi = ranges.cut[static_cast<std::size_t>(me) + 1];
 
     // Vectors that are one constant on every rank are not sent: unit weights and a zero offset are
-    // left empty (CoxRows::weight_of, offset_of). Nor are the strata: a row's stratum is that of
-    // its bins. Freed first, so that the buffers of the move reuse their pages.
+    // left empty (CoxRows::weight_of, offset_of). Freed first, so that the buffers of the move reuse
+    // their pages. (No strata are kept: a row's stratum is that of its bins.)
     if (unit_weights) rows.weight = Eigen::VectorXd();
     if (zero_offset) rows.offset = Eigen::VectorXd();
-    std::vector<std::int32_t>().swap(rows.stratum);
 
     // Where each row goes: its exit bin's owner (rows never at risk stay), and for a late entry
     // whose entry bin another rank owns, a replica to that rank.

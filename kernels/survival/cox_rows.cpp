@@ -418,8 +418,8 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // The one global ordering of event times, and each row's at-risk bin range, both through one
     // grid over the rows' whole-number times (event_times.hpp).
     const double* stop = f.stop.data();
-    std::vector<std::int32_t> strata = std::move(f.strata);
-    if (strata.size() != un) strata.assign(un, 0);
+    // Each row's stratum; null with one stratum (the frame then has no strata): every row in 0.
+    const std::int32_t* strata = f.strata.size() == un ? f.strata.data() : nullptr;
     WholeTimeGrid grid;
     // Each thread widens its own grid over its share; the minimum and maximum do not depend on how
     // the rows are shared out.
@@ -433,7 +433,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         grid.widen(mine);
     }
     grid.close(n_strata);
-    setup.bins = EventTimeIndex::gather(comm, n_strata, strata.data(), stop, f.status.data(), un, grid);
+    setup.bins = EventTimeIndex::gather(comm, n_strata, strata, stop, f.status.data(), un, grid);
     f.status = Eigen::VectorXi();  // read for the last time: its pages serve the bins below
     const EventTimeIndex& bins = setup.bins;
     const std::int64_t T = bins.size();
@@ -471,7 +471,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         const std::int64_t spare = T + n_strata;
         CachedLastBin cache = lookup.new_cache();
         for (std::size_t k = a; k < e; ++k) {
-            const int s = strata[k];
+            const int s = strata ? strata[k] : 0;
             std::int64_t l = lookup.last_at_or_before(s, stop[k], cache);
             std::int64_t b = start_time ? lookup.first_after(s, start_time[k], cache) : bins.begin(s);
             if (l < 0 || l < b) l = b = -1;  // at risk at no event time: contributes nothing
@@ -570,7 +570,6 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         set_groups_from_key_counts(rows, per_key, 0, bins);
     } else {  // distribute_by_time reads the labels
         rows.event = std::move(event);
-        rows.stratum = std::move(strata);
         rows.last_bin = std::move(last);
     }
 
@@ -588,6 +587,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // fit (and before rows move between ranks), which lowers the peak memory by 12-20 bytes a row.
     f.stop = Eigen::VectorXd();
     f.start = Eigen::VectorXd();
+    std::vector<std::int32_t>().swap(f.strata);  // a row's stratum is now that of its bins
     return rows;
 }
 

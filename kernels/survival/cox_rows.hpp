@@ -33,6 +33,8 @@ struct CoxRows {
     // row, and row_labels recovers them where a row's own are needed.
     std::vector<std::int8_t> event;      // 1 death, 0 censored
     std::vector<std::int64_t> last_bin;  // last bin the row is at risk at (its exit bin); -1 never
+    // Set only in rows given by their labels (select_rows, for tests): elsewhere a row's stratum is
+    // that of its bins, and the set-up keeps no vector of strata.
     std::vector<std::int32_t> stratum;
     // In input order only: this rank's row terms per bin, each row at its exit bin and a late
     // entry once more at its entry bin (first_bin - 1), for plan_time_ranges.

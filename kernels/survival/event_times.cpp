@@ -64,16 +64,17 @@ EventTimeIndex EventTimeIndex::gather(const Comm& comm, int n_strata, const std:
     constexpr std::size_t kRecent = 4096;
     std::vector<Recent> recent(kRecent);
     for (std::size_t i = 0; i < n; ++i) {
-        if (const std::int64_t c = grid.cell(strata[i], stop[i]); c >= 0) {
+        const std::int32_t s = strata ? strata[i] : 0;
+        if (const std::int64_t c = grid.cell(s, stop[i]); c >= 0) {
             marked[status[i] != 0 ? static_cast<std::size_t>(c) : spare] = 1;
             continue;
         }
         if (status[i] == 0) continue;
         std::uint64_t bits;
-        Recent& slot = recent[time_key_hash(strata[i], stop[i], &bits) & (kRecent - 1)];
-        if (slot.stratum == strata[i] && slot.bits == bits) continue;
-        seen.insert({strata[i], stop[i] + 0.0});  // + 0.0: -0.0 becomes +0.0
-        slot = {bits, strata[i]};
+        Recent& slot = recent[time_key_hash(s, stop[i], &bits) & (kRecent - 1)];
+        if (slot.stratum == s && slot.bits == bits) continue;
+        seen.insert({s, stop[i] + 0.0});  // + 0.0: -0.0 becomes +0.0
+        slot = {bits, s};
     }
     std::vector<std::pair<std::int32_t, double>> local;
     local.reserve(seen.size());

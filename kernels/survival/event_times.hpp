@@ -73,7 +73,8 @@ public:
                                      const std::vector<double>& times);
 
     // Collective over comm: the distinct event times (status[i] != 0) of every rank's rows.
-    // strata/stop/status describe this rank's rows (n each); stratum indices are global.
+    // strata/stop/status describe this rank's rows (n each); stratum indices are global. strata may
+    // be null: every row in stratum 0 (one stratum needs no vector of zeros).
     static EventTimeIndex gather(const Comm& comm, int n_strata, const std::int32_t* strata,
                                  const double* stop, const std::int32_t* status, std::size_t n);
     // The same, with event times on the grid's cells marked instead of hashed: any grid gives the
