@@ -291,7 +291,6 @@ CoxRows select_rows(const CoxRows& rows, const std::vector<Eigen::Index>& which,
         out.event.push_back(labels.event[u]);
         if (!rows.first_bin.empty()) out.first_bin.push_back(rows.first_bin[u]);
         out.last_bin.push_back(labels.last_bin[u]);
-        out.stratum.push_back(labels.stratum[u]);
         if (!rows.cluster.empty()) out.cluster.push_back(rows.cluster[u]);
     }
     build_groups(out, bins);

@@ -29,13 +29,11 @@ struct CoxRows {
     Eigen::VectorXd weight, offset;
     // Each row's labels while the rows are in input order (prepare_cox_rows with reorder = false,
     // until distribute_by_time moves them). Once the rows are laid out in exit order these are
-    // empty: the exit groups below say the same with a few numbers per bin instead of 13 bytes per
-    // row, and row_labels recovers them where a row's own are needed.
+    // empty: the exit groups below say the same with a few numbers per bin instead of 9 bytes per
+    // row, and row_labels recovers them where a row's own are needed. No stratum is kept per row:
+    // a row's stratum is that of its bins.
     std::vector<std::int8_t> event;      // 1 death, 0 censored
     std::vector<std::int64_t> last_bin;  // last bin the row is at risk at (its exit bin); -1 never
-    // Set only in rows given by their labels (select_rows, for tests): elsewhere a row's stratum is
-    // that of its bins, and the set-up keeps no vector of strata.
-    std::vector<std::int32_t> stratum;
     // In input order only: this rank's row terms per bin, each row at its exit bin and a late
     // entry once more at its entry bin (first_bin - 1), for plan_time_ranges.
     std::vector<std::int64_t> terms_per_bin;
