@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "kernels/cell_keys.hpp"
 #include "kernels/genomics/genotype_block.hpp"
 #include "kernels/genomics/gwas_cox.hpp"
@@ -37,8 +38,9 @@ ModelFrame phenotype_frame(const ModelContext& ctx, const GwasOptions& o) {
 void check_binary_outcome(const GwasSamples& s, const Comm& comm, const std::string& where) {
     std::int64_t bad = 0;
     for (Eigen::Index i = 0; i < s.y.size(); ++i) bad += (s.y[i] != 0 && s.y[i] != 1) ? 1 : 0;
-    if (comm.allreduce(bad) > 0)
-        throw UsageError(where + ": family = binomial needs a 0/1 or bool outcome; " + std::to_string(comm.allreduce(bad)) +
+    bad = comm.allreduce(bad);
+    if (bad > 0)
+        throw UsageError(where + ": family = binomial needs a 0/1 or bool outcome; " + error_count(bad) +
                          " row(s) hold other values");
 }
 

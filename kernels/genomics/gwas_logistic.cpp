@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "kernels/genomics/genotype_block.hpp"
 #include "kernels/genomics/gwas_firth.hpp"
 
@@ -318,7 +319,7 @@ LogisticGwas::LogisticGwas(const GwasSamples& samples, const Comm& comm, double 
     const double cases = comm.allreduce(s_.y.sum());
     if (cases == 0 || cases == static_cast<double>(s_.n_total))
         throw UsageError(where + ": family = binomial needs both cases (1) and controls (0) among the " +
-                         std::to_string(s_.n_total) + " samples; found " + (cases == 0 ? "no case" : "no control"));
+                         error_count(s_.n_total) + " samples; found " + (cases == 0 ? "no case" : "no control"));
 }
 
 void LogisticGwas::test_block(const GenotypeReader::Block& raw, std::int64_t nv, std::vector<VariantResult>& out) {

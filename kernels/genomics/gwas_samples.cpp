@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 
 namespace kohort::gwas {
 
@@ -17,7 +18,7 @@ GwasSamples join_samples(const ModelFrame& frame, const std::vector<std::int64_t
     for (std::size_t k = 1; k < order.size(); ++k) duplicates += frame.cluster[order[k]] == frame.cluster[order[k - 1]];
     duplicates = comm.allreduce(duplicates);
     if (duplicates > 0)
-        throw UsageError(where + ": the phenotype table has " + std::to_string(duplicates) +
+        throw UsageError(where + ": the phenotype table has " + error_count(duplicates) +
                          " repeated pid(s) among its complete rows; expected one row per person for kind = gwas");
 
     // Merge two pid-sorted lists; used rows follow the genotype order.

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "kernels/regression/glm_irls.hpp"
 #include "kernels/regression/glm_pass.hpp"
 #include "kernels/regression/glm_robust.hpp"
@@ -47,10 +48,8 @@ InputCheck check_input(const ModelFrame& f, const Family& fam, const Comm& comm)
     return {buf[0], buf[1], buf[2], buf[3], buf[4]};
 }
 
-std::string count_rows(double k) {
-    const auto n = static_cast<long long>(k);
-    return std::to_string(n) + (n == 1 ? " row" : " rows");
-}
+// "N rows" of a bad-row count, as an error message may show it (core/error_counts.hpp).
+std::string count_rows(double k) { return error_rows(static_cast<std::int64_t>(k)); }
 
 double p_normal(double z) { return std::erfc(std::fabs(z) / std::sqrt(2.0)); }
 

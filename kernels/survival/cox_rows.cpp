@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "core/thread_share.hpp"
 #include "store/prefault.hpp"
 
@@ -25,11 +26,6 @@ int histogram_threads(std::size_t n, std::size_t keys) {
     if (static_cast<std::int64_t>(n) <= kThreadedRows) return 1;
     const std::size_t affordable = std::max<std::size_t>(1, n / (8 * std::max<std::size_t>(keys, 1)));
     return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(omp_get_max_threads()), affordable));
-}
-
-std::string rows_text(double count) {
-    const auto n = static_cast<long long>(count);
-    return std::to_string(n) + (n == 1 ? " row" : " rows");
 }
 
 // Every rank checks its rows; the counts are summed so all ranks throw the same error together
@@ -63,7 +59,7 @@ void validate(const ModelFrame& f, const Eigen::VectorXd& weights, const Eigen::
         }
         if (offsets.size() && !std::isfinite(offsets(i))) ++count[kOffset];
     }
-    std::vector<double> bad(count, count + kCount);
+    std::vector<std::int64_t> bad(count, count + kCount);
     // Column-wise first (X is column-major); rows are counted only when something is wrong.
     if (!x_finite)
         for (Eigen::Index i = 0; i < n; ++i)
@@ -71,27 +67,27 @@ void validate(const ModelFrame& f, const Eigen::VectorXd& weights, const Eigen::
     comm.allreduce(bad);
     const std::string pre = what + ": ";
     if (bad[kTimeInf] > 0)
-        throw UsageError(pre + rows_text(bad[kTimeInf]) + " with an infinite time in column '" + time_col +
+        throw UsageError(pre + error_rows(bad[kTimeInf]) + " with an infinite time in column '" + time_col +
                          "'; expected finite times");
     if (bad[kTimeNeg] > 0)
-        throw UsageError(pre + rows_text(bad[kTimeNeg]) + " with a negative time in column '" + time_col +
+        throw UsageError(pre + error_rows(bad[kTimeNeg]) + " with a negative time in column '" + time_col +
                          "'; expected times >= 0");
     if (bad[kStartInf] > 0)
-        throw UsageError(pre + rows_text(bad[kStartInf]) + " with an infinite start time in column '" +
+        throw UsageError(pre + error_rows(bad[kStartInf]) + " with an infinite start time in column '" +
                          start_col + "'; expected finite times");
     if (bad[kStartNeg] > 0)
-        throw UsageError(pre + rows_text(bad[kStartNeg]) + " with a negative start time in column '" +
+        throw UsageError(pre + error_rows(bad[kStartNeg]) + " with a negative start time in column '" +
                          start_col + "'; expected times >= 0");
     if (bad[kOrder] > 0)
-        throw UsageError(pre + rows_text(bad[kOrder]) + " where '" + time_col + "' <= '" + start_col +
+        throw UsageError(pre + error_rows(bad[kOrder]) + " where '" + time_col + "' <= '" + start_col +
                          "'; expected each interval to end after it starts (stop > start)");
     if (bad[kWeight] > 0)
-        throw UsageError(pre + rows_text(bad[kWeight]) +
+        throw UsageError(pre + error_rows(bad[kWeight]) +
                          " with a zero, negative or infinite case weight; expected weights > 0");
     if (bad[kOffset] > 0)
-        throw UsageError(pre + rows_text(bad[kOffset]) + " with an infinite offset; expected finite offsets");
+        throw UsageError(pre + error_rows(bad[kOffset]) + " with an infinite offset; expected finite offsets");
     if (bad[kCovariate] > 0)
-        throw UsageError(pre + rows_text(bad[kCovariate]) +
+        throw UsageError(pre + error_rows(bad[kCovariate]) +
                          " with an infinite covariate value; expected finite values");
 }
 
@@ -374,7 +370,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     setup.fractional_weights = totals[3] > 0;
     setup.has_offset = totals[4] > 0;
     if (setup.events == 0)
-        throw UsageError(what + ": no events among the " + std::to_string(setup.n) +
+        throw UsageError(what + ": no events among the " + error_count(setup.n) +
                          " rows used (every row is censored); a Cox model needs at least one event");
 
     // Weights or an offset another rank has but this one's frame lacks (it has no rows) are written

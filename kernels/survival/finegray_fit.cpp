@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "kernels/survival/cox_linalg.hpp"
 #include "kernels/survival/finegray_sums.hpp"
 #include "kernels/survival/finegray_variance.hpp"
@@ -77,7 +78,7 @@ FineGrayFit fit_finegray(const FineGrayRows& rows, const FineGrayOptions& option
     fit.competing_events = counts[2];
     fit.censored = counts[3];
     if (fit.events == 0)
-        throw UsageError(what + ": no failures of the cause of interest among the " + std::to_string(fit.n) +
+        throw UsageError(what + ": no failures of the cause of interest among the " + error_count(fit.n) +
                          " row(s) used; expected at least one");
 
     Evaluator eval(layout, grid, failure_x, comm);

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "formula/formula.hpp"
 #include "formula/model_frame.hpp"
 #include "kernels/model_checks.hpp"
@@ -93,10 +94,10 @@ LoadedRows load_rows(const ModelContext& ctx, int cause) {
     max_status = ctx.comm.allreduce(max_status, ReduceOp::max);
     const std::string& status_col = formula.response_columns.back();
     if (flags[0] > 0)
-        throw UsageError(where + ": " + std::to_string(flags[0]) +
+        throw UsageError(where + ": " + error_count(flags[0]) +
                          " row(s) have a negative or non-finite time; expected times >= 0");
     if (flags[1] > 0)
-        throw UsageError(where + ": " + std::to_string(flags[1]) + " row(s) have a negative status in column '" +
+        throw UsageError(where + ": " + error_count(flags[1]) + " row(s) have a negative status in column '" +
                          status_col + "'; expected 0 (censored) or a cause 1..K");
     if (cause > max_status)
         throw UsageError(where + ": cause = " + std::to_string(cause) + " is not present in status column '" +
@@ -106,7 +107,7 @@ LoadedRows load_rows(const ModelContext& ctx, int cause) {
                          "; expected one of the causes in the data");
     if (flags[2] == 0)
         throw UsageError(where + ": no events of cause " + std::to_string(cause) + " in status column '" +
-                         status_col + "' among the " + std::to_string(frame.n_total) +
+                         status_col + "' among the " + error_count(frame.n_total) +
                          " row(s) used; expected at least one");
 
     LoadedRows out;

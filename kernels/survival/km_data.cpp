@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "formula/formula.hpp"
 #include "formula/model_frame.hpp"
 
@@ -112,16 +113,16 @@ SurvivalData load_survival_data(const ModelContext& ctx, bool competing_risks) {
     max_status = ctx.comm.allreduce(max_status, ReduceOp::max);
     const std::string rows_word = " row(s)";
     if (flags[0] > 0)
-        throw UsageError(where + ": " + std::to_string(flags[0]) + rows_word +
+        throw UsageError(where + ": " + error_count(flags[0]) + rows_word +
                          " have a negative or non-finite time; expected times >= 0");
     if (flags[1] > 0)
-        throw UsageError(where + ": " + std::to_string(flags[1]) + rows_word +
+        throw UsageError(where + ": " + error_count(flags[1]) + rows_word +
                          " have stop <= start in Surv(start, stop, status); expected stop > start");
     if (flags[2] > 0)
-        throw UsageError(where + ": " + std::to_string(flags[2]) + rows_word + " have a status outside the coding; expected " +
+        throw UsageError(where + ": " + error_count(flags[2]) + rows_word + " have a status outside the coding; expected " +
                          (competing_risks ? "0 (censored) or a cause 1..K" : "0/1, bool, or 1/2 with 2 = event"));
     if (flags[3] > 0)
-        throw UsageError(where + ": " + std::to_string(flags[3]) + rows_word +
+        throw UsageError(where + ": " + error_count(flags[3]) + rows_word +
                          " have a negative or non-finite weight; expected weights >= 0");
     data.fractional_weights = flags[4] > 0;
     data.n_causes = competing_risks ? static_cast<int>(std::max<std::int64_t>(max_status, 1)) : 1;

@@ -12,6 +12,7 @@
 
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "formula/agreed_levels.hpp"
 #include "formula/limits.hpp"
 #include "store/prefault.hpp"
@@ -183,7 +184,7 @@ private:
         for (std::size_t k = 0; k < uses_.size(); ++k)
             if (present[k] == 0)
                 fail("column '" + uses_[k].column->name + "' (used as " + uses_[k].role + ") is missing in all " +
-                     std::to_string(total) + " rows of table '" + table_.name + "'; expected some values");
+                     error_count(total) + " rows of table '" + table_.name + "'; expected some values");
         reserve_prefaulted(rows_, n);
         for (std::size_t i = 0; i < n; ++i)
             if (keep[i]) rows_.push_back(i);
@@ -197,7 +198,7 @@ private:
         if (mf_.n_total == 0) {
             std::string cols;
             for (const Use& u : uses_) cols += (cols.empty() ? "" : ", ") + u.column->name;
-            fail("no complete rows: each of the " + std::to_string(total) + " rows of table '" + table_.name +
+            fail("no complete rows: each of the " + error_count(total) + " rows of table '" + table_.name +
                  "' has a missing value in at least one of the columns " + cols);
         }
     }
@@ -283,7 +284,7 @@ private:
             for (Eigen::Index i = 0; i < n; ++i) bad += mf_.stop[i] <= mf_.start[i] ? 1 : 0;
             bad = comm_.allreduce(bad);
             if (bad > 0)
-                fail("Surv(" + start_->name + ", " + time_->name + ", ...): " + std::to_string(bad) +
+                fail("Surv(" + start_->name + ", " + time_->name + ", ...): " + error_count(bad) +
                      " rows have a stop time at or before their start time; expected stop > start");
         }
         status();
@@ -357,7 +358,7 @@ private:
             if (d.levels.labels.size() < 2)
                 // Levels are not listed in messages: a level may be held by a single person.
                 fail(d.name_for_messages() + " has a single level among the " +
-                     std::to_string(mf_.n_total) +
+                     error_count(mf_.n_total) +
                      " rows used; a factor in a model needs at least 2 levels (R: contrasts can be applied "
                      "only to factors with 2 or more levels)");
             // Checked here, before any design column exists: factor(pid) has a level per person.
@@ -547,7 +548,7 @@ private:
             std::int64_t negative = (mf_.weights.array() < 0.0).count();
             negative = comm_.allreduce(negative);
             if (negative > 0)
-                fail("weights column '" + weights_->name + "' has " + std::to_string(negative) +
+                fail("weights column '" + weights_->name + "' has " + error_count(negative) +
                      " negative values among the rows used; expected weights >= 0");
         } else if (!opt_.constants_left_empty) {
             mf_.weights = fresh_vector(n);
@@ -563,7 +564,7 @@ private:
                 bad = comm_.allreduce(bad);
                 if (bad > 0)
                     fail("offset(log(" + offsets_[k]->name + ")): column '" + offsets_[k]->name + "' has " +
-                         std::to_string(bad) + " values <= 0 among the rows used; log() needs values > 0");
+                         error_count(bad) + " values <= 0 among the rows used; log() needs values > 0");
                 // std::log per value, not Eigen's packet log: the result must not depend on where a
                 // row falls in a SIMD packet, i.e. on how rows are split across ranks.
                 for (Eigen::Index i = 0; i < v.size(); ++i) v[i] = std::log(v[i]);
@@ -658,7 +659,7 @@ private:
             }
             bad = comm_.allreduce(bad);
             if (bad > 0)
-                fail("cluster column '" + c.name + "' has " + std::to_string(bad) +
+                fail("cluster column '" + c.name + "' has " + error_count(bad) +
                      " values that are not whole numbers; expected an id (int64, categorical or whole numbers)");
         }
         for (std::size_t i = 0; i < n; ++i) {

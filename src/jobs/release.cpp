@@ -82,6 +82,10 @@ std::string ReleaseLayer::log_count(std::int64_t count) const {
     return r ? std::to_string(*r) : withheld_text();
 }
 
+std::string ReleaseLayer::error_count(std::int64_t count) const {
+    return perturbs() ? "some" : log_count(count);
+}
+
 void ReleaseLayer::withheld(const std::string& field, const std::string& where, const std::string& rule,
                             const std::string& detail) {
     Scope& s = current();

@@ -94,6 +94,9 @@ public:
     // A count repeated in a job.log line: the policy applied, no record (the value it repeats is
     // recorded where it is released).
     std::string log_count(std::int64_t count) const;
+    // A count in an error message (core/error_counts.hpp): as log_count, but "some" under
+    // perturbation, since a failed job has no results.json to point to.
+    std::string error_count(std::int64_t count) const;
 
     // A value that is not a plain count was withheld or coarsened; `rule` says why.
     void withheld(const std::string& field, const std::string& where, const std::string& rule, const std::string& detail = "");

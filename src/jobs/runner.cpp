@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "core/version.hpp"
 #include "formula/formula.hpp"
 #include "jobs/audit.hpp"
@@ -323,6 +324,8 @@ nlohmann::json run_job(const JobFile& job, const Comm& comm, const RunOptions& o
     try {
         DisclosureLedger ledger(effective_policy(site, job.disclosure, job.perturbation));
         set_up_perturbation(ledger, site);
+        // Counts in error messages from here on go out as the policy releases them.
+        const ScopedErrorCounts error_counts([&ledger](std::int64_t n) { return ledger.error_count(n); });
         audit["disclosure_policy"] = ledger.policy().name;
         if (ledger.perturbs()) audit["perturbation"] = "cell_key";
         log("job '" + job.name + "' on " + std::to_string(comm.size()) + " rank(s) x " + std::to_string(threads) +

@@ -447,6 +447,35 @@ for name, (store, table, kind, formula, expect) in refusals.items():
     if re.search(r"grp=E|'E'|\bE\b", r.stderr):
         recoveries.append(("refusal", f"{name}: a small level's label in the message", None, None))
 
+# Bad input (exit 2): the message counts the bad rows, and that count must be released like any
+# other (2 of 40 rows here: never "2"). Under ATTACK_RELEASED_UNDER=none the exact counts show,
+# which is how this check was seen to fail.
+with open("t3.csv", "w") as f:
+    f.write("time,status,x,off,v,w\n")
+    for i in range(40):
+        bad = i in (7, 23)
+        f.write(f"{rnd.randint(1, 300)},{rnd.randint(0, 1)},{round(rnd.gauss(0, 1), 3)},"
+                f"{'Inf' if bad else round(rnd.gauss(0, 0.1), 3)},{-1 if bad else 1 + rnd.randint(0, 9)},"
+                f"{-2 if bad else 1}\n")
+subprocess.run([kohort, "import", "--csv", "t3.csv", "--table", "t3", "--store", "t3.h5"], check=True, env=env,
+               stdout=subprocess.DEVNULL)
+bad_input = {
+    "inf_offset": ("cox", "Surv(time, status) ~ x + offset(off)", "", "with an infinite offset"),
+    "log_offset": ("cox", "Surv(time, status) ~ x + offset(log(v))", "", "values <= 0"),
+    "neg_weights": ("glm", "status ~ x", "family = binomial\nweights = w\n", "negative values"),
+}
+for name, (kind, formula, extra, expect) in bad_input.items():
+    with open(f"{name}.ini", "w") as f:
+        f.write(f"[job]\nname = {name}\nstore = t3.h5\noutput = out_{name}\n[model.m]\nkind = {kind}\n{extra}"
+                f"table = t3\nformula = {formula}\n")
+    r = subprocess.run([kohort, "run", f"{name}.ini", "-q"], capture_output=True, text=True,
+                       env=dict(env, KOHORT_SITE_CONFIG=os.path.abspath(f"site_{released_under}.ini")))
+    checked["derived"] += 1
+    if r.returncode != 2 or expect not in r.stderr or os.path.exists(f"out_{name}"):
+        recoveries.append(("bad input", f"{name}: exit {r.returncode}, message {r.stderr.strip()[-300:]}", None, None))
+    for m in re.finditer(r"(\d+) (?:[a-z]+ )?(rows?\b|row\(s\)|values)", r.stderr):
+        released_count("error message", f"{name}: {m.group(0)}", float(m.group(1)))
+
 # Clustered on the persons themselves (one person per cluster by design, no per-cluster value
 # released): not refused.
 with open("cluster_pid.ini", "w") as f:

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "core/error_counts.hpp"
 #include "jobs/release.hpp"
 #include "jobs/site_config.hpp"
 
@@ -85,4 +86,31 @@ TEST(Disclosure, ReleaseLayerRecordsEachValueAndRule) {
     EXPECT_EQ(r["models"]["km1"]["withheld"][0]["rule"], "derived_from_counts");
     EXPECT_TRUE(ReleaseLayer(DisclosurePolicy::named("none")).exact());
     EXPECT_FALSE(rel.exact());
+}
+
+// Counts in error messages (core/error_counts.hpp): exact outside a job; while a job's rule is
+// installed, as its release layer releases them ("<5", rounded), "some" under perturbation; the
+// previous rule comes back at the end of the scope.
+TEST(Disclosure, ErrorMessageCountsFollowTheJobsPolicy) {
+    EXPECT_EQ(error_rows(1), "1 row");
+    EXPECT_EQ(error_rows(3), "3 rows");
+    {
+        const ReleaseLayer sds(DisclosurePolicy::named("sds"));
+        const ScopedErrorCounts scope([&sds](std::int64_t n) { return sds.error_count(n); });
+        EXPECT_EQ(error_rows(1), "<5 rows");
+        EXPECT_EQ(error_count(4), "<5");
+        EXPECT_EQ(error_count(12), "10");
+        EXPECT_EQ(error_count(0), "0");
+        {
+            DisclosurePolicy p = DisclosurePolicy::named("sds");
+            p.perturb = true;
+            const ReleaseLayer perturbing(p);
+            const ScopedErrorCounts inner([&perturbing](std::int64_t n) { return perturbing.error_count(n); });
+            EXPECT_EQ(error_rows(12), "some rows");
+        }
+        EXPECT_EQ(error_count(12), "10");
+        const ReleaseLayer none(DisclosurePolicy::named("none"));
+        EXPECT_EQ(none.error_count(3), "3");
+    }
+    EXPECT_EQ(error_rows(1), "1 row");
 }
