@@ -473,7 +473,8 @@ for name, (kind, formula, extra, expect) in bad_input.items():
     checked["derived"] += 1
     if r.returncode != 2 or expect not in r.stderr or os.path.exists(f"out_{name}"):
         recoveries.append(("bad input", f"{name}: exit {r.returncode}, message {r.stderr.strip()[-300:]}", None, None))
-    for m in re.finditer(r"(\d+) (?:[a-z]+ )?(rows?\b|row\(s\)|values)", r.stderr):
+    # A number after "<" or "<=" is the withheld form ("<5", "<=7"), not a count.
+    for m in re.finditer(r"(?<![<=\d])(\d+) (?:[a-z]+ )?(rows?\b|row\(s\)|values)", r.stderr):
         released_count("error message", f"{name}: {m.group(0)}", float(m.group(1)))
 
 # Clustered on the persons themselves (one person per cluster by design, no per-cluster value
