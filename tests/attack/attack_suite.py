@@ -434,16 +434,25 @@ refusals = {
     "nfilter": ("t2.h5", "t2", "glm", "y ~ a + b + c + d + e + f + g + h", "nfilter.glm"),
     "small_cluster": ("t.h5", "t", "glm", "status ~ age + cluster(grp)", "a cluster of 'grp' is held by fewer"),
 }
-for name, (store, table, kind, formula, expect) in refusals.items():
-    fam = "family = binomial\n" if "status ~" in formula else ""
+
+
+def failing_job(what, name, store, table, kind, model_keys, formula, site, code, expect):
+    """Runs a one-model job that must fail with exit `code`, a message holding `expect` and no
+    output folder (else a recovery under `what`); returns the finished process."""
     with open(f"{name}.ini", "w") as f:
-        f.write(f"[job]\nname = {name}\nstore = {store}\noutput = out_{name}\n[model.m]\nkind = {kind}\n{fam}"
+        f.write(f"[job]\nname = {name}\nstore = {store}\noutput = out_{name}\n[model.m]\nkind = {kind}\n{model_keys}"
                 f"table = {table}\nformula = {formula}\n")
     r = subprocess.run([kohort, "run", f"{name}.ini", "-q"], capture_output=True, text=True,
-                       env=dict(env, KOHORT_SITE_CONFIG=os.path.abspath(f"site_{policy}.ini")))
+                       env=dict(env, KOHORT_SITE_CONFIG=os.path.abspath(f"site_{site}.ini")))
     checked["derived"] += 1
-    if r.returncode != 3 or expect not in r.stderr or os.path.exists(f"out_{name}"):
-        recoveries.append(("refusal", f"{name}: exit {r.returncode}, message {r.stderr.strip()[-300:]}", None, None))
+    if r.returncode != code or expect not in r.stderr or os.path.exists(f"out_{name}"):
+        recoveries.append((what, f"{name}: exit {r.returncode}, message {r.stderr.strip()[-300:]}", None, None))
+    return r
+
+
+for name, (store, table, kind, formula, expect) in refusals.items():
+    fam = "family = binomial\n" if "status ~" in formula else ""
+    r = failing_job("refusal", name, store, table, kind, fam, formula, policy, 3, expect)
     if re.search(r"grp=E|'E'|\bE\b", r.stderr):
         recoveries.append(("refusal", f"{name}: a small level's label in the message", None, None))
 
@@ -465,14 +474,7 @@ bad_input = {
     "neg_weights": ("glm", "status ~ x", "family = binomial\nweights = w\n", "negative values"),
 }
 for name, (kind, formula, extra, expect) in bad_input.items():
-    with open(f"{name}.ini", "w") as f:
-        f.write(f"[job]\nname = {name}\nstore = t3.h5\noutput = out_{name}\n[model.m]\nkind = {kind}\n{extra}"
-                f"table = t3\nformula = {formula}\n")
-    r = subprocess.run([kohort, "run", f"{name}.ini", "-q"], capture_output=True, text=True,
-                       env=dict(env, KOHORT_SITE_CONFIG=os.path.abspath(f"site_{released_under}.ini")))
-    checked["derived"] += 1
-    if r.returncode != 2 or expect not in r.stderr or os.path.exists(f"out_{name}"):
-        recoveries.append(("bad input", f"{name}: exit {r.returncode}, message {r.stderr.strip()[-300:]}", None, None))
+    r = failing_job("bad input", name, "t3.h5", "t3", kind, extra, formula, released_under, 2, expect)
     # A number after "<" or "<=" is the withheld form ("<5", "<=7"), not a count.
     for m in re.finditer(r"(?<![<=\d])(\d+) (?:[a-z]+ )?(rows?\b|row\(s\)|values)", r.stderr):
         released_count("error message", f"{name}: {m.group(0)}", float(m.group(1)))
