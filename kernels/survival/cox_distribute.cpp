@@ -238,7 +238,10 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     const auto P = static_cast<std::size_t>(comm.size());
     const int me = comm.rank();
     // One rank owns every bin: the rows are already in exit order for [0, T), nothing moves.
-    if (P == 1) return;
+    if (P == 1) {
+        rows.x_room.release();
+        return;
+    }
     const std::int64_t lo = ranges.cut[static_cast<std::size_t>(me)];
     const std::int64_t hi = ranges.cut[static_cast<std::size_t>(me) + 1];
 
@@ -284,6 +287,9 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     const bool grows = total_rows > n;
     const Eigen::Index growth = grows ? total_rows - n : 0;
     const bool spread = grows && (p - 1) * growth > n;
+    // X's storage grows in place where the frame held the address space above it (AddressRoom):
+    // given back just before, so that realloc can extend the block instead of moving it.
+    rows.x_room.release();
     if (grows) resize_storage(rows.X, total_rows * p);
     if (spread) {
         double* x = rows.X.data();

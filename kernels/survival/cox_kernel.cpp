@@ -82,6 +82,8 @@ ModelOutput run_cox(const ModelContext& ctx) {
     fo.source = spec.where();
     fo.summarise_columns = true;     // the set-up's means and constant columns (ModelFrame::x_summary)
     fo.constants_left_empty = true;  // no vector of ones or zeros to write and read per row
+    // Rows move between ranks at set-up, and a rank may receive more than it had (distribute_by_time).
+    fo.room_to_grow_x = ctx.comm.size() > 1 && opt.communication == CoxCommunication::by_time;
     ModelFrame frame = model_frame(ctx, formula, fo);
     check_model_frame(frame, ctx.disclosure, ctx.comm, spec.where());
     const std::vector<std::string> terms = frame.terms;

@@ -557,6 +557,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
         if (f.has_cluster) rows.cluster = std::move(f.cluster);
     }
     rows.X = std::move(f.X);
+    rows.x_room = std::move(f.x_room);
     rows.first_bin = std::move(first);
     rows.bin_begin = 0;
     rows.bin_end = T;

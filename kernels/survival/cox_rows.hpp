@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/column_sums.hpp"
+#include "store/address_room.hpp"
 #include "formula/model_frame.hpp"
 #include "kernels/survival/event_times.hpp"
 #include "mpi/comm.hpp"
@@ -23,6 +24,7 @@ struct CoxRows {
     int p = 0;
     bool counting_process = false;       // Surv(start, stop, status)
     Eigen::MatrixXd X;                   // n x p, centred and scaled, rows in exit-bin order
+    AddressRoom x_room;                  // the frame's room above X (ModelFrame::x_room) until the rows move
     // Empty once the rows are laid out (in exit order on one rank, or distributed by time) when
     // every weight is 1 / every offset 0 on every rank: a constant is not written out per row. Read
     // them through weight_of and offset_of.

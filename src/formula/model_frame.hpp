@@ -10,6 +10,7 @@
 
 #include "formula/formula.hpp"
 #include "mpi/comm.hpp"
+#include "store/address_room.hpp"
 #include "store/table.hpp"
 
 namespace kohort {
@@ -31,6 +32,10 @@ struct FrameOptions {
     // offset, instead of a vector of ones and one of zeros (the Cox set-up reads an empty vector as
     // that constant; other models index them row by row).
     bool constants_left_empty = false;
+    // Hold address space above X (ModelFrame::x_room) from the moment X is allocated, so that X's
+    // storage can later grow in place: the Cox set-up on several ranks, where a rank may receive
+    // more rows than it had (store/address_room.hpp says why a moved block is slow).
+    bool room_to_grow_x = false;
 };
 
 struct ModelFrame {
@@ -72,6 +77,9 @@ struct ModelFrame {
     };
     std::vector<ColumnSummary> x_summary;
 
+    // The address space above X's storage, held where FrameOptions::room_to_grow_x asked for it;
+    // whoever grows X releases it first.
+    AddressRoom x_room;
     Eigen::Index n_local() const { return X.rows(); }
 };
 

@@ -5,6 +5,11 @@ kohort_test(store_unit_test
   LIBS kohort_store
   LABELS store)
 
+kohort_test(store_address_room_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/address_room_test.cpp
+  LIBS kohort_store
+  LABELS store)
+
 kohort_test(store_child_probe_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/child_probe_test.cpp
   LIBS kohort_store
