@@ -175,12 +175,11 @@ void pack_for_move(const Move& mv, std::vector<T>& buf, Get get) {
 // The rest: other ranks' rows through MPI into got, then every run copied to out (mv.received
 // values), through f.
 template <typename T, typename F = std::identity>
-void exchange_and_lay_out(const Comm& comm, const Move& mv, const std::vector<T>& buf, std::vector<T>& got, T* out,
-                          F f = {}) {
+void exchange_and_lay_out(const Comm& comm, const Move& mv, const T* buf, std::vector<T>& got, T* out, F f = {}) {
     got.resize(static_cast<std::size_t>(mv.remote()));
-    comm.alltoallv(buf.data(), mv.send_begin, mv.scounts, got.data(), mv.rcounts);
+    comm.alltoallv(buf, mv.send_begin, mv.scounts, got.data(), mv.rcounts);
     for (const Move::Run& run : mv.runs) {
-        const T* src = run.source == mv.self ? buf.data() + mv.kept_begin + run.from
+        const T* src = run.source == mv.self ? buf + mv.kept_begin + run.from
                                              : got.data() + mv.recv_begin[static_cast<std::size_t>(run.source)] + run.from;
         out = std::transform(src, src + run.length, out, f);
     }
@@ -192,7 +191,7 @@ template <typename T, typename Get>
 std::vector<T> move_vector(const Comm& comm, const Move& mv, const Plan* replicas, Get get) {
     std::vector<T> buf, got, out(static_cast<std::size_t>(mv.received + (replicas ? replicas->received() : 0)));
     pack_for_move(mv, buf, get);
-    exchange_and_lay_out(comm, mv, buf, got, out.data());
+    exchange_and_lay_out(comm, mv, buf.data(), got, out.data());
     if (replicas) send_rows(comm, *replicas, buf, out.data() + mv.received, get);
     return out;
 }
@@ -303,8 +302,12 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     // once: its values are packed as they are, and the same read sums the absolute deviations and
     // the deaths' values (column_deviations), from which one small allreduce gives the column's
     // scale; the values are centred and scaled as they are laid out.
-    std::vector<double> buf, replica_buf, got;
-    buf.resize(move.place.size());
+    // The send buffer is the frame's stop times' memory (CoxRows::spare), read for the last time
+    // before the move: its pages are in memory, where a fresh buffer's first writes would fault
+    // through the hypervisor on this VM (docs/benchmarks-cox.md: 0.010-0.013 s for 16 MB).
+    Eigen::VectorXd send = std::move(rows.spare);
+    if (send.size() != static_cast<Eigen::Index>(move.place.size())) send.resize(static_cast<Eigen::Index>(move.place.size()));
+    std::vector<double> replica_buf, got;
     const double* w = unit_weights ? nullptr : rows.weight.data();
     double local_sums[2];
     for (Eigen::Index j = 0; j < p; ++j) {
@@ -312,7 +315,7 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
         const double* in = rows.X.data() + j * old_stride;
         const Eigen::Index kept = keeps_heads ? j * growth : 0;  // values of old column j in `head`
         const std::int64_t* place = move.place.data();
-        double* b = buf.data();
+        double* b = send.data();
         // Rows [from, from + count) of old column j, whose values start at x.
         auto pack = [&](const double* x, Eigen::Index from, Eigen::Index count) {
             return column_deviations(w ? w + from : nullptr, rows.event.data() + from, x, setup.means(j), count,
@@ -336,13 +339,13 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
             next_head.assign(next, next + (j + 1) * growth);
         }
         double* col = rows.X.data() + j * total_rows;
-        exchange_and_lay_out(comm, move, buf, got, col, z);
+        exchange_and_lay_out(comm, move, send.data(), got, col, z);
         if (replicas) comm.alltoallv(replica_buf.data(), replicas->scounts, col + m, replicas->rcounts);
         head.swap(next_head);
     }
     if (!grows) resize_storage(rows.X, total_rows * p);
     rows.X.resize(total_rows, p);  // the same size: a reshape
-    std::vector<double>().swap(buf);  // before the vectors below are allocated
+    send = Eigen::VectorXd();  // before the vectors below are allocated
     std::vector<double>().swap(replica_buf);
     std::vector<double>().swap(got);
 

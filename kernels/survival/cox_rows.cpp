@@ -581,7 +581,9 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     for (int s = 0; s < n_strata; ++s) setup.stratum_has_rows[static_cast<std::size_t>(s)] = per_stratum[static_cast<std::size_t>(s)] > 0;
     // The frame's per-row response vectors are in `rows` or no longer needed: freed before the
     // fit (and before rows move between ranks), which lowers the peak memory by 12-20 bytes a row.
-    f.stop = Eigen::VectorXd();
+    // Where the rows move next, the stop times' storage becomes the move's send buffer instead.
+    if (reorder) f.stop = Eigen::VectorXd();
+    else rows.spare = std::move(f.stop);  // distribute_by_time's send buffer, its pages already in memory
     f.start = Eigen::VectorXd();
     std::vector<std::int32_t>().swap(f.strata);  // a row's stratum is now that of its bins
     return rows;

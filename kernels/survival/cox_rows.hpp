@@ -25,6 +25,9 @@ struct CoxRows {
     bool counting_process = false;       // Surv(start, stop, status)
     Eigen::MatrixXd X;                   // n x p, centred and scaled, rows in exit-bin order
     AddressRoom x_room;                  // the frame's room above X (ModelFrame::x_room) until the rows move
+    // prepare_cox_rows with reorder = false: the frame's stop times' storage (n values, no longer
+    // read), which distribute_by_time packs the columns into; empty once the rows have moved.
+    Eigen::VectorXd spare;
     // Empty once the rows are laid out (in exit order on one rank, or distributed by time) when
     // every weight is 1 / every offset 0 on every rank: a constant is not written out per row. Read
     // them through weight_of and offset_of.
