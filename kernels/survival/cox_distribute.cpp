@@ -303,8 +303,9 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     // the deaths' values (column_deviations), from which one small allreduce gives the column's
     // scale; the values are centred and scaled as they are laid out.
     // The send buffer is the frame's stop times' memory (CoxRows::spare), read for the last time
-    // before the move: its pages are in memory, where a fresh buffer's first writes would fault
-    // through the hypervisor on this VM (docs/benchmarks-cox.md: 0.010-0.013 s for 16 MB).
+    // before the move: its pages are in memory, where a fresh buffer's first writes fault through
+    // the hypervisor on this VM (docs/benchmarks-cox.md: a fresh send and receive buffer took
+    // 0.016-0.020 s per rank to allocate at 2M rows).
     Eigen::VectorXd send = std::move(rows.spare);
     if (send.size() != static_cast<Eigen::Index>(move.place.size())) send.resize(static_cast<Eigen::Index>(move.place.size()));
     std::vector<double> replica_buf, got;

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "core/column_sums.hpp"
-#include "store/address_room.hpp"
 #include "formula/model_frame.hpp"
 #include "kernels/survival/event_times.hpp"
 #include "mpi/comm.hpp"
+#include "store/address_room.hpp"
 
 namespace kohort {
 
