@@ -2,6 +2,7 @@
 
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
+#include <cstdint>
 #include <map>
 
 #include "core/error.hpp"
@@ -15,7 +16,7 @@ namespace {
 
 // Global counts of rows R's glm would refuse or warn about.
 struct InputCheck {
-    double negative_weight = 0, nonfinite = 0, out_of_domain = 0, non_integer = 0, positive_weight = 0;
+    std::int64_t negative_weight = 0, nonfinite = 0, out_of_domain = 0, non_integer = 0, positive_weight = 0;
 };
 
 InputCheck check_input(const ModelFrame& f, const Family& fam, const Comm& comm) {
@@ -43,13 +44,10 @@ InputCheck check_input(const ModelFrame& f, const Family& fam, const Comm& comm)
         }
     }
     if (!f.X.allFinite()) c.nonfinite += 1;
-    std::vector<double> buf{c.negative_weight, c.nonfinite, c.out_of_domain, c.non_integer, c.positive_weight};
+    std::vector<std::int64_t> buf{c.negative_weight, c.nonfinite, c.out_of_domain, c.non_integer, c.positive_weight};
     comm.allreduce(buf);
     return {buf[0], buf[1], buf[2], buf[3], buf[4]};
 }
-
-// "N rows" of a bad-row count, as an error message may show it (core/error_counts.hpp).
-std::string count_rows(double k) { return error_rows(static_cast<std::int64_t>(k)); }
 
 double p_normal(double z) { return std::erfc(std::fabs(z) / std::sqrt(2.0)); }
 
@@ -66,30 +64,30 @@ void check_frame(const ModelFrame& frame, const Family& fam, const Comm& comm, c
     fit.n = frame.n_total;
     fit.n_dropped_missing = frame.n_dropped_missing;
     if (frame.n_total == 0)
-        throw UsageError(where + ": no rows left to fit after dropping " + count_rows(double(frame.n_dropped_missing)) +
+        throw UsageError(where + ": no rows left to fit after dropping " + error_rows(frame.n_dropped_missing) +
                          " with missing values (expected at least one complete row)");
 
     const InputCheck chk = check_input(frame, fam, comm);
     if (chk.nonfinite > 0)
-        throw UsageError(where + ": " + count_rows(chk.nonfinite) +
+        throw UsageError(where + ": " + error_rows(chk.nonfinite) +
                          " with an infinite value in the response, a covariate, the weights or the offset "
                          "(expected finite numbers)");
     if (chk.negative_weight > 0)
-        throw UsageError(where + ": " + count_rows(chk.negative_weight) +
+        throw UsageError(where + ": " + error_rows(chk.negative_weight) +
                          " with a negative weight (expected weights >= 0)");
     if (chk.out_of_domain > 0) {
         if (fam.family == FamilyKind::binomial)
-            throw UsageError(where + ": " + count_rows(chk.out_of_domain) +
+            throw UsageError(where + ": " + error_rows(chk.out_of_domain) +
                              " with a response outside [0, 1] (expected 0/1, a bool, or a proportion with "
                              "weights = trials for family = binomial)");
-        throw UsageError(where + ": " + count_rows(chk.out_of_domain) +
+        throw UsageError(where + ": " + error_rows(chk.out_of_domain) +
                          " with a negative response (expected counts >= 0 for family = poisson)");
     }
-    if (static_cast<double>(p) > chk.positive_weight)
+    if (p > chk.positive_weight)
         throw UsageError(where + ": the model has " + std::to_string(p) + " parameters but only " +
-                         count_rows(chk.positive_weight) +
+                         error_rows(chk.positive_weight) +
                          " with positive weight (expected at least as many rows as parameters)");
-    fit.n_positive_weight = static_cast<std::int64_t>(chk.positive_weight);
+    fit.n_positive_weight = chk.positive_weight;
     if (chk.non_integer > 0) {
         if (fam.family == FamilyKind::binomial) fit.warnings.push_back("non-integer #successes in a binomial glm!");
         else fit.warnings.push_back("non-integer response in a poisson glm: R's dpois gives -Inf, so AIC is infinite");

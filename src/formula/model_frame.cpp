@@ -487,9 +487,8 @@ private:
 
         const Eigen::Index n = static_cast<Eigen::Index>(rows_.size());
         const Eigen::Index p = static_cast<Eigen::Index>(specs.size());
-        // The room first: X's mapping then lands right below it (store/address_room.hpp).
-        if (opt_.room_to_grow_x) mf_.x_room = AddressRoom(static_cast<std::size_t>(n) * static_cast<std::size_t>(p) * sizeof(double));
-        mf_.X.resize(n, p);
+        if (opt_.room_to_grow_x) mf_.x_room = allocate_with_room(mf_.X, n, p);  // store/address_room.hpp
+        else mf_.X.resize(n, p);
         if (opt_.summarise_columns) mf_.x_summary.assign(static_cast<std::size_t>(p), ModelFrame::ColumnSummary{});
         mf_.terms = std::move(labels);
 

@@ -1,5 +1,6 @@
 #include "store/address_room.hpp"
 
+#include <cerrno>
 #include <cstdint>
 #include <utility>
 
@@ -22,19 +23,33 @@ std::size_t page_size() {
 
 }  // namespace
 
-AddressRoom::AddressRoom(std::size_t bytes) {
-#if defined(__linux__)
-    constexpr std::size_t kSmallest = std::size_t{2} << 20;
-    if (bytes < kSmallest) return;
+AddressRoom AddressRoom::above(const void* data, std::size_t size, std::size_t bytes) {
+    AddressRoom room;
+#if defined(__linux__) && defined(MAP_FIXED_NOREPLACE)
+    if (!data || bytes == 0) return room;
     const std::size_t page = page_size();
     const std::size_t rounded = (bytes + page - 1) / page * page;
-    void* at = mmap(nullptr, rounded, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (at == MAP_FAILED) return;  // no room: the allocation is placed as without one
-    begin_ = at;
-    bytes_ = rounded;
+    const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(data) + size + page - 1) / page * page;
+    // The mapping ends at `end` or a page or two past it: the first candidate that is not inside it
+    // (EEXIST) is the mapping's end, and is free if anything is.
+    for (std::uintptr_t at = end; at <= end + 2 * page; at += page) {
+        void* want = reinterpret_cast<void*>(at);
+        void* got = mmap(want, rounded, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+        if (got == want) {
+            room.begin_ = got;
+            room.bytes_ = rounded;
+            return room;
+        }
+        if (got != MAP_FAILED) {  // a kernel without MAP_FIXED_NOREPLACE took it as a hint: not above
+            munmap(got, rounded);
+            return room;
+        }
+        if (errno != EEXIST) return room;  // the space above is taken or cannot be mapped
+    }
 #else
-    (void)bytes;
+    (void)data, (void)size, (void)bytes;
 #endif
+    return room;
 }
 
 AddressRoom::AddressRoom(AddressRoom&& other) noexcept
