@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
+#include "core/error.hpp"
 #include "store/prefault.hpp"
 
 namespace kohort {
@@ -83,7 +86,10 @@ struct Move {
         std::int64_t from, length, key;  // from: offset in the source's block
     };
     int self = 0;
-    std::vector<std::int64_t> place;                // local row -> its place in the send buffer
+    // Local row -> its place in the send buffer. 4 bytes rather than 8: the pack reads this once per
+    // column, and the narrower index made it 15 % faster (docs/benchmarks-cox.md); a rank holds
+    // fewer than 2^31 rows (distribute_by_time checks).
+    Eigen::VectorXi place;
     std::vector<std::int64_t> send_begin, scounts;  // per destination (own: kept, not sent)
     std::vector<std::int64_t> recv_begin, rcounts;  // per source, in the receive buffer (own: 0)
     std::int64_t kept_begin = 0;                    // the rows this rank keeps, in its send buffer
@@ -93,8 +99,8 @@ struct Move {
     std::int64_t remote() const { return recv_begin.empty() ? 0 : recv_begin.back() + rcounts.back(); }
 };
 
-// Consumes rows.last_bin: each row's slot, then its place, is written over its exit bin (the
-// vector becomes Move::place), so the plan takes no fresh memory.
+// Consumes rows.last_bin (each row's slot is written over its exit bin, then the vector is freed)
+// and rows.spare_index, which becomes Move::place: the plan takes no fresh memory for rows.
 Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
     const int P = comm.size(), me = comm.rank();
     const auto up = static_cast<std::size_t>(P);
@@ -113,11 +119,12 @@ Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
         for (std::int64_t b = cut[static_cast<std::size_t>(d)]; b < cut[static_cast<std::size_t>(d) + 1]; ++b)
             death_slot[static_cast<std::size_t>(b)] = 2 * b + d;
     std::vector<std::int64_t> count(static_cast<std::size_t>(first_slot(P)), 0);
-    mv.place.swap(rows.last_bin);  // rows.last_bin is left empty
+    std::vector<std::int64_t> slot_of;
+    slot_of.swap(rows.last_bin);  // rows.last_bin is left empty
     for (std::size_t k = 0; k < n; ++k) {
-        const std::int64_t last = mv.place[k];
+        const std::int64_t last = slot_of[k];
         const std::int64_t slot = last < 0 ? never_at_risk : death_slot[static_cast<std::size_t>(last)] + 1 - rows.event[k];
-        mv.place[k] = slot;
+        slot_of[k] = slot;
         ++count[static_cast<std::size_t>(slot)];
     }
 
@@ -137,7 +144,11 @@ Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
     // The counting sort's second half: every row's place in the send buffer.
     std::int64_t next = 0;
     for (std::int64_t& c : count) next += std::exchange(c, next);
-    for (std::size_t k = 0; k < n; ++k) mv.place[k] = count[static_cast<std::size_t>(mv.place[k])]++;
+    mv.place.swap(rows.spare_index);
+    if (static_cast<std::size_t>(mv.place.size()) != n) mv.place.resize(static_cast<Eigen::Index>(n));
+    for (std::size_t k = 0; k < n; ++k)
+        mv.place(static_cast<Eigen::Index>(k)) = static_cast<int>(count[static_cast<std::size_t>(slot_of[k])]++);
+    std::vector<std::int64_t>().swap(slot_of);
     mv.send_begin.assign(up, 0);
     for (std::size_t d = 1; d < up; ++d) mv.send_begin[d] = mv.send_begin[d - 1] + mv.scounts[d - 1];
 
@@ -163,13 +174,28 @@ Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
     return mv;
 }
 
+// How many rows ahead the pack asks for the line it will write (prefetch_for_write). Each row's
+// value goes to one of thousands of runs, too many streams for the hardware prefetcher, so every
+// write otherwise waits for its line. 128 rows was the fastest of 16-1024 in a microbenchmark with
+// kohort's own places (docs/benchmarks-cox.md).
+constexpr Eigen::Index kPrefetchRows = 128;
+
+// Asks for the cache line at p, to be written (a hint: it never faults, whatever p is).
+inline void prefetch_for_write(const void* p) {
+#if defined(__GNUC__)
+    __builtin_prefetch(p, 1, 3);
+#else
+    (void)p;
+#endif
+}
+
 // The send half for one per-row quantity: get(i) for every owned row, at its place.
 template <typename T, typename Get>
 void pack_for_move(const Move& mv, std::vector<T>& buf, Get get) {
-    buf.resize(mv.place.size());
+    buf.resize(static_cast<std::size_t>(mv.place.size()));
     T* b = buf.data();
-    const std::int64_t* place = mv.place.data();
-    for (std::size_t k = 0; k < mv.place.size(); ++k) b[place[k]] = get(static_cast<Eigen::Index>(k));
+    const int* place = mv.place.data();
+    for (Eigen::Index k = 0; k < mv.place.size(); ++k) b[place[k]] = get(k);
 }
 
 // The rest: other ranks' rows through MPI into got, then every run copied to out (mv.received
@@ -241,6 +267,12 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
         rows.x_room.release();
         return;
     }
+    // A row's place in the move is a 4-byte index (Move::place): every rank learns whether one rank
+    // holds more rows than that, so all throw the same error together.
+    if (comm.allreduce(static_cast<std::int64_t>(rows.n_owned()), ReduceOp::max) > std::numeric_limits<int>::max())
+        throw UsageError("cox: a rank holds more than " + std::to_string(std::numeric_limits<int>::max()) +
+                         " rows, more than moving rows by event time supports; run with more ranks, or set "
+                         "communication = allreduce in the model's section");
     const std::int64_t lo = ranges.cut[static_cast<std::size_t>(me)];
     const std::int64_t hi = ranges.cut[static_cast<std::size_t>(me) + 1];
 
@@ -315,12 +347,16 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
         const auto cj = static_cast<int>(j);
         const double* in = rows.X.data() + j * old_stride;
         const Eigen::Index kept = keeps_heads ? j * growth : 0;  // values of old column j in `head`
-        const std::int64_t* place = move.place.data();
+        const int* place = move.place.data();
         double* b = send.data();
         // Rows [from, from + count) of old column j, whose values start at x.
         auto pack = [&](const double* x, Eigen::Index from, Eigen::Index count) {
             return column_deviations(w ? w + from : nullptr, rows.event.data() + from, x, setup.means(j), count,
-                                     [&](Eigen::Index i, double v) { b[place[from + i]] = v; });
+                                     [&](Eigen::Index i, double v) {
+                                         const Eigen::Index r = from + i;
+                                         if (r + kPrefetchRows < n) prefetch_for_write(b + place[r + kPrefetchRows]);
+                                         b[place[r]] = v;
+                                     });
         };
         ColumnDeviations dev = pack(in + kept, kept, n - kept);
         if (kept > 0) {

@@ -429,7 +429,10 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     }
     grid.close(n_strata);
     setup.bins = EventTimeIndex::gather(comm, n_strata, strata, stop, f.status.data(), un, grid);
-    f.status = Eigen::VectorXi();  // read for the last time: its pages serve the bins below
+    // Read for the last time. Where the rows move next, its storage holds their places in the move
+    // (CoxRows::spare_index); otherwise its pages serve the bins below.
+    Eigen::VectorXi spare_index = std::move(f.status);
+    if (reorder) spare_index = Eigen::VectorXi();
     const EventTimeIndex& bins = setup.bins;
     const std::int64_t T = bins.size();
     RowBinLookup lookup(bins, grid);
@@ -584,6 +587,7 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
     // Where the rows move next, the stop times' storage becomes the move's send buffer instead.
     if (reorder) f.stop = Eigen::VectorXd();
     else rows.spare = std::move(f.stop);  // distribute_by_time's send buffer, its pages already in memory
+    rows.spare_index = std::move(spare_index);
     f.start = Eigen::VectorXd();
     std::vector<std::int32_t>().swap(f.strata);  // a row's stratum is now that of its bins
     return rows;

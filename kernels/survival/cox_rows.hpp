@@ -28,6 +28,9 @@ struct CoxRows {
     // prepare_cox_rows with reorder = false: the frame's stop times' storage (n values, no longer
     // read), which distribute_by_time packs the columns into; empty once the rows have moved.
     Eigen::VectorXd spare;
+    // The same for the frame's event statuses' storage (4 bytes a row): distribute_by_time writes
+    // each row's place in the send buffer there.
+    Eigen::VectorXi spare_index;
     // Empty once the rows are laid out (in exit order on one rank, or distributed by time) when
     // every weight is 1 / every offset 0 on every rank: a constant is not written out per row. Read
     // them through weight_of and offset_of.
