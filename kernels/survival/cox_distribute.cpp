@@ -175,21 +175,6 @@ Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
     return mv;
 }
 
-// How many rows ahead the pack asks for the line it will write (prefetch_for_write). Each row's
-// value goes to one of thousands of runs, too many streams for the hardware prefetcher, so every
-// write otherwise waits for its line. 128 rows was the fastest of 16-1024 in a microbenchmark with
-// kohort's own places (docs/benchmarks-cox.md).
-constexpr Eigen::Index kPrefetchRows = 128;
-
-// Asks for the cache line at p, to be written (a hint: it never faults, whatever p is).
-inline void prefetch_for_write(const void* p) {
-#if defined(__GNUC__)
-    __builtin_prefetch(p, 1, 3);
-#else
-    (void)p;
-#endif
-}
-
 // The send half for one per-row quantity: get(i) for every owned row, at its place.
 template <typename T, typename Get>
 void pack_for_move(const Move& mv, std::vector<T>& buf, Get get) {
@@ -359,11 +344,7 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
         // Rows [from, from + count) of old column j, whose values start at x.
         auto pack = [&](const double* x, Eigen::Index from, Eigen::Index count) {
             return column_deviations(w ? w + from : nullptr, rows.event.data() + from, x, setup.means(j), count,
-                                     [&](Eigen::Index i, double v) {
-                                         const Eigen::Index r = from + i;
-                                         if (r + kPrefetchRows < n) prefetch_for_write(b + place[r + kPrefetchRows]);
-                                         b[place[r]] = v;
-                                     });
+                                     [&](Eigen::Index i, double v) { b[place[from + i]] = v; });
         };
         ColumnDeviations dev = pack(in + kept, kept, n - kept);
         if (kept > 0) {
