@@ -88,8 +88,8 @@ struct Move {
     };
     int self = 0;
     // Local row -> its place in the send buffer. 4 bytes rather than 8: the pack reads this once per
-    // column, and the narrower index made it 15 % faster (docs/benchmarks-cox.md); a rank holds
-    // fewer than 2^31 rows (distribute_by_time checks).
+    // column, and the narrower index made the slower rank's pack about 7 % faster (median of 8 traced
+    // runs, docs/benchmarks-cox.md); a rank holds fewer than 2^31 rows (distribute_by_time checks).
     Eigen::VectorXi place;
     std::vector<std::int64_t> send_begin, scounts;  // per destination (own: kept, not sent)
     std::vector<std::int64_t> recv_begin, rcounts;  // per source, in the receive buffer (own: 0)
