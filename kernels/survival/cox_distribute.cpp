@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "store/address_room.hpp"
 #include "store/prefault.hpp"
 
 namespace kohort {
@@ -45,15 +46,6 @@ Plan make_plan(const Comm& comm, Eigen::Index rows, Dest dest) {
         if (const int d = dest(i); d >= 0) plan.order[static_cast<std::size_t>(next[static_cast<std::size_t>(d)]++)] = i;
     plan.rcounts = comm.alltoall_counts(plan.scounts);
     return plan;
-}
-
-// Gives a column-major matrix's storage room for `elements` values without moving its bytes:
-// Eigen's conservativeResize copies when the row count changes, so the storage is viewed as one
-// row, whose length realloc changes in place (glibc shrinks or grows a mapped block with mremap,
-// which moves no data), and the caller reshapes it once the values are laid out.
-void resize_storage(Eigen::MatrixXd& X, Eigen::Index elements) {
-    X.resize(1, X.size());  // the same size: Eigen keeps the storage
-    X.conservativeResize(1, elements);
 }
 
 // Sends get(i) for the plan's rows into recv (plan.received() elements): in source-rank order and,
@@ -243,20 +235,18 @@ TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, con
     return cut_by_rows(count, comm.size());
 }
 
-void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges, const Comm& comm) {
+void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges, const Comm& comm,
+                        const std::string& what) {
     const EventTimeIndex& bins = setup.bins;
     const bool unit_weights = !setup.has_weights, zero_offset = !setup.has_offset;
     const auto P = static_cast<std::size_t>(comm.size());
     const int me = comm.rank();
     // One rank owns every bin: the rows are already in exit order for [0, T), nothing moves.
-    if (P == 1) {
-        rows.x_room.release();
-        return;
-    }
+    if (P == 1) return;
     // A row's place in the move is a 4-byte index (Move::place): every rank learns whether one rank
     // holds more rows than that, so all throw the same error together.
     if (comm.allreduce(static_cast<std::int64_t>(rows.n_owned()), ReduceOp::max) > std::numeric_limits<int>::max())
-        throw UsageError("cox: a rank holds more than " + std::to_string(std::numeric_limits<int>::max()) +
+        throw UsageError(what + ": a rank holds more than " + std::to_string(std::numeric_limits<int>::max()) +
                          " rows, more than moving rows by event time supports; run with more ranks, or set "
                          "communication = allreduce in the model's section");
     const std::int64_t lo = ranges.cut[static_cast<std::size_t>(me)];

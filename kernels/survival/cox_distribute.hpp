@@ -9,6 +9,7 @@
 // number of event times (docs/algorithms-cox.md, "Distribution by event time").
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "kernels/survival/cox_rows.hpp"
@@ -39,7 +40,10 @@ TimeRanges plan_time_ranges(const CoxRows& rows, const EventTimeIndex& bins, con
 // never at risk stay where they are. Per-row vectors that the set-up found constant on every rank
 // are not sent: unit weights and a zero offset are left empty, as are the entry bins of
 // right-censored rows (CoxRows). Nor are the rows' labels (event, exit bin, stratum): the exit
-// groups replace them (set_groups_from_key_counts).
-void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges, const Comm& comm);
+// groups replace them (set_groups_from_key_counts). Throws UsageError, prefixed with `what`, on every
+// rank together where a rank holds more rows than a 4-byte index counts (then use more ranks, or
+// communication = allreduce).
+void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges, const Comm& comm,
+                        const std::string& what);
 
 }  // namespace kohort

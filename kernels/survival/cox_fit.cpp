@@ -343,7 +343,7 @@ CoxFit fit_cox(ModelFrame& frame, int n_strata, const CoxOptions& opt, const Com
         rows.has_cluster = false;
     }
     const auto t_move = std::chrono::steady_clock::now();
-    if (moves) distribute_by_time(rows, setup, plan_time_ranges(rows, setup.bins, comm), comm);
+    if (moves) distribute_by_time(rows, setup, plan_time_ranges(rows, setup.bins, comm), comm, what);
     const auto t_done = std::chrono::steady_clock::now();
     const double setup_seconds = std::chrono::duration<double>(t_done - t_setup).count();
     const int p = rows.p;

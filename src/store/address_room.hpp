@@ -55,6 +55,15 @@ private:
 // Blocks below this size come from the heap, where no room can be held above them.
 inline constexpr std::size_t kSmallestRoomedBlock = std::size_t{2} << 20;
 
+// Gives a column-major matrix's storage room for `elements` values without moving its bytes:
+// Eigen's conservativeResize copies when the row count changes, so the storage is viewed as one
+// row, whose length realloc changes in place (glibc shrinks or grows a mapped block with mremap,
+// which moves no data; into the room's space once the room is released). The caller reshapes it.
+inline void resize_storage(Eigen::MatrixXd& X, Eigen::Index elements) {
+    X.resize(1, X.size());  // the same size: Eigen keeps the storage
+    X.conservativeResize(1, elements);
+}
+
 // X.resize(rows, cols), with a room of X's own size above its storage (see above): the storage is
 // allocated rows x cols + the room's values long, shrunk in place, and the room mapped over the
 // freed tail. The values are left unset, as resize leaves them.
@@ -65,12 +74,11 @@ inline AddressRoom allocate_with_room(Eigen::MatrixXd& X, Eigen::Index rows, Eig
         X.resize(rows, cols);
         return {};
     }
-    // Viewed as one row, so that Eigen's conservativeResize lets realloc change the length in place
-    // (Eigen copies when the row count changes). Neither the room's values nor X's are touched here.
-    // Two pages more than the room: the freed tail ends on a page boundary short of what was asked.
+    // Neither the room's values nor X's are touched here. Two pages more than the room: the freed
+    // tail ends on a page boundary short of what was asked.
     constexpr Eigen::Index kSlack = 2 * 4096 / sizeof(double);
     X.resize(1, 2 * values + kSlack);
-    X.conservativeResize(1, values);
+    resize_storage(X, values);  // shrunk in place
     AddressRoom room = AddressRoom::above(X.data(), bytes, bytes);
     X.resize(rows, cols);  // the same size: a reshape
     return room;

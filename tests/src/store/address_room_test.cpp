@@ -131,13 +131,11 @@ TEST(AddressRoom, AMatrixAllocatedWithARoomGrowsInPlace) {
     X.setConstant(1.5);
     ASSERT_TRUE(room.lies_above(X.data(), bytes)) << "no room right above the matrix";
 
-    // distribute_by_time: the room given back, then resize_storage views the storage as one row
-    // and lengthens it.
+    // distribute_by_time: the room given back, then resize_storage lengthens the storage.
     room.release();
     const double* before = X.data();
     const Eigen::Index growth = rows / 10 * cols;
-    X.resize(1, X.size());
-    X.conservativeResize(1, X.size() + growth);
+    kohort::resize_storage(X, X.size() + growth);
     EXPECT_EQ(X.data(), before) << "the block moved instead of growing in place";
     EXPECT_EQ(X(0, rows * cols - 1), 1.5);  // the values stay
 }
