@@ -63,38 +63,65 @@ void send_rows(const Comm& comm, const Plan& plan, std::vector<T>& buf, T* recv,
     comm.alltoallv(buf.data(), plan.scounts, recv, plan.rcounts);
 }
 
-// How the owned rows move, worked out once and the same for every column. The sender lays its rows
-// out in one buffer grouped by destination rank and, within a destination, by the receiver's exit
-// key (2 (bin - lo) for a death, one more for a censored row, 2 (hi - lo) for a row never at risk),
-// in row order within a key: a counting sort over all ranks' keys at once. The rows are thus put in
-// order once, as the sender packs them, and a receiver gets each source's rows already in exit
-// order: it only interleaves the sources key by key, as runs of contiguous copies, instead of
-// scattering every received row once more through an index. Within a key the sources come in rank
-// order, each in its own row order, so the layout is the same on every run (and the same as a stable
-// sort of the received rows by key). A rank's rows for itself stay in its send buffer: only other
-// ranks' rows pass through MPI.
+// How the owned rows move, worked out once and the same for every column: a two-pass radix sort
+// (sender and receiver each do one pass), so that neither scatters into more than a few hundred
+// places at once.
+//
+// Every receiver orders its rows by exit key (2 (bin - lo) for a death, one more for a censored
+// row, 2 (hi - lo) for a row never at risk), within a key by source rank and within a source in the
+// source's row order: the same on every run, and a stable sort of the received rows by key. Each
+// row thus has a final position on its receiver, which the sender learns (plan_move). The
+// receiver's positions fall into windows of W rows. The sender packs its rows grouped by
+// destination and, within a destination, by window, in row order within a window: some 500
+// windows in all rather than one run per exit key (7,000-22,000 at 4M rows), which is what made
+// the one-pass scatter slow (docs/benchmarks-cox.md, "Rows move in two passes"). The receiver then puts each
+// row at its place inside its window, W x 8 bytes of a column, which stays in the core's caches
+// while the window's rows from every source arrive. Each row's place inside its window (`fine`)
+// travels once, at plan time. A rank's rows for itself stay in its send buffer: only other ranks'
+// rows pass through MPI.
 struct Move {
-    struct Run {
+    // The rows of one source that fall in one window of this rank: `length` of them from `from`
+    // in the source's block (of the receive buffer, or of the send buffer for this rank's own).
+    struct Segment {
         int source;
-        std::int64_t from, length, key;  // from: offset in the source's block
+        std::int64_t from, length;
     };
     int self = 0;
     // Local row -> its place in the send buffer. 4 bytes rather than 8: the pack reads this once per
-    // column, and the narrower index made the slower rank's pack about 7 % faster (median of 8 traced
-    // runs, docs/benchmarks-cox.md); a rank holds fewer than 2^31 rows (distribute_by_time checks).
+    // column (docs/benchmarks-cox.md); a rank holds fewer than 2^31 rows (distribute_by_time checks).
     Eigen::VectorXi place;
     std::vector<std::int64_t> send_begin, scounts;  // per destination (own: kept, not sent)
     std::vector<std::int64_t> recv_begin, rcounts;  // per source, in the receive buffer (own: 0)
     std::int64_t kept_begin = 0;                    // the rows this rank keeps, in its send buffer
     std::int64_t keys = 0;                          // this rank's keys: 2 (hi - lo) + 1
-    std::vector<Run> runs;                          // the rows this rank holds after the move, in order
-    std::int64_t received = 0;                      // their number
+    std::vector<std::int64_t> rows_per_key;         // the rows this rank holds under each key
+    std::int64_t window_rows = 1;                   // W
+    std::vector<std::vector<Segment>> windows;      // per window of this rank: its segments, sources in rank order
+    // Each held row's place inside its window, in arrival order: the rows kept from the send
+    // buffer (fine_kept), and the receive buffer's (fine_got).
+    std::vector<std::int32_t> fine_kept, fine_got;
+    std::int64_t received = 0;  // the rows this rank holds after the move
     std::int64_t remote() const { return recv_begin.empty() ? 0 : recv_begin.back() + rcounts.back(); }
 };
 
-// Consumes rows.last_bin (each row's slot is written over its exit bin, then the vector is freed)
-// and rows.spare_index, which becomes Move::place: the plan takes no fresh memory for rows.
-Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
+// The window's rows, W: a sender scatters into about kSenderWindows windows in all (P ranks x
+// their windows), so W = P x (most rows on a rank) / kSenderWindows. At 2 ranks and 2M rows a rank
+// that is about 7,800 rows, 62 KB of a column, which stays in a core's cache as the receiver fills
+// it. W is a multiple of 8 rows (whole cache lines) with an odd number of lines: windows a power of
+// two apart in the send buffer made the sender's ~256 places compete for the same cache sets, and
+// the pack took twice as long at 8M rows a rank (traced; docs/benchmarks-cox.md). Never below
+// 4,104 rows. Tuned at 2 ranks only (traced, 4M and 16M rows): with half as many windows the
+// set-up was slower (0.26-0.27 s against 0.23-0.26 s at 4M), with twice as many about the same.
+constexpr std::int64_t kSenderWindows = 512;
+std::int64_t window_rows_for(int ranks, std::int64_t most_rows_on_a_rank) {
+    const std::int64_t lines = std::max<std::int64_t>(512, ranks * most_rows_on_a_rank / (8 * kSenderWindows));
+    return 8 * (lines | 1);
+}
+
+// Consumes rows.last_bin (each row's slot, then its window and place inside it, are written over
+// its exit bin; then the vector is freed) and rows.spare_index, which becomes Move::place: the
+// plan's only fresh memory for rows is the places inside windows (4 bytes a row).
+Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm, std::int64_t most_rows_on_a_rank) {
     const int P = comm.size(), me = comm.rank();
     const auto up = static_cast<std::size_t>(P);
     const auto& cut = ranges.cut;
@@ -121,49 +148,107 @@ Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm) {
         ++count[static_cast<std::size_t>(slot)];
     }
 
-    // Each receiver learns how many rows each source puts under each of its keys.
+    // Each receiver learns how many rows each source puts under each of its keys, and answers
+    // where the first of them goes in its final order: keys in order, sources in rank order.
     std::vector<std::int64_t> slots(up), keys_from(up);
-    mv.scounts.assign(up, 0);
-    for (int d = 0; d < P; ++d) {
-        const auto u = static_cast<std::size_t>(d);
-        slots[u] = first_slot(d + 1) - first_slot(d);
-        for (std::int64_t s = first_slot(d); s < first_slot(d + 1); ++s) mv.scounts[u] += count[static_cast<std::size_t>(s)];
-    }
+    for (int d = 0; d < P; ++d) slots[static_cast<std::size_t>(d)] = first_slot(d + 1) - first_slot(d);
     mv.keys = slots[static_cast<std::size_t>(me)];
+    const auto K = static_cast<std::size_t>(mv.keys);
     keys_from.assign(up, mv.keys);
-    std::vector<std::int64_t> per_key(up * static_cast<std::size_t>(mv.keys));
+    std::vector<std::int64_t> per_key(up * K);  // [source][key]
     comm.alltoallv(count.data(), slots, per_key.data(), keys_from);
+    mv.rows_per_key.assign(K, 0);
+    std::vector<std::int64_t> first_position(up * K);  // [source][key], on this rank
+    {
+        std::int64_t next = 0;
+        for (std::size_t key = 0; key < K; ++key)
+            for (std::size_t s = 0; s < up; ++s) {
+                first_position[s * K + key] = next;
+                next += per_key[s * K + key];
+                mv.rows_per_key[key] += per_key[s * K + key];
+            }
+        mv.received = next;
+    }
+    std::vector<std::int64_t> position(count.size());  // per slot: this rank's next row's final position there
+    comm.alltoallv(first_position.data(), keys_from, position.data(), slots);
+    std::vector<std::int64_t>().swap(first_position);
+    const std::vector<std::int64_t> held = comm.allgather_int64(mv.received);
 
-    // The counting sort's second half: every row's place in the send buffer.
-    std::int64_t next = 0;
-    for (std::int64_t& c : count) next += std::exchange(c, next);
+    // Windows: the sender's groups, each destination's in order.
+    mv.window_rows = window_rows_for(P, most_rows_on_a_rank);
+    const std::int64_t W = mv.window_rows;
+    const double per_row = 1.0 / static_cast<double>(W);
+    std::vector<std::int64_t> first_window(up + 1, 0);  // per destination, in the sender's list
+    for (std::size_t d = 0; d < up; ++d) first_window[d + 1] = first_window[d] + (held[d] + W - 1) / W;
+    std::vector<std::int64_t> window_count(static_cast<std::size_t>(first_window[up]), 0);
+    std::vector<std::int32_t> destination_of_slot(count.size());
+    for (int d = 0; d < P; ++d)
+        for (std::int64_t sl = first_slot(d); sl < first_slot(d + 1); ++sl) destination_of_slot[static_cast<std::size_t>(sl)] = d;
+    // Each row's window (in the sender's list) and place inside it, written over its slot as
+    // window x 2^32 + place: both fit in 32 bits (a place is below W <= 2^30).
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto sl = static_cast<std::size_t>(slot_of[k]);
+        const std::int64_t pos = position[sl]++;
+        std::int64_t w = static_cast<std::int64_t>(static_cast<double>(pos) * per_row);  // pos / W, corrected below
+        if (w * W > pos) --w;
+        else if ((w + 1) * W <= pos) ++w;
+        const std::int64_t window = first_window[static_cast<std::size_t>(destination_of_slot[sl])] + w;
+        slot_of[k] = (window << 32) | (pos - w * W);
+        ++window_count[static_cast<std::size_t>(window)];
+    }
+    std::vector<std::int32_t>().swap(destination_of_slot);
+    std::vector<std::int64_t>().swap(position);
+    // The send buffer: destinations in order, windows in order within each, rows in order within a
+    // window. place is each row's index there; the places inside windows go to the receivers once.
+    std::vector<std::int64_t> next(window_count.size());
+    {
+        std::int64_t at = 0;
+        for (std::size_t i = 0; i < window_count.size(); ++i) next[i] = std::exchange(at, at + window_count[i]);
+    }
+    mv.scounts.assign(up, 0);
+    mv.send_begin.assign(up, 0);
+    for (std::size_t d = 0; d < up; ++d) {
+        if (d > 0) mv.send_begin[d] = mv.send_begin[d - 1] + mv.scounts[d - 1];
+        for (std::int64_t i = first_window[d]; i < first_window[d + 1]; ++i) mv.scounts[d] += window_count[static_cast<std::size_t>(i)];
+    }
     mv.place.swap(rows.spare_index);
     if (static_cast<std::size_t>(mv.place.size()) != n) mv.place.resize(static_cast<Eigen::Index>(n));
-    for (std::size_t k = 0; k < n; ++k)
-        mv.place(static_cast<Eigen::Index>(k)) = static_cast<int>(count[static_cast<std::size_t>(slot_of[k])]++);
+    std::vector<std::int32_t> fine_send(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto at = static_cast<int>(next[static_cast<std::size_t>(slot_of[k] >> 32)]++);
+        mv.place(static_cast<Eigen::Index>(k)) = at;
+        fine_send[static_cast<std::size_t>(at)] = static_cast<std::int32_t>(slot_of[k] & 0xffffffff);
+    }
     std::vector<std::int64_t>().swap(slot_of);
-    mv.send_begin.assign(up, 0);
-    for (std::size_t d = 1; d < up; ++d) mv.send_begin[d] = mv.send_begin[d - 1] + mv.scounts[d - 1];
 
-    // The receiver's runs: key by key, the sources in rank order.
+    // Each receiver learns how many rows each source puts in each of its windows: its segments.
+    std::vector<std::int64_t> windows_of(up), windows_here(up);
+    for (std::size_t d = 0; d < up; ++d) windows_of[d] = first_window[d + 1] - first_window[d];
+    const std::int64_t my_windows = windows_of[static_cast<std::size_t>(me)];
+    windows_here.assign(up, my_windows);
+    std::vector<std::int64_t> per_window(up * static_cast<std::size_t>(my_windows));  // [source][window]
+    comm.alltoallv(window_count.data(), windows_of, per_window.data(), windows_here);
     mv.rcounts.assign(up, 0);
     std::vector<std::int64_t> from(up, 0);
-    for (std::int64_t key = 0; key < mv.keys; ++key)
+    mv.windows.resize(static_cast<std::size_t>(my_windows));
+    for (std::int64_t w = 0; w < my_windows; ++w)
         for (std::size_t s = 0; s < up; ++s)
-            if (const std::int64_t len = per_key[s * static_cast<std::size_t>(mv.keys) + static_cast<std::size_t>(key)]) {
-                mv.runs.push_back({static_cast<int>(s), from[s], len, key});
+            if (const std::int64_t len = per_window[s * static_cast<std::size_t>(my_windows) + static_cast<std::size_t>(w)]) {
+                mv.windows[static_cast<std::size_t>(w)].push_back({static_cast<int>(s), from[s], len});
                 from[s] += len;
             }
-    for (std::size_t s = 0; s < up; ++s) {
-        mv.rcounts[s] = from[s];
-        mv.received += from[s];
-    }
+    for (std::size_t s = 0; s < up; ++s) mv.rcounts[s] = from[s];
     // Own rows stay in the send buffer: out of the exchange on both sides.
     mv.kept_begin = mv.send_begin[static_cast<std::size_t>(me)];
+    const std::int64_t kept = mv.scounts[static_cast<std::size_t>(me)];
     mv.scounts[static_cast<std::size_t>(me)] = 0;
     mv.rcounts[static_cast<std::size_t>(me)] = 0;
     mv.recv_begin.assign(up, 0);
     for (std::size_t s = 1; s < up; ++s) mv.recv_begin[s] = mv.recv_begin[s - 1] + mv.rcounts[s - 1];
+    // The places inside windows, once: the received rows' through MPI, the kept rows' copied.
+    mv.fine_got.resize(static_cast<std::size_t>(mv.remote()));
+    comm.alltoallv(fine_send.data(), mv.send_begin, mv.scounts, mv.fine_got.data(), mv.rcounts);
+    mv.fine_kept.assign(fine_send.begin() + mv.kept_begin, fine_send.begin() + mv.kept_begin + kept);
     return mv;
 }
 
@@ -176,15 +261,21 @@ void pack_for_move(const Move& mv, std::vector<T>& buf, Get get) {
     for (Eigen::Index k = 0; k < mv.place.size(); ++k) b[place[k]] = get(k);
 }
 
-// The rest: other ranks' rows through MPI into got (room for mv.remote() values), then every run
-// copied to out (mv.received values), through f.
-template <typename T, typename F = std::identity>
-void exchange_and_lay_out(const Comm& comm, const Move& mv, const T* buf, T* got, T* out, F f = {}) {
+// The rest: other ranks' rows through MPI into got (room for mv.remote() values), then every
+// window's rows put at their places in out (mv.received values), through f (which may also change
+// the type).
+template <typename T, typename Out, typename F = std::identity>
+void exchange_and_lay_out(const Comm& comm, const Move& mv, const T* buf, T* got, Out* out, F f = {}) {
     comm.alltoallv(buf, mv.send_begin, mv.scounts, got, mv.rcounts);
-    for (const Move::Run& run : mv.runs) {
-        const T* src = run.source == mv.self ? buf + mv.kept_begin + run.from
-                                             : got + mv.recv_begin[static_cast<std::size_t>(run.source)] + run.from;
-        out = std::transform(src, src + run.length, out, f);
+    const std::int64_t W = mv.window_rows;
+    for (std::size_t w = 0; w < mv.windows.size(); ++w) {
+        Out* window = out + static_cast<std::int64_t>(w) * W;
+        for (const Move::Segment& seg : mv.windows[w]) {
+            const bool own = seg.source == mv.self;
+            const T* src = own ? buf + mv.kept_begin + seg.from : got + mv.recv_begin[static_cast<std::size_t>(seg.source)] + seg.from;
+            const std::int32_t* at = (own ? mv.fine_kept.data() : mv.fine_got.data() + mv.recv_begin[static_cast<std::size_t>(seg.source)]) + seg.from;
+            for (std::int64_t i = 0; i < seg.length; ++i) window[at[i]] = f(src[i]);
+        }
     }
 }
 
@@ -245,7 +336,8 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     if (P == 1) return;
     // A row's place in the move is a 4-byte index (Move::place): every rank learns whether one rank
     // holds more rows than that, so all throw the same error together.
-    if (comm.allreduce(static_cast<std::int64_t>(rows.n_owned()), ReduceOp::max) > std::numeric_limits<int>::max())
+    const std::int64_t most_rows = comm.allreduce(static_cast<std::int64_t>(rows.n_owned()), ReduceOp::max);
+    if (most_rows > std::numeric_limits<int>::max())
         throw UsageError(what + ": a rank holds more than " + std::to_string(std::numeric_limits<int>::max()) +
                          " rows, more than moving rows by event time supports; run with more ranks, or set "
                          "communication = allreduce in the model's section");
@@ -273,7 +365,7 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     };
     const Plan replica_plan = rows.counting_process ? make_plan(comm, rows.n_owned(), replica_destination) : Plan{};
     const Plan* replicas = rows.counting_process ? &replica_plan : nullptr;
-    const Move move = plan_move(rows, ranges, comm);  // the exit bins become the places
+    const Move move = plan_move(rows, ranges, comm, most_rows);  // the exit bins become the places
 
     const Eigen::Index m = move.received;
     const Eigen::Index total_rows = m + (replicas ? static_cast<Eigen::Index>(replicas->received()) : 0);
@@ -364,11 +456,9 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     std::vector<double>().swap(replica_buf);
     got.reset();
 
-    // The rows' exit bins and events in their new order are the runs' keys: the groups, from the
+    // The rows' exit bins and events in their new order are their keys: the groups, from the
     // rows under each key, replace them (entry replicas, after the owned rows, are in none).
     std::vector<std::int8_t>().swap(rows.event);
-    std::vector<std::int64_t> per_key(static_cast<std::size_t>(move.keys), 0);
-    for (const Move::Run& run : move.runs) per_key[static_cast<std::size_t>(run.key)] += run.length;
 
     // The other per-row vectors, except those that are the same constant on every rank (unit
     // weights, no offset, right-censored entry bins), which are not sent. The strata are not sent
@@ -385,7 +475,7 @@ void distribute_by_time(CoxRows& rows, CoxSetup& setup, const TimeRanges& ranges
     rows.bin_begin = lo;
     rows.bin_end = hi;
     std::vector<std::int64_t>().swap(rows.terms_per_bin);  // input order only
-    set_groups_from_key_counts(rows, per_key, lo, bins);
+    set_groups_from_key_counts(rows, move.rows_per_key, lo, bins);
 }
 
 }  // namespace kohort
