@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "kernels/survival/row_windows.hpp"
 #include "store/address_room.hpp"
 #include "store/prefault.hpp"
 
@@ -71,7 +72,7 @@ void send_rows(const Comm& comm, const Plan& plan, std::vector<T>& buf, T* recv,
 // row, 2 (hi - lo) for a row never at risk), within a key by source rank and within a source in the
 // source's row order: the same on every run, and a stable sort of the received rows by key. Each
 // row thus has a final position on its receiver, which the sender learns (plan_move). The
-// receiver's positions fall into windows of W rows. The sender packs its rows grouped by
+// receiver's positions fall into windows of W rows (row_windows.hpp). The sender packs its rows grouped by
 // destination and, within a destination, by window, in row order within a window: some 500
 // windows in all rather than one run per exit key (7,000-22,000 at 4M rows), which is what made
 // the one-pass scatter slow (docs/benchmarks-cox.md, "Rows move in two passes"). The receiver then puts each
@@ -95,7 +96,7 @@ struct Move {
     std::int64_t kept_begin = 0;                    // the rows this rank keeps, in its send buffer
     std::int64_t keys = 0;                          // this rank's keys: 2 (hi - lo) + 1
     std::vector<std::int64_t> rows_per_key;         // the rows this rank holds under each key
-    std::int64_t window_rows = 1;                   // W
+    std::int64_t window_size = 1;                   // W, rows
     std::vector<std::vector<Segment>> windows;      // per window of this rank: its segments, sources in rank order
     // Each held row's place inside its window, in arrival order: the rows kept from the send
     // buffer (fine_kept), and the receive buffer's (fine_got).
@@ -103,20 +104,6 @@ struct Move {
     std::int64_t received = 0;  // the rows this rank holds after the move
     std::int64_t remote() const { return recv_begin.empty() ? 0 : recv_begin.back() + rcounts.back(); }
 };
-
-// The window's rows, W: a sender scatters into about kSenderWindows windows in all (P ranks x
-// their windows), so W = P x (most rows on a rank) / kSenderWindows. At 2 ranks and 2M rows a rank
-// that is about 7,800 rows, 62 KB of a column, which stays in a core's cache as the receiver fills
-// it. W is a multiple of 8 rows (whole cache lines) with an odd number of lines: windows a power of
-// two apart in the send buffer made the sender's ~256 places compete for the same cache sets, and
-// the pack took twice as long at 8M rows a rank (traced; docs/benchmarks-cox.md). Never below
-// 4,104 rows. Tuned at 2 ranks only (traced, 4M and 16M rows): with half as many windows the
-// set-up was slower (0.26-0.27 s against 0.23-0.26 s at 4M), with twice as many about the same.
-constexpr std::int64_t kSenderWindows = 512;
-std::int64_t window_rows_for(int ranks, std::int64_t most_rows_on_a_rank) {
-    const std::int64_t lines = std::max<std::int64_t>(512, ranks * most_rows_on_a_rank / (8 * kSenderWindows));
-    return 8 * (lines | 1);
-}
 
 // Consumes rows.last_bin (each row's slot, then its window and place inside it, are written over
 // its exit bin; then the vector is freed) and rows.spare_index, which becomes Move::place: the
@@ -175,9 +162,9 @@ Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm, std::i
     const std::vector<std::int64_t> held = comm.allgather_int64(mv.received);
 
     // Windows: the sender's groups, each destination's in order.
-    mv.window_rows = window_rows_for(P, most_rows_on_a_rank);
-    const std::int64_t W = mv.window_rows;
-    const double per_row = 1.0 / static_cast<double>(W);
+    mv.window_size = window_rows(P, most_rows_on_a_rank);
+    const std::int64_t W = mv.window_size;
+    const WindowOf window_of(W);
     std::vector<std::int64_t> first_window(up + 1, 0);  // per destination, in the sender's list
     for (std::size_t d = 0; d < up; ++d) first_window[d + 1] = first_window[d] + (held[d] + W - 1) / W;
     std::vector<std::int64_t> window_count(static_cast<std::size_t>(first_window[up]), 0);
@@ -189,9 +176,7 @@ Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm, std::i
     for (std::size_t k = 0; k < n; ++k) {
         const auto sl = static_cast<std::size_t>(slot_of[k]);
         const std::int64_t pos = position[sl]++;
-        std::int64_t w = static_cast<std::int64_t>(static_cast<double>(pos) * per_row);  // pos / W, corrected below
-        if (w * W > pos) --w;
-        else if ((w + 1) * W <= pos) ++w;
+        const std::int64_t w = window_of(pos);
         const std::int64_t window = first_window[static_cast<std::size_t>(destination_of_slot[sl])] + w;
         slot_of[k] = (window << 32) | (pos - w * W);
         ++window_count[static_cast<std::size_t>(window)];
@@ -267,7 +252,7 @@ void pack_for_move(const Move& mv, std::vector<T>& buf, Get get) {
 template <typename T, typename Out, typename F = std::identity>
 void exchange_and_lay_out(const Comm& comm, const Move& mv, const T* buf, T* got, Out* out, F f = {}) {
     comm.alltoallv(buf, mv.send_begin, mv.scounts, got, mv.rcounts);
-    const std::int64_t W = mv.window_rows;
+    const std::int64_t W = mv.window_size;
     for (std::size_t w = 0; w < mv.windows.size(); ++w) {
         Out* window = out + static_cast<std::int64_t>(w) * W;
         for (const Move::Segment& seg : mv.windows[w]) {

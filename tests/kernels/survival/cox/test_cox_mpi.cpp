@@ -128,6 +128,18 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"right_cluster_weights", false, true, false, true, 4, CoxTies::efron, std::nullopt}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
+// Enough rows that each rank's rows fill several windows of the move (row_windows.hpp: at least
+// 4,104 rows a window), so rows from every source land in windows other than the first; with
+// counting-process rows, entry replicas and clusters as well.
+TEST(CoxRankInvarianceWindows, RowsFillSeveralWindows) {
+    for (const bool counting : {false, true}) {
+        const auto rows = test::synthetic_rows(30000, 3, 17, counting, 2, true, false);
+        CoxOptions opt;
+        opt.robust = true;
+        check_rank_invariance(rows, 3, counting, 2, true, opt);
+    }
+}
+
 // A rank may hold no rows at all.
 TEST(CoxRankInvarianceEmpty, RankWithoutRows) {
     const auto rows = test::synthetic_rows(200, 2, 9, false, 1, false, false);

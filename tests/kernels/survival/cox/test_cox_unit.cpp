@@ -15,6 +15,7 @@
 #include "kernels/survival/cox_linalg.hpp"
 #include "kernels/survival/event_times.hpp"
 #include "kernels/survival/risk_set.hpp"
+#include "kernels/survival/row_windows.hpp"
 
 namespace kohort {
 namespace {
@@ -789,6 +790,28 @@ TEST(CoxSetUp, GroupsGiveEachRowItsLabels) {
                 if (in.last_bin[k] >= 0) ASSERT_EQ(labels.stratum[d], data[k].stratum) << where << ", row " << k;
             }
         }
+}
+
+// The move's window (row_windows.hpp): whole cache lines, an odd number of them, never below 4,104
+// rows; and the division by it is exact at every window boundary and far from zero.
+TEST(CoxRowWindows, SizeAndDivision) {
+    for (const int ranks : {1, 2, 3, 64})
+        for (const std::int64_t rows : {std::int64_t{0}, std::int64_t{1000}, std::int64_t{2000000}, std::int64_t{8000000}, std::int64_t{1} << 31}) {
+            const std::int64_t w = window_rows(ranks, rows);
+            EXPECT_EQ(w % 8, 0) << ranks << " x " << rows;
+            EXPECT_EQ((w / 8) % 2, 1) << ranks << " x " << rows;
+            EXPECT_GE(w, 4104) << ranks << " x " << rows;
+            EXPECT_LE(w, std::max<std::int64_t>(4104, ranks * rows / kWindowsInAll + 16)) << ranks << " x " << rows;
+        }
+    EXPECT_EQ(window_rows(2, 2000000), 7816);  // 2 x 2M / 512 = 7,812.5 rows: 976 lines, made odd
+    for (const std::int64_t w : {std::int64_t{4104}, std::int64_t{7816}, std::int64_t{1000008}}) {
+        const WindowOf window_of(w);
+        for (const std::int64_t q : {std::int64_t{0}, std::int64_t{1}, std::int64_t{977}, std::int64_t{123456789}, std::int64_t{1} << 32})
+            for (const std::int64_t r : {std::int64_t{0}, std::int64_t{1}, w - 1}) {
+                const std::int64_t pos = q * w + r;
+                EXPECT_EQ(window_of(pos), pos / w) << pos << " / " << w;
+            }
+    }
 }
 
 }  // namespace
