@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <type_traits>
@@ -11,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/error_counts.hpp"
 #include "core/thread_share.hpp"
+#include "kernels/survival/row_windows.hpp"
 #include "store/prefault.hpp"
 
 namespace kohort {
@@ -91,25 +93,21 @@ void validate(const ModelFrame& f, const Eigen::VectorXd& weights, const Eigen::
                          " with an infinite covariate value; expected finite values");
 }
 
-// Reorders rows: old row k moves to dest[k]. A scatter rather than a gather: the reads stream
-// and the writes go to one run per bin, a few thousand cache lines that stay in cache, where a
-// gather would miss the cache on almost every row.
-// The scatter goes to `scratch` (room for as many values, 8 bytes each, already faulted in) and
-// is copied back: a new vector per call would be fresh memory each time, whose page faults cost
-// more on a virtual machine than the copy (store/prefault.hpp).
+// Reorders rows: old row k moves to its new position in two passes (row_windows.hpp), first to
+// slot[k] of the rows grouped by window, then to its place inside its window. Both passes go
+// through `scratch` (room for as many values, 8 bytes each, already faulted in): a new vector per
+// call would be fresh memory each time, whose page faults cost more than the copy on this VM.
 template <typename Vec>
-void scatter_vector(Vec& v, const std::vector<std::int64_t>& dest, std::byte* scratch) {
+void scatter_vector(Vec& v, const std::vector<std::int64_t>& slot, const std::vector<std::int32_t>& place,
+                    std::int64_t window, std::byte* scratch) {
     using Value = std::remove_cvref_t<decltype(v[0])>;
     static_assert(std::is_trivially_copyable_v<Value> && sizeof(Value) <= sizeof(double));
     auto* out = reinterpret_cast<Value*>(scratch);
-    // A permutation: the same result for any split of the rows among threads. Each thread's rows
-    // land in the front or back part of each run, so threads share only a run's boundary lines.
-    const auto n = static_cast<std::int64_t>(dest.size());
+    // A permutation: the same result for any split of the rows among threads.
+    const auto n = static_cast<std::int64_t>(slot.size());
 #pragma omp parallel for schedule(static) if (n > kThreadedRows)
-    for (std::int64_t k = 0; k < n; ++k) out[dest[static_cast<std::size_t>(k)]] = v[static_cast<std::size_t>(k)];
-    Value* back = v.data();
-#pragma omp parallel for schedule(static) if (n > kThreadedRows)
-    for (std::int64_t k = 0; k < n; ++k) back[k] = out[k];
+    for (std::int64_t k = 0; k < n; ++k) out[slot[static_cast<std::size_t>(k)]] = v[static_cast<std::size_t>(k)];
+    lay_out_windows(out, place, window, v.data(), std::identity{});
 }
 
 // Weighted sum, minimum and maximum of one column in one read; w == nullptr: unit weights.
@@ -510,7 +508,11 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
 
     std::vector<std::int64_t> per_key;  // rows under each exit key: the groups, once laid out
     if (reorder) {
-        const std::vector<std::int64_t> dest = exit_order(last, event, 0, T, &per_key);  // new position of row k
+        // Each row's slot when grouped by window of its new position, and each slot's place in its
+        // window: the reorder runs in two passes (row_windows.hpp).
+        std::vector<std::int64_t> slot = exit_order(last, event, 0, T, &per_key);  // new position of row k, for now
+        const std::int64_t window = window_rows(1, n);
+        const std::vector<std::int32_t> place = group_by_window(slot, window);
         // One column at a time (per thread), so the extra memory is a column per thread rather
         // than a second X; the per-row vectors reuse the first thread's column afterwards. On one
         // rank the scatter's read also takes the column's deviation sums (column_deviations), and
@@ -528,31 +530,30 @@ CoxRows prepare_cox_rows(ModelFrame& f, int n_strata, const Comm& comm, const st
                 if (scale_while_reordering && !constant) {
                     const ColumnDeviations c = column_deviations(
                         w, event.data(), col, setup.means(j), n,
-                        [&](Eigen::Index k, double x) { out[dest[static_cast<std::size_t>(k)]] = x; });
+                        [&](Eigen::Index k, double x) { out[slot[static_cast<std::size_t>(k)]] = x; });
                     setup.scale(j) = setup.scale_from(c.absolute);
                     death_x(j) = c.deaths;
-                    const StandardiseColumn z = setup.standardiser(j);
-                    for (Eigen::Index k = 0; k < n; ++k) col[k] = z(out[k]);
+                    lay_out_windows(out, place, window, col, setup.standardiser(j));
                 } else {
                     const StandardiseColumn z = setup.standardiser(j);
-                    for (Eigen::Index k = 0; k < n; ++k) out[dest[static_cast<std::size_t>(k)]] = z(col[k]);
-                    std::copy(out, out + n, col);
+                    for (Eigen::Index k = 0; k < n; ++k) out[slot[static_cast<std::size_t>(k)]] = z(col[k]);
+                    lay_out_windows(out, place, window, col, std::identity{});
                 }
             }
         }
         // Unit weights and a zero offset (on every rank) are not written out per row: left empty
         // (CoxRows::weight_of, offset_of), as distribute_by_time leaves them.
         std::byte* spare = scratch.front().get();
-        if (setup.has_weights) scatter_vector(rows.weight, dest, spare);
+        if (setup.has_weights) scatter_vector(rows.weight, slot, place, window, spare);
         else rows.weight = Eigen::VectorXd();
-        if (setup.has_offset) scatter_vector(rows.offset, dest, spare);
+        if (setup.has_offset) scatter_vector(rows.offset, slot, place, window, spare);
         else rows.offset = Eigen::VectorXd();
         // The rows' events, exit bins and strata are not reordered: in exit order they are the
         // groups (set_groups_from_key_counts below).
-        if (keep_first) scatter_vector(first, dest, spare);
+        if (keep_first) scatter_vector(first, slot, place, window, spare);
         if (f.has_cluster) {
             rows.cluster = std::move(f.cluster);
-            scatter_vector(rows.cluster, dest, spare);
+            scatter_vector(rows.cluster, slot, place, window, spare);
         }
     } else {
         // The rows move to other ranks next (cox_distribute.hpp), which puts them in exit order

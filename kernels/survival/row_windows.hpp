@@ -42,4 +42,35 @@ struct WindowOf {
     }
 };
 
+// A reorder on one rank in two passes, for a permutation of n rows (row k to new position
+// dest[k]): rewrites dest[k] to row k's slot when the rows are grouped by window of their new
+// position (window w's slots are [w W, w W + W), its rows in row order), and returns each slot's
+// place inside its window. Then a value of row k goes first to slot dest[k] and from there, window
+// by window, to its place (lay_out_windows).
+inline std::vector<std::int32_t> group_by_window(std::vector<std::int64_t>& dest, std::int64_t window) {
+    const auto n = static_cast<std::int64_t>(dest.size());
+    const WindowOf window_of(window);
+    std::vector<std::int64_t> next((n + window - 1) / window);
+    for (std::size_t w = 0; w < next.size(); ++w) next[w] = static_cast<std::int64_t>(w) * window;
+    std::vector<std::int32_t> place(dest.size());
+    for (std::int64_t& d : dest) {
+        const std::int64_t w = window_of(d);
+        const std::int64_t slot = next[static_cast<std::size_t>(w)]++;
+        place[static_cast<std::size_t>(slot)] = static_cast<std::int32_t>(d - w * window);
+        d = slot;
+    }
+    return place;
+}
+
+// The second pass: out[w W + place[s]] = f(grouped[s]) for the slots s of each window w.
+template <typename T, typename Out, typename F>
+void lay_out_windows(const T* grouped, const std::vector<std::int32_t>& place, std::int64_t window, Out* out, F f) {
+    const auto n = static_cast<std::int64_t>(place.size());
+    for (std::int64_t first = 0; first < n; first += window) {
+        Out* in_window = out + first;
+        const std::int64_t end = std::min(n, first + window);
+        for (std::int64_t s = first; s < end; ++s) in_window[place[static_cast<std::size_t>(s)]] = f(grouped[s]);
+    }
+}
+
 }  // namespace kohort
