@@ -172,7 +172,7 @@ Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm, std::i
     for (int d = 0; d < P; ++d)
         for (std::int64_t sl = first_slot(d); sl < first_slot(d + 1); ++sl) destination_of_slot[static_cast<std::size_t>(sl)] = d;
     // Each row's window (in the sender's list) and place inside it, written over its slot as
-    // window x 2^32 + place: both fit in 32 bits (a place is below W <= 2^30).
+    // window x 2^32 + place: both fit in 32 bits (a place is below W < 2^30, window_rows).
     for (std::size_t k = 0; k < n; ++k) {
         const auto sl = static_cast<std::size_t>(slot_of[k]);
         const std::int64_t pos = position[sl]++;

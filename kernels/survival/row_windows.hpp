@@ -5,8 +5,8 @@
 // rows: each store goes to a line the core's caches no longer hold. Grouping by window first writes
 // to a few hundred places at once, and the second pass writes inside one window of W x 8 bytes,
 // which stays in cache while it fills. On an AMD EPYC (Zen 2) VM this took the Cox set-up from
-// 0.30-0.31 s to 0.23-0.26 s at 4M rows x 20 on 2 ranks, and from 1.50 s to 0.91 s at 16M
-// (docs/benchmarks-cox.md, "Rows move in two passes"). The Cox move between ranks (cox_distribute.cpp: the sender groups, the
+// 0.31-0.33 s to 0.23-0.26 s at 4M rows x 20 on 2 ranks, and from 1.51-1.55 s to 0.96-0.99 s at
+// 16M (docs/benchmarks-cox.md, "Rows move in two passes"). The Cox move between ranks (cox_distribute.cpp: the sender groups, the
 // receiver places) uses it.
 #pragma once
 #include <algorithm>
@@ -20,11 +20,12 @@ namespace kohort {
 // rank that is about 7,800 rows, 62 KB of a column. W is a whole number of cache lines (8 rows) and
 // an odd number of them: windows a power of two apart in the send buffer made the sender's places
 // compete for the same cache sets, and its pack took twice as long at 8M rows a rank (traced). Never
-// below 4,104 rows. Tuned at 2 ranks (traced, 4M and 16M rows): with half as many windows the
-// set-up took 0.26-0.27 s against 0.23-0.26 s at 4M; with twice as many about the same.
+// below 4,104 rows, and below 2^30, so that a place inside a window fits in 32 bits. Tuned at 2
+// ranks (traced, 4M and 16M rows): with half as many windows the set-up took 0.26-0.27 s against
+// 0.23-0.26 s at 4M; with twice as many about the same.
 inline constexpr std::int64_t kWindowsInAll = 512;
 inline std::int64_t window_rows(int ranks, std::int64_t most_rows) {
-    const std::int64_t lines = std::max<std::int64_t>(512, ranks * most_rows / (8 * kWindowsInAll));
+    const std::int64_t lines = std::clamp<std::int64_t>(ranks * most_rows / (8 * kWindowsInAll), 512, (std::int64_t{1} << 27) - 2);
     return 8 * (lines | 1);
 }
 

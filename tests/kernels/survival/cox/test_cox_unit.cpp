@@ -801,9 +801,11 @@ TEST(CoxRowWindows, SizeAndDivision) {
             EXPECT_EQ(w % 8, 0) << ranks << " x " << rows;
             EXPECT_EQ((w / 8) % 2, 1) << ranks << " x " << rows;
             EXPECT_GE(w, 4104) << ranks << " x " << rows;
+            EXPECT_LT(w, std::int64_t{1} << 30) << ranks << " x " << rows;
             EXPECT_LE(w, std::max<std::int64_t>(4104, ranks * rows / kWindowsInAll + 16)) << ranks << " x " << rows;
         }
     EXPECT_EQ(window_rows(2, 2000000), 7816);  // 2 x 2M / 512 = 7,812.5 rows: 976 lines, made odd
+    EXPECT_LT(window_rows(100000, std::int64_t{1} << 31), std::int64_t{1} << 30);  // capped: places fit in 32 bits
     for (const std::int64_t w : {std::int64_t{4104}, std::int64_t{7816}, std::int64_t{1000008}}) {
         const WindowOf window_of(w);
         for (const std::int64_t q : {std::int64_t{0}, std::int64_t{1}, std::int64_t{977}, std::int64_t{123456789}, std::int64_t{1} << 32})
