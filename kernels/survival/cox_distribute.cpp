@@ -72,14 +72,14 @@ void send_rows(const Comm& comm, const Plan& plan, std::vector<T>& buf, T* recv,
 // row, 2 (hi - lo) for a row never at risk), within a key by source rank and within a source in the
 // source's row order: the same on every run, and a stable sort of the received rows by key. Each
 // row thus has a final position on its receiver, which the sender learns (plan_move). The
-// receiver's positions fall into windows of W rows (row_windows.hpp). The sender packs its rows grouped by
-// destination and, within a destination, by window, in row order within a window: some 500
-// windows in all rather than one run per exit key (7,000-22,000 at 4M rows), which is what made
-// the one-pass scatter slow (docs/benchmarks-cox.md, "Rows move in two passes"). The receiver then puts each
-// row at its place inside its window, W x 8 bytes of a column, which stays in the core's caches
-// while the window's rows from every source arrive. Each row's place inside its window (`fine`)
-// travels once, at plan time. A rank's rows for itself stay in its send buffer: only other ranks'
-// rows pass through MPI.
+// receiver's positions fall into windows of W rows (row_windows.hpp). The sender packs its rows
+// grouped by destination and, within a destination, by window, in row order within a window: some
+// 500 windows in all rather than one run per exit key (7,000-22,000 at 4M rows), which is what
+// made the one-pass scatter slow (docs/benchmarks-cox.md, "Rows move in two passes"). The
+// receiver then puts each row at its place inside its window, W x 8 bytes of a column, which stays
+// in the core's caches while the window's rows from every source arrive. Each row's place inside
+// its window (fine_kept, fine_got) travels once, at plan time. A rank's rows for itself stay in
+// its send buffer: only other ranks' rows pass through MPI.
 struct Move {
     // The rows of one source that fall in one window of this rank: `length` of them from `from`
     // in the source's block (of the receive buffer, or of the send buffer for this rank's own).
@@ -94,8 +94,7 @@ struct Move {
     std::vector<std::int64_t> send_begin, scounts;  // per destination (own: kept, not sent)
     std::vector<std::int64_t> recv_begin, rcounts;  // per source, in the receive buffer (own: 0)
     std::int64_t kept_begin = 0;                    // the rows this rank keeps, in its send buffer
-    std::int64_t keys = 0;                          // this rank's keys: 2 (hi - lo) + 1
-    std::vector<std::int64_t> rows_per_key;         // the rows this rank holds under each key
+    std::vector<std::int64_t> rows_per_key;         // the rows this rank holds under each of its 2 (hi - lo) + 1 keys
     std::int64_t window_size = 1;                   // W, rows
     std::vector<std::vector<Segment>> windows;      // per window of this rank: its segments, sources in rank order
     // Each held row's place inside its window, in arrival order: the rows kept from the send
@@ -139,9 +138,9 @@ Move plan_move(CoxRows& rows, const TimeRanges& ranges, const Comm& comm, std::i
     // where the first of them goes in its final order: keys in order, sources in rank order.
     std::vector<std::int64_t> slots(up), keys_from(up);
     for (int d = 0; d < P; ++d) slots[static_cast<std::size_t>(d)] = first_slot(d + 1) - first_slot(d);
-    mv.keys = slots[static_cast<std::size_t>(me)];
-    const auto K = static_cast<std::size_t>(mv.keys);
-    keys_from.assign(up, mv.keys);
+    const std::int64_t keys = slots[static_cast<std::size_t>(me)];
+    const auto K = static_cast<std::size_t>(keys);
+    keys_from.assign(up, keys);
     std::vector<std::int64_t> per_key(up * K);  // [source][key]
     comm.alltoallv(count.data(), slots, per_key.data(), keys_from);
     mv.rows_per_key.assign(K, 0);
@@ -247,19 +246,19 @@ void pack_for_move(const Move& mv, std::vector<T>& buf, Get get) {
 }
 
 // The rest: other ranks' rows through MPI into got (room for mv.remote() values), then every
-// window's rows put at their places in out (mv.received values), through f (which may also change
-// the type).
-template <typename T, typename Out, typename F = std::identity>
-void exchange_and_lay_out(const Comm& comm, const Move& mv, const T* buf, T* got, Out* out, F f = {}) {
+// window's rows put at their places in out (mv.received values), through f.
+template <typename T, typename F = std::identity>
+void exchange_and_lay_out(const Comm& comm, const Move& mv, const T* buf, T* got, T* out, F f = {}) {
     comm.alltoallv(buf, mv.send_begin, mv.scounts, got, mv.rcounts);
     const std::int64_t W = mv.window_size;
     for (std::size_t w = 0; w < mv.windows.size(); ++w) {
-        Out* window = out + static_cast<std::int64_t>(w) * W;
+        T* window = out + static_cast<std::int64_t>(w) * W;
         for (const Move::Segment& seg : mv.windows[w]) {
             const bool own = seg.source == mv.self;
-            const T* src = own ? buf + mv.kept_begin + seg.from : got + mv.recv_begin[static_cast<std::size_t>(seg.source)] + seg.from;
-            const std::int32_t* at = (own ? mv.fine_kept.data() : mv.fine_got.data() + mv.recv_begin[static_cast<std::size_t>(seg.source)]) + seg.from;
-            for (std::int64_t i = 0; i < seg.length; ++i) window[at[i]] = f(src[i]);
+            const std::int64_t block = own ? 0 : mv.recv_begin[static_cast<std::size_t>(seg.source)];  // in got
+            const T* src = (own ? buf + mv.kept_begin : got + block) + seg.from;
+            const std::int32_t* at = (own ? mv.fine_kept.data() : mv.fine_got.data() + block) + seg.from;
+            place_in_window(src, at, seg.length, window, f);
         }
     }
 }

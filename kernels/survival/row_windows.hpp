@@ -6,8 +6,9 @@
 // to a few hundred places at once, and the second pass writes inside one window of W x 8 bytes,
 // which stays in cache while it fills. On an AMD EPYC (Zen 2) VM this took the Cox set-up from
 // 0.31-0.33 s to 0.23-0.26 s at 4M rows x 20 on 2 ranks, and from 1.51-1.55 s to 0.96-0.99 s at
-// 16M (docs/benchmarks-cox.md, "Rows move in two passes"). The Cox move between ranks (cox_distribute.cpp: the sender groups, the
-// receiver places) uses it.
+// 16M (docs/benchmarks-cox.md, "Rows move in two passes"). Used by the Cox move between ranks
+// (cox_distribute.cpp: the sender groups, the receiver places) and by the reorder on one rank
+// (cox_rows.cpp: group_by_window, then lay_out_windows).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -63,15 +64,18 @@ inline std::vector<std::int32_t> group_by_window(std::vector<std::int64_t>& dest
     return place;
 }
 
-// The second pass: out[w W + place[s]] = f(grouped[s]) for the slots s of each window w.
-template <typename T, typename Out, typename F>
-void lay_out_windows(const T* grouped, const std::vector<std::int32_t>& place, std::int64_t window, Out* out, F f) {
+// The second pass for `count` values of one window: window[at[i]] = f(from[i]).
+template <typename T, typename F>
+void place_in_window(const T* from, const std::int32_t* at, std::int64_t count, T* window, F f) {
+    for (std::int64_t i = 0; i < count; ++i) window[at[i]] = f(from[i]);
+}
+
+// The second pass on one rank: out[w W + place[s]] = f(grouped[s]) for the slots s of each window w.
+template <typename T, typename F>
+void lay_out_windows(const T* grouped, const std::vector<std::int32_t>& place, std::int64_t window, T* out, F f) {
     const auto n = static_cast<std::int64_t>(place.size());
-    for (std::int64_t first = 0; first < n; first += window) {
-        Out* in_window = out + first;
-        const std::int64_t end = std::min(n, first + window);
-        for (std::int64_t s = first; s < end; ++s) in_window[place[static_cast<std::size_t>(s)]] = f(grouped[s]);
-    }
+    for (std::int64_t first = 0; first < n; first += window)
+        place_in_window(grouped + first, place.data() + first, std::min(window, n - first), out + first, f);
 }
 
 }  // namespace kohort
